@@ -1,0 +1,724 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, create_index
+
+_logger = logging.getLogger(__name__)
+
+LIFECYCLE_STAGES = [
+    ("prospect", "Prospect"),
+    ("new", "New"),
+    ("growing", "Growing"),
+    ("mature", "Mature"),
+    ("declining", "Declining"),
+    ("churned", "Churned"),
+    ("won_back", "Won Back"),
+]
+
+# Why a customer is in its stage: the rule of DOMAIN §1 that matched first.
+STAGE_RULES = [
+    ("no_purchase", "1. No purchase yet"),
+    ("churned", "2. Churned"),
+    ("won_back", "3. Won back"),
+    ("new", "4. New"),
+    ("growing", "5. Growing revenue"),
+    ("declining_revenue", "6. Declining revenue"),
+    ("declining_interval", "6. Purchase overdue"),
+    ("mature", "7. Mature"),
+    ("none", "Not a customer"),
+    ("manual", "Set by hand"),
+]
+
+# Commercial partners handled per slice by the daily cron.
+CRON_BATCH_SIZE = 20000
+
+
+class CrmCustomerProfile(models.Model):
+    _name = "crm.customer.profile"
+    _description = "Customer Lifecycle Profile"
+    _order = "revenue_12m desc, id"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(
+        "res.company", string="Company", required=True, readonly=True, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    # Copied from the partner by the recompute (and kept in sync by the ORM) so
+    # that profiles can be grouped and filtered per salesperson and team.
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        related="partner_id.user_id",
+        store=True,
+        index=True,
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        related="partner_id.user_id.sale_team_id",
+        store=True,
+        index=True,
+    )
+
+    first_purchase_date = fields.Date(readonly=True)
+    last_purchase_date = fields.Date(readonly=True)
+    purchase_count = fields.Integer(string="Purchases", readonly=True)
+    revenue_total = fields.Monetary(string="Revenue", readonly=True)
+    revenue_12m = fields.Monetary(string="Revenue, Last 12 Months", readonly=True)
+    revenue_prev_12m = fields.Monetary(
+        string="Revenue, Previous 12 Months", readonly=True
+    )
+    avg_purchase_interval = fields.Float(
+        string="Mean Purchase Interval (days)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+    )
+    last_return_date = fields.Date(
+        string="Last Return",
+        readonly=True,
+        help="First purchase after a gap longer than the churn period.",
+    )
+    facts_date = fields.Date(
+        string="Facts As Of",
+        readonly=True,
+        help="Reference date of the last evaluation that changed this profile.",
+    )
+
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True, index=True
+    )
+    stage_date = fields.Date(string="In Stage Since", readonly=True)
+    stage_rule = fields.Selection(STAGE_RULES, string="Stage Rule", readonly=True)
+    stage_reason = fields.Text(readonly=True)
+    stage_locked_until = fields.Date(
+        string="Stage Held Until",
+        readonly=True,
+        help="A stage set by hand holds through recomputes until this date.",
+    )
+    stage_lock_reason = fields.Text(string="Override Reason", readonly=True)
+    history_ids = fields.One2many(
+        "crm.lifecycle.history", "profile_id", string="Stage History"
+    )
+
+    _sql_constraints = [
+        (
+            "partner_company_uniq",
+            "unique(partner_id, company_id)",
+            "A customer has one lifecycle profile per company.",
+        ),
+    ]
+
+    def init(self):
+        # Odoo has no index on account_move.commercial_partner_id: without this
+        # partial index, refreshing one customer after posting an invoice scans
+        # the whole table.
+        create_index(
+            self.env.cr,
+            "account_move_crm_lifecycle_customer_index",
+            "account_move",
+            ["commercial_partner_id", "company_id", "invoice_date"],
+            where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
+        )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    @api.model
+    def recompute(self, reference_date=None, partners=None):
+        """Recompute facts and stages as of ``reference_date`` (default today).
+
+        :param partners: ``res.partner`` records (contacts are mapped to their
+            commercial partner), or None for every customer of ``env.companies``.
+        :return: the profiles of those customers in ``env.companies``.
+        """
+        if not (
+            self.env.su
+            or self.env.user.has_group("crm_lifecycle.group_lifecycle_user")
+            or self.env.user.has_group("account.group_account_invoice")
+        ):
+            raise AccessError(
+                self.env._("You are not allowed to recompute customer lifecycles.")
+            )
+        date = fields.Date.to_date(reference_date) or fields.Date.context_today(self)
+        partner_ids = None
+        if partners is not None:
+            partner_ids = sorted(set(partners.commercial_partner_id.ids))
+            if not partner_ids:
+                return self.browse()
+        companies = self.env.companies
+        self._recompute_profiles(date, companies.ids, partner_ids)
+        domain = [("company_id", "in", companies.ids)]
+        if partner_ids is not None:
+            domain.append(("partner_id", "in", partner_ids))
+        return self.search(domain)
+
+    def set_stage(self, stage, reason, until=None):
+        """Set the stage by hand; it holds through recomputes until ``until``."""
+        if not self.env.user.has_group("crm_lifecycle.group_lifecycle_manager"):
+            raise AccessError(
+                self.env._("Only lifecycle managers can set a customer's stage.")
+            )
+        if stage not in dict(LIFECYCLE_STAGES):
+            raise UserError(self.env._("Unknown lifecycle stage: %s", stage))
+        if not (reason or "").strip():
+            raise UserError(
+                self.env._("Give a reason for setting the stage by hand.")
+            )
+        until = fields.Date.to_date(until)
+        today = fields.Date.context_today(self)
+        if until and until < today:
+            raise UserError(
+                self.env._("The override must hold until today or a later date.")
+            )
+        self.check_access("write")
+        history_vals = []
+        for profile in self:
+            history_vals.append(
+                {
+                    "profile_id": profile.id,
+                    "partner_id": profile.partner_id.id,
+                    "company_id": profile.company_id.id,
+                    "stage_from": profile.lifecycle_stage,
+                    "stage_to": stage,
+                    "date": today,
+                    "rule": "manual",
+                    "reason": reason,
+                    "is_manual": True,
+                    "locked_until": until,
+                    "user_id": self.env.user.id,
+                }
+            )
+        changed = self.filtered(lambda p: p.lifecycle_stage != stage)
+        # Profiles and history are system-maintained (no write access for
+        # anyone through the UI): the manager right was checked above.
+        self.sudo().write(
+            {
+                "stage_locked_until": until or today,
+                "stage_lock_reason": reason,
+                "stage_rule": "manual",
+                "stage_reason": reason,
+            }
+        )
+        changed.sudo().write({"lifecycle_stage": stage, "stage_date": today})
+        histories = self.env["crm.lifecycle.history"].sudo().create(history_vals)
+        self._sync_partner_stages(
+            [(p.partner_id.id, p.company_id.id, stage) for p in changed]
+        )
+        self.env["crm.lifecycle.playbook"]._run_for_histories(
+            histories.filtered(lambda h: h.stage_from != h.stage_to)
+        )
+        return True
+
+    def action_open_stage_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Set Lifecycle Stage"),
+            "res_model": "crm.lifecycle.stage.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_profile_ids": self.ids},
+        }
+
+    def action_recompute(self):
+        partners = self.partner_id
+        self.with_company(self.company_id[:1] or self.env.company).recompute(
+            partners=partners
+        )
+        return True
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+        ]
+        action["context"] = {"default_move_type": "out_invoice"}
+        return action
+
+    # ------------------------------------------------------------
+    # CRON
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_recompute(self, batch_size=CRON_BATCH_SIZE):
+        """Re-evaluate every customer of every company for the passage of time.
+
+        One call handles one slice of commercial partners (by id) and reports
+        its progress; the cron framework calls again while work remains. The
+        position is kept per day in a system parameter so that a slice that
+        was committed is not redone.
+        """
+        today = fields.Date.context_today(self)
+        params = self.env["ir.config_parameter"].sudo()
+        cursor = params.get_param("crm_lifecycle.cron_cursor", "")
+        cursor_date, _sep, cursor_id = cursor.partition(":")
+        last_id = int(cursor_id) if cursor_date == str(today) and cursor_id else 0
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT id FROM res_partner
+                    WHERE id > %s AND id = commercial_partner_id
+                 ORDER BY id LIMIT %s""",
+                last_id,
+                batch_size,
+            )
+        )
+        partner_ids = [row[0] for row in rows]
+        if partner_ids:
+            companies = self.env["res.company"].sudo().search([])
+            self._recompute_profiles(today, companies.ids, partner_ids)
+            last_id = partner_ids[-1]
+            params.set_param("crm_lifecycle.cron_cursor", f"{today}:{last_id}")
+        [(remaining,)] = self.env.execute_query(
+            SQL(
+                """SELECT count(*) FROM res_partner
+                    WHERE id > %s AND id = commercial_partner_id""",
+                last_id,
+            )
+        )
+        self.env["ir.cron"]._notify_progress(done=len(partner_ids), remaining=remaining)
+        return remaining
+
+    # ------------------------------------------------------------
+    # BUSINESS HELPERS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _refresh_customers(self, pairs):
+        """Refresh the given (commercial partner id, company id) pairs as of
+        today, e.g. right after an invoice was posted or cancelled."""
+        pairs = {(p, c) for p, c in pairs if p and c}
+        if not pairs:
+            return
+        today = fields.Date.context_today(self)
+        company_ids = sorted({c for _p, c in pairs})
+        partner_ids = sorted({p for p, _c in pairs})
+        self._recompute_profiles(today, company_ids, partner_ids)
+
+    def _reason_templates(self):
+        """Translated reason texts, filled in by SQL ``format()``."""
+        _ = self.env._
+        return {
+            "no_purchase": _(
+                "Rule 1: no purchase yet, but an open opportunity or flagged as a "
+                "customer."
+            ),
+            "churned": _(
+                "Rule 2: last purchase %s days ago, more than the churn period of "
+                "%s days."
+            ),
+            "won_back": _(
+                "Rule 3: returned on %s after more than %s days without purchase, "
+                "within the win-back period of %s days."
+            ),
+            "new": _(
+                "Rule 4: first purchase %s days ago, within the new-customer period "
+                "of %s days."
+            ),
+            "growing": _(
+                "Rule 5: revenue of the last 12 months %s is more than %s%% above the "
+                "previous 12 months (%s)."
+            ),
+            "declining_revenue": _(
+                "Rule 6: revenue of the last 12 months %s is more than %s%% below the "
+                "previous 12 months (%s)."
+            ),
+            "declining_interval": _(
+                "Rule 6: last purchase %s days ago, more than twice the mean "
+                "interval of %s days."
+            ),
+            "mature": _(
+                "Rule 7: revenue of the last 12 months %s against %s the previous 12 "
+                "months, last purchase %s days ago."
+            ),
+            "none": _(
+                "No purchase, no open opportunity and not flagged as a customer: not "
+                "a customer."
+            ),
+            "expired": _("Manual override expired."),
+        }
+
+    def _source_query(self, date, partner_filter):
+        """Every purchase and refund dated on or before ``date``, as rows
+        (partner_id, company_id, date, is_purchase, amount) in company currency,
+        from posted invoices or confirmed sale orders per company setting."""
+        return SQL(
+            """
+            SELECT m.commercial_partner_id AS partner_id,
+                   m.company_id,
+                   m.invoice_date AS date,
+                   m.move_type = 'out_invoice' AS is_purchase,
+                   m.amount_untaxed_signed AS amount
+              FROM account_move m
+              JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
+             WHERE m.state = 'posted'
+               AND m.move_type IN ('out_invoice', 'out_refund')
+               AND m.invoice_date <= %(date)s
+               %(move_filter)s
+            UNION ALL
+            SELECT p.commercial_partner_id,
+                   so.company_id,
+                   so.date_order::date,
+                   TRUE,
+                   (so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+              JOIN crm_company c ON c.id = so.company_id AND c.source = 'sale_order'
+             WHERE so.state = 'sale'
+               AND so.date_order::date <= %(date)s
+               %(order_filter)s
+            """,
+            date=date,
+            move_filter=partner_filter(SQL("m.commercial_partner_id")),
+            order_filter=partner_filter(SQL("p.commercial_partner_id")),
+        )
+
+    def _prospect_query(self, partner_filter):
+        """(partner, company) pairs that count as prospects when they never
+        bought: an open opportunity, or a partner flagged as a customer."""
+        return SQL(
+            """
+            SELECT p.commercial_partner_id AS partner_id, c.id AS company_id
+              FROM crm_lead l
+              JOIN res_partner p ON p.id = l.partner_id
+              JOIN crm_company c ON c.id = l.company_id OR l.company_id IS NULL
+              LEFT JOIN crm_stage st ON st.id = l.stage_id
+             WHERE l.type = 'opportunity' AND l.active
+               AND NOT COALESCE(st.is_won, FALSE)
+               %(lead_filter)s
+            UNION
+            SELECT p.id, c.id
+              FROM res_partner p
+              JOIN crm_company c ON c.id = p.company_id OR p.company_id IS NULL
+             WHERE p.customer_rank > 0 AND p.active
+               AND p.id = p.commercial_partner_id
+               %(partner_filter)s
+            """,
+            lead_filter=partner_filter(SQL("p.commercial_partner_id")),
+            partner_filter=partner_filter(SQL("p.id")),
+        )
+
+    def _recompute_profiles(self, date, company_ids, partner_ids=None):
+        """Facts and stages of DOMAIN §0–1 in one set-based statement.
+
+        Facts are aggregated per (commercial partner, company) from the source
+        documents, the first matching rule gives the stage, and in the same
+        statement the profiles are upserted (rows whose figures did not change
+        are not written), a history row is inserted for every change of stage
+        and the partners' company-dependent stage is updated. Playbooks then run
+        for the new history rows. Everything happens under a savepoint: a
+        failure leaves the previous figures intact.
+        """
+        if not company_ids:
+            return self.env["crm.lifecycle.history"]
+
+        def partner_filter(column):
+            if partner_ids is None:
+                return SQL()
+            return SQL("AND %s = ANY(%s)", column, list(partner_ids))
+
+        t = self._reason_templates()
+        query = SQL(
+            """
+WITH crm_company AS (
+    SELECT id,
+           crm_churn_days AS churn_days,
+           crm_winback_days AS winback_days,
+           crm_new_days AS new_days,
+           crm_growth_rate::numeric AS growth,
+           crm_revenue_source AS source
+      FROM res_company
+     WHERE id = ANY(%(company_ids)s)
+),
+doc AS (%(source)s),
+ordered AS (
+    SELECT d.*,
+           CASE WHEN d.is_purchase THEN d.date - lag(d.date) OVER (
+               PARTITION BY d.partner_id, d.company_id, d.is_purchase
+               ORDER BY d.date) END AS gap
+      FROM doc d
+),
+fact AS (
+    SELECT o.partner_id,
+           o.company_id,
+           min(o.date) FILTER (WHERE o.is_purchase) AS first_date,
+           max(o.date) FILTER (WHERE o.is_purchase) AS last_date,
+           count(*) FILTER (WHERE o.is_purchase) AS purchase_count,
+           sum(o.amount) AS revenue_total,
+           coalesce(sum(o.amount) FILTER (
+               WHERE o.date > %(date)s::date - 365), 0) AS revenue_12m,
+           coalesce(sum(o.amount) FILTER (
+               WHERE o.date > %(date)s::date - 730
+                 AND o.date <= %(date)s::date - 365), 0) AS revenue_prev_12m,
+           max(o.date) FILTER (WHERE o.gap > c.churn_days) AS last_return_date
+      FROM ordered o
+      JOIN crm_company c ON c.id = o.company_id
+  GROUP BY o.partner_id, o.company_id
+),
+prospect AS (%(prospect)s),
+existing AS (
+    SELECT pr.id, pr.partner_id, pr.company_id, pr.lifecycle_stage,
+           pr.stage_date, pr.stage_rule, pr.stage_reason,
+           pr.stage_locked_until, pr.stage_lock_reason
+      FROM crm_customer_profile pr
+     WHERE pr.company_id = ANY(%(company_ids)s) %(profile_filter)s
+),
+candidate AS (
+    SELECT partner_id, company_id FROM fact
+     UNION
+    SELECT partner_id, company_id FROM prospect
+     UNION
+    SELECT partner_id, company_id FROM existing
+),
+measured AS (
+    SELECT k.partner_id,
+           k.company_id,
+           c.churn_days,
+           c.winback_days,
+           c.new_days,
+           c.growth,
+           f.first_date,
+           f.last_date,
+           coalesce(f.purchase_count, 0) AS purchase_count,
+           coalesce(f.revenue_total, 0) AS revenue_total,
+           coalesce(f.revenue_12m, 0) AS revenue_12m,
+           coalesce(f.revenue_prev_12m, 0) AS revenue_prev_12m,
+           CASE WHEN f.purchase_count >= 2
+                THEN (f.last_date - f.first_date)::numeric / (f.purchase_count - 1)
+           END AS avg_interval,
+           f.last_return_date,
+           %(date)s::date - f.last_date AS days_since_last,
+           %(date)s::date - f.first_date AS days_since_first,
+           EXISTS (SELECT 1 FROM prospect x
+                    WHERE x.partner_id = k.partner_id
+                      AND x.company_id = k.company_id) AS is_prospect
+      FROM candidate k
+      JOIN crm_company c ON c.id = k.company_id
+      LEFT JOIN fact f ON f.partner_id = k.partner_id AND f.company_id = k.company_id
+),
+ruled AS (
+    SELECT m.*,
+           CASE
+               WHEN m.purchase_count = 0 THEN
+                   CASE WHEN m.is_prospect THEN 'no_purchase' ELSE 'none' END
+               WHEN m.days_since_last > m.churn_days THEN 'churned'
+               WHEN %(date)s::date - m.last_return_date <= m.winback_days
+                   THEN 'won_back'
+               WHEN m.days_since_first <= m.new_days THEN 'new'
+               WHEN m.revenue_12m > m.revenue_prev_12m * (1 + m.growth)
+                   THEN 'growing'
+               WHEN m.revenue_12m < m.revenue_prev_12m * (1 - m.growth)
+                   THEN 'declining_revenue'
+               WHEN m.days_since_last > 2 * m.avg_interval
+                   THEN 'declining_interval'
+               ELSE 'mature'
+           END AS rule
+      FROM measured m
+),
+computed AS (
+    SELECT r.*,
+           e.id AS profile_id,
+           e.lifecycle_stage AS old_stage,
+           e.stage_locked_until >= %(date)s::date AS is_locked,
+           e.stage_locked_until < %(date)s::date AS lock_expired,
+           e.stage_date AS old_stage_date,
+           e.stage_rule AS old_rule,
+           e.stage_reason AS old_reason,
+           e.stage_locked_until,
+           e.stage_lock_reason,
+           CASE r.rule
+               WHEN 'no_purchase' THEN 'prospect'
+               WHEN 'churned' THEN 'churned'
+               WHEN 'won_back' THEN 'won_back'
+               WHEN 'new' THEN 'new'
+               WHEN 'growing' THEN 'growing'
+               WHEN 'declining_revenue' THEN 'declining'
+               WHEN 'declining_interval' THEN 'declining'
+               WHEN 'mature' THEN 'mature'
+           END AS rule_stage,
+           CASE r.rule
+               WHEN 'no_purchase' THEN %(t_no_purchase)s
+               WHEN 'churned' THEN format(%(t_churned)s,
+                   r.days_since_last, r.churn_days)
+               WHEN 'won_back' THEN format(%(t_won_back)s,
+                   r.last_return_date, r.churn_days, r.winback_days)
+               WHEN 'new' THEN format(%(t_new)s, r.days_since_first, r.new_days)
+               WHEN 'growing' THEN format(%(t_growing)s, round(r.revenue_12m, 2),
+                   round(r.growth * 100, 2), round(r.revenue_prev_12m, 2))
+               WHEN 'declining_revenue' THEN format(%(t_declining_revenue)s,
+                   round(r.revenue_12m, 2), round(r.growth * 100, 2),
+                   round(r.revenue_prev_12m, 2))
+               WHEN 'declining_interval' THEN format(%(t_declining_interval)s,
+                   r.days_since_last, round(r.avg_interval, 1))
+               WHEN 'mature' THEN format(%(t_mature)s, round(r.revenue_12m, 2),
+                   round(r.revenue_prev_12m, 2), r.days_since_last)
+               ELSE %(t_none)s
+           END AS rule_reason
+      FROM ruled r
+      LEFT JOIN existing e
+        ON e.partner_id = r.partner_id AND e.company_id = r.company_id
+),
+final AS (
+    SELECT c.*,
+           CASE WHEN c.is_locked THEN c.old_stage ELSE c.rule_stage END AS new_stage,
+           CASE WHEN c.is_locked THEN c.old_rule ELSE c.rule END AS new_rule,
+           CASE WHEN c.is_locked THEN c.old_reason
+                WHEN c.lock_expired THEN %(t_expired)s || ' ' || c.rule_reason
+                ELSE c.rule_reason END AS new_reason,
+           CASE WHEN c.is_locked THEN c.stage_locked_until END AS new_locked_until,
+           CASE WHEN c.is_locked THEN c.stage_lock_reason END AS new_lock_reason
+      FROM computed c
+),
+upserted AS (
+    INSERT INTO crm_customer_profile AS pr (
+        partner_id, company_id, user_id, team_id,
+        first_purchase_date, last_purchase_date, purchase_count,
+        revenue_total, revenue_12m, revenue_prev_12m,
+        avg_purchase_interval, last_return_date, facts_date,
+        lifecycle_stage, stage_date, stage_rule, stage_reason,
+        stage_locked_until, stage_lock_reason,
+        create_uid, create_date, write_uid, write_date)
+    SELECT f.partner_id, f.company_id, p.user_id, u.sale_team_id,
+           f.first_date, f.last_date, f.purchase_count,
+           f.revenue_total, f.revenue_12m, f.revenue_prev_12m,
+           round(f.avg_interval, 1), f.last_return_date, %(date)s::date,
+           f.new_stage,
+           CASE WHEN f.new_stage IS DISTINCT FROM f.old_stage THEN %(date)s::date
+                ELSE f.old_stage_date END,
+           f.new_rule, f.new_reason,
+           f.new_locked_until, f.new_lock_reason,
+           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+      FROM final f
+      JOIN res_partner p ON p.id = f.partner_id
+      LEFT JOIN res_users u ON u.id = p.user_id
+    ON CONFLICT (partner_id, company_id) DO UPDATE SET
+        user_id = EXCLUDED.user_id,
+        team_id = EXCLUDED.team_id,
+        first_purchase_date = EXCLUDED.first_purchase_date,
+        last_purchase_date = EXCLUDED.last_purchase_date,
+        purchase_count = EXCLUDED.purchase_count,
+        revenue_total = EXCLUDED.revenue_total,
+        revenue_12m = EXCLUDED.revenue_12m,
+        revenue_prev_12m = EXCLUDED.revenue_prev_12m,
+        avg_purchase_interval = EXCLUDED.avg_purchase_interval,
+        last_return_date = EXCLUDED.last_return_date,
+        facts_date = EXCLUDED.facts_date,
+        lifecycle_stage = EXCLUDED.lifecycle_stage,
+        stage_date = EXCLUDED.stage_date,
+        stage_rule = EXCLUDED.stage_rule,
+        stage_reason = EXCLUDED.stage_reason,
+        stage_locked_until = EXCLUDED.stage_locked_until,
+        stage_lock_reason = EXCLUDED.stage_lock_reason,
+        write_uid = EXCLUDED.write_uid,
+        write_date = EXCLUDED.write_date
+    WHERE (pr.user_id, pr.team_id, pr.first_purchase_date, pr.last_purchase_date,
+           pr.purchase_count, pr.revenue_total, pr.revenue_12m,
+           pr.revenue_prev_12m, pr.avg_purchase_interval, pr.last_return_date,
+           pr.lifecycle_stage, pr.stage_rule, pr.stage_reason,
+           pr.stage_locked_until, pr.stage_lock_reason)
+       IS DISTINCT FROM
+          (EXCLUDED.user_id, EXCLUDED.team_id, EXCLUDED.first_purchase_date,
+           EXCLUDED.last_purchase_date, EXCLUDED.purchase_count,
+           EXCLUDED.revenue_total, EXCLUDED.revenue_12m, EXCLUDED.revenue_prev_12m,
+           EXCLUDED.avg_purchase_interval, EXCLUDED.last_return_date,
+           EXCLUDED.lifecycle_stage, EXCLUDED.stage_rule, EXCLUDED.stage_reason,
+           EXCLUDED.stage_locked_until, EXCLUDED.stage_lock_reason)
+    RETURNING pr.id, pr.partner_id, pr.company_id
+),
+changed AS (
+    SELECT u.id AS profile_id, f.partner_id, f.company_id,
+           f.old_stage, f.new_stage, f.new_rule, f.new_reason
+      FROM final f
+      JOIN upserted u ON u.partner_id = f.partner_id AND u.company_id = f.company_id
+     WHERE f.new_stage IS DISTINCT FROM f.old_stage
+),
+-- runs although nothing reads it: PostgreSQL executes every
+-- data-modifying CTE exactly once
+partner_stage AS (
+    UPDATE res_partner p
+       SET lifecycle_stage = jsonb_strip_nulls(
+               coalesce(p.lifecycle_stage, '{}'::jsonb) || s.stages)
+      FROM (SELECT partner_id,
+                   jsonb_object_agg(company_id::text, new_stage) AS stages
+              FROM changed GROUP BY partner_id) s
+     WHERE p.id = s.partner_id
+ RETURNING p.id
+)
+INSERT INTO crm_lifecycle_history (
+    profile_id, partner_id, company_id, stage_from, stage_to, date, rule,
+    reason, is_manual, user_id, create_uid, create_date, write_uid, write_date)
+SELECT ch.profile_id, ch.partner_id, ch.company_id, ch.old_stage, ch.new_stage,
+       %(date)s::date, ch.new_rule, ch.new_reason, FALSE, %(uid)s,
+       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM changed ch
+RETURNING id
+            """,
+            company_ids=list(company_ids),
+            date=date,
+            uid=self.env.uid,
+            source=self._source_query(date, partner_filter),
+            prospect=self._prospect_query(partner_filter),
+            profile_filter=partner_filter(SQL("pr.partner_id")),
+            **{f"t_{key}": text for key, text in t.items()},
+        )
+        self.env.flush_all()
+        cr = self.env.cr
+        with cr.savepoint(flush=False):
+            if partner_ids is None:
+                # The full aggregation sorts every document: give it room so
+                # that it does not spill to disk (reset below).
+                cr.execute("SET LOCAL work_mem = '256MB'")
+            rows = self.env.execute_query(query)
+            if partner_ids is None:
+                cr.execute("SET LOCAL work_mem TO DEFAULT")
+            self.invalidate_model()
+            self.env["crm.lifecycle.history"].invalidate_model()
+            self.env["res.partner"].invalidate_model(["lifecycle_stage"])
+            # Rows this statement just wrote, processed for whoever triggered
+            # it (an accountant posting an invoice, the cron), in any company.
+            histories = (
+                self.env["crm.lifecycle.history"].sudo().browse(r[0] for r in rows)
+            )
+            self.env["crm.lifecycle.playbook"]._run_for_histories(histories)
+        return histories
+
+    def _sync_partner_stages(self, triples):
+        """Mirror (partner id, company id, stage) onto the partners'
+        company-dependent ``lifecycle_stage``."""
+        if not triples:
+            return
+        self.env["res.partner"].flush_model(["lifecycle_stage"])
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET lifecycle_stage = jsonb_strip_nulls(
+                           coalesce(p.lifecycle_stage, '{}'::jsonb) || s.stages)
+                  FROM (SELECT t.partner_id,
+                               jsonb_object_agg(t.company_id::text, t.stage) AS stages
+                          FROM unnest(%s::int[], %s::int[], %s::varchar[])
+                               AS t(partner_id, company_id, stage)
+                      GROUP BY t.partner_id) s
+                 WHERE p.id = s.partner_id
+                """,
+                [t[0] for t in triples],
+                [t[1] for t in triples],
+                [t[2] for t in triples],
+            )
+        )
+        self.env["res.partner"].invalidate_model(["lifecycle_stage"])

@@ -1,0 +1,202 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .crm_customer_profile import LIFECYCLE_STAGES
+
+_logger = logging.getLogger(__name__)
+
+
+class CrmLifecyclePlaybook(models.Model):
+    """Follow-up rule: when a customer enters a stage, schedule an activity
+    (and optionally send an email) for the right person.
+
+    Other addons add triggers with ``selection_add`` on ``trigger``, a field
+    holding the trigger value, and an override of :meth:`_trigger_value`; they
+    feed their own events to :meth:`_run_for_events`.
+    """
+
+    _name = "crm.lifecycle.playbook"
+    _description = "Customer Follow-up Playbook"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        index=True,
+        help="Leave empty to apply the playbook in every company.",
+    )
+    trigger = fields.Selection(
+        [("stage", "Enters a lifecycle stage")],
+        required=True,
+        default="stage",
+    )
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Stage")
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        string="Activity Type",
+        domain="[('res_model', 'in', (False, 'res.partner'))]",
+    )
+    delay_days = fields.Integer(
+        string="Due In (days)",
+        default=0,
+        help="The activity is due this many days after the customer entered "
+        "the stage.",
+    )
+    assign_to = fields.Selection(
+        [
+            ("salesperson", "Salesperson of the customer"),
+            ("team_leader", "Leader of the customer's sales team"),
+            ("user", "A chosen user"),
+        ],
+        required=True,
+        default="salesperson",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="User",
+        help="Assignee when 'A chosen user' is selected; fallback when the "
+        "customer has no salesperson or team leader.",
+    )
+    summary = fields.Char(translate=True)
+    note = fields.Html(translate=True)
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        domain="[('model', '=', 'res.partner')]",
+        help="Sent to the customer when the playbook fires.",
+    )
+
+    @api.constrains("trigger", "lifecycle_stage", "activity_type_id",
+                    "mail_template_id", "delay_days", "assign_to", "user_id")
+    def _check_playbook(self):
+        for playbook in self:
+            if playbook.trigger == "stage" and not playbook.lifecycle_stage:
+                raise ValidationError(
+                    self.env._("Playbook '%s': choose the stage.", playbook.name)
+                )
+            if not (playbook.activity_type_id or playbook.mail_template_id):
+                raise ValidationError(
+                    self.env._(
+                        "Playbook '%s': choose an activity type, an email "
+                        "template, or both.",
+                        playbook.name,
+                    )
+                )
+            if playbook.delay_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Playbook '%s': the delay cannot be negative.", playbook.name
+                    )
+                )
+            if playbook.assign_to == "user" and not playbook.user_id:
+                raise ValidationError(
+                    self.env._("Playbook '%s': choose the user.", playbook.name)
+                )
+
+    def _trigger_value(self):
+        """Value an event must carry to fire this playbook (extension point)."""
+        self.ensure_one()
+        if self.trigger == "stage":
+            return self.lifecycle_stage
+        return False
+
+    @api.model
+    def _run_for_histories(self, histories):
+        """Fire the stage playbooks for new lifecycle history rows."""
+        events = [
+            {
+                "trigger": "stage",
+                "value": history.stage_to,
+                "partner_id": history.partner_id.id,
+                "company_id": history.company_id.id,
+                "date": history.date,
+            }
+            for history in histories
+            if history.stage_to and history.stage_to != history.stage_from
+        ]
+        return self._run_for_events(events)
+
+    @api.model
+    def _run_for_events(self, events):
+        """Schedule the activities and send the emails of the playbooks that
+        match ``events`` (dicts with trigger, value, partner_id, company_id,
+        date). Each event fires each matching playbook once.
+
+        :return: the created ``mail.activity`` records
+        """
+        if not events:
+            return self.env["mail.activity"]
+        # Playbooks are configuration read on behalf of whoever posted the
+        # invoice (an accountant need not see CRM settings).
+        playbooks = self.sudo().search([])
+        by_key = defaultdict(list)
+        for playbook in playbooks:
+            by_key[(playbook.trigger, playbook._trigger_value())].append(playbook)
+        partners = self.env["res.partner"].sudo().browse(
+            {event["partner_id"] for event in events}
+        )
+        partners.fetch(["user_id"])
+        partner_model_id = self.env["ir.model"]._get_id("res.partner")
+        today = fields.Date.context_today(self)
+        activity_vals = []
+        mails = defaultdict(list)
+        for event in events:
+            for playbook in by_key.get((event["trigger"], event["value"]), []):
+                if playbook.company_id and playbook.company_id.id != event["company_id"]:
+                    continue
+                partner = partners.browse(event["partner_id"])
+                if playbook.mail_template_id:
+                    mails[playbook.mail_template_id].append(partner.id)
+                if not playbook.activity_type_id:
+                    continue
+                user = playbook._assignee(partner)
+                if not user:
+                    _logger.info(
+                        "Playbook %s: no assignee for partner %s, no activity.",
+                        playbook.id,
+                        partner.id,
+                    )
+                    continue
+                start = max(fields.Date.to_date(event.get("date")) or today, today)
+                activity_vals.append(
+                    {
+                        "res_model_id": partner_model_id,
+                        "res_id": partner.id,
+                        "activity_type_id": playbook.activity_type_id.id,
+                        "summary": playbook.summary or playbook.name,
+                        "note": playbook.note,
+                        "user_id": user.id,
+                        "date_deadline": start + timedelta(days=playbook.delay_days),
+                    }
+                )
+        # The person whose action moved the customer (an accountant posting
+        # an invoice, the cron) schedules follow-ups for other users.
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(activity_vals)
+        )
+        for template, partner_ids in mails.items():
+            self.env["res.partner"].sudo().browse(partner_ids).message_post_with_source(
+                template, subtype_xmlid="mail.mt_comment"
+            )
+        return activities
+
+    def _assignee(self, partner):
+        self.ensure_one()
+        if self.assign_to == "salesperson":
+            user = partner.user_id
+        elif self.assign_to == "team_leader":
+            user = partner.user_id.sale_team_id.user_id
+        else:
+            user = self.user_id
+        return user or self.user_id

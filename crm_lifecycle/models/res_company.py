@@ -1,0 +1,89 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    crm_churn_days = fields.Integer(
+        string="Churn After (days)",
+        default=365,
+        help="A customer whose last purchase is older than this many days is "
+        "churned; a purchase after such a gap is a return.",
+    )
+    crm_winback_days = fields.Integer(
+        string="Won Back For (days)",
+        default=180,
+        help="A returning customer stays 'won back' for this many days after "
+        "the first purchase that ended the gap.",
+    )
+    crm_new_days = fields.Integer(
+        string="New For (days)",
+        default=90,
+        help="A customer stays 'new' for this many days after the first purchase.",
+    )
+    crm_growth_rate = fields.Float(
+        string="Growth Threshold",
+        default=0.10,
+        digits=(3, 2),
+        help="Revenue of the last 12 months above the previous 12 months by more "
+        "than this rate means growing; below by more than this rate, declining.",
+    )
+    crm_revenue_source = fields.Selection(
+        [("invoice", "Posted invoices"), ("sale_order", "Confirmed sale orders")],
+        string="Revenue Source",
+        default="invoice",
+        required=True,
+        help="Customer facts come from posted customer invoices and credit notes, "
+        "or from confirmed sale orders for companies that do not invoice.",
+    )
+
+    @api.constrains(
+        "crm_churn_days", "crm_winback_days", "crm_new_days", "crm_growth_rate"
+    )
+    def _check_crm_lifecycle_settings(self):
+        for company in self:
+            if company.crm_churn_days <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the churn period must be a positive number "
+                        "of days.",
+                        company=company.name,
+                    )
+                )
+            if company.crm_winback_days <= 0 or company.crm_new_days <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the 'new' and 'won back' periods must be "
+                        "positive numbers of days.",
+                        company=company.name,
+                    )
+                )
+            if company.crm_winback_days > company.crm_churn_days:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the 'won back' period (%(winback)s days) "
+                        "cannot be longer than the churn period (%(churn)s days).",
+                        company=company.name,
+                        winback=company.crm_winback_days,
+                        churn=company.crm_churn_days,
+                    )
+                )
+            if company.crm_new_days > company.crm_churn_days:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the 'new' period (%(new)s days) cannot be "
+                        "longer than the churn period (%(churn)s days).",
+                        company=company.name,
+                        new=company.crm_new_days,
+                        churn=company.crm_churn_days,
+                    )
+                )
+            if not 0 <= company.crm_growth_rate <= 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the growth threshold must be between 0 and 1 "
+                        "(0.10 means 10%%).",
+                        company=company.name,
+                    )
+                )

@@ -1,0 +1,62 @@
+from odoo import api, fields, models
+
+from .crm_customer_profile import LIFECYCLE_STAGES
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Company-dependent (one value per company, stored as jsonb): searchable and
+    # groupable for the current company. Written by the lifecycle recompute.
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES,
+        string="Lifecycle Stage",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+    )
+    crm_profile_ids = fields.One2many(
+        "crm.customer.profile", "partner_id", string="Lifecycle Profiles"
+    )
+    crm_lifecycle_history_ids = fields.One2many(
+        "crm.lifecycle.history", "partner_id", string="Lifecycle History"
+    )
+    crm_profile_id = fields.Many2one(
+        "crm.customer.profile",
+        string="Lifecycle Profile",
+        compute="_compute_crm_profile_id",
+        help="Lifecycle profile of the commercial partner in the current company.",
+    )
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_crm_profile_id(self):
+        """Profile of each partner's commercial entity in the current company,
+        fetched with one search for the whole batch."""
+        self.crm_profile_id = False
+        profiles = self.env["crm.customer.profile"].search(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+        by_partner = {profile.partner_id.id: profile for profile in profiles}
+        for partner in self:
+            partner.crm_profile_id = by_partner.get(partner.commercial_partner_id.id)
+
+    def action_open_crm_profile(self):
+        self.ensure_one()
+        profile = self.commercial_partner_id.with_company(
+            self.env.company
+        ).crm_profile_id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.customer.profile",
+            "view_mode": "form",
+            "res_id": profile.id,
+            "name": self.env._("Lifecycle"),
+        }
+
+    def action_crm_lifecycle_recompute(self):
+        self.env["crm.customer.profile"].recompute(partners=self)
+        return True

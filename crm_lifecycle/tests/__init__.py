@@ -1,0 +1,7 @@
+from . import test_lifecycle_rules
+from . import test_lifecycle_incremental
+from . import test_lifecycle_override
+from . import test_lifecycle_playbook
+from . import test_lifecycle_security
+from . import test_lifecycle_cron
+from . import test_lifecycle_settings

@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import LifecycleCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(LifecycleCommon.REF)
+class TestLifecyclePlaybook(LifecycleCommon):
+    def activities(self, partner):
+        return self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)],
+            order="id",
+        )
+
+    def test_default_playbooks_schedule_once_per_entry(self):
+        partner = self.customer("Welcome Me")
+        self.invoice(partner, self.REF, 100)
+        welcome = self.activities(partner)
+        self.assertEqual(len(welcome), 1)
+        self.assertEqual(welcome.user_id, self.salesman)
+        self.assertEqual(welcome.date_deadline, self.REF + timedelta(days=7))
+        self.assertEqual(welcome.summary, "Welcome call")
+
+        # Re-runs and further invoices in the same stage add nothing.
+        self.Profile.recompute(self.REF)
+        self.Profile.recompute(self.REF, partners=partner)
+        self.invoice(partner, self.REF, 50)
+        self.assertEqual(self.activities(partner), welcome)
+
+        # Entering churned schedules the win-back email, once.
+        later = self.REF + timedelta(days=400)
+        with freeze_time(later):
+            self.Profile.recompute(later)
+            self.Profile.recompute(later)
+        activities = self.activities(partner) - welcome
+        self.assertEqual(len(activities), 1)
+        self.assertEqual(
+            activities.activity_type_id, self.env.ref("mail.mail_activity_data_email")
+        )
+        self.assertEqual(activities.date_deadline, later + timedelta(days=1))
+
+    def test_chosen_user_company_and_template(self):
+        self.env["crm.lifecycle.playbook"].search([]).active = False
+        template = self.env["mail.template"].create(
+            {
+                "name": "We miss you",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": "We miss you",
+                "body_html": "<p>Come back</p>",
+            }
+        )
+        self.env["crm.lifecycle.playbook"].create(
+            [
+                {
+                    "name": "Manager call",
+                    "lifecycle_stage": "churned",
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                    "assign_to": "user",
+                    "user_id": self.sales_manager.id,
+                    "delay_days": 2,
+                    "mail_template_id": template.id,
+                    "company_id": self.company.id,
+                },
+                {
+                    "name": "Other company only",
+                    "lifecycle_stage": "churned",
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                    "company_id": self.company_b.id,
+                },
+            ]
+        )
+        partner = self.customer("Gone")
+        self.invoice(partner, self.days_before(400), 100)
+        activity = self.activities(partner)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.sales_manager)
+        self.assertEqual(activity.date_deadline, self.REF + timedelta(days=2))
+        self.assertIn(
+            "We miss you", partner.message_ids.mapped("subject"), "template sent"
+        )
+
+    def test_playbook_validation(self):
+        Playbook = self.env["crm.lifecycle.playbook"]
+        with self.assertRaises(ValidationError):
+            Playbook.create({"name": "No stage", "activity_type_id": 1})
+        with self.assertRaises(ValidationError):
+            Playbook.create({"name": "Nothing to do", "lifecycle_stage": "new"})
+        with self.assertRaises(ValidationError):
+            Playbook.create(
+                {
+                    "name": "Back in time",
+                    "lifecycle_stage": "new",
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                    "delay_days": -1,
+                }
+            )
+        with self.assertRaises(ValidationError):
+            Playbook.create(
+                {
+                    "name": "Nobody",
+                    "lifecycle_stage": "new",
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                    "assign_to": "user",
+                }
+            )

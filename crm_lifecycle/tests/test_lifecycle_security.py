@@ -1,0 +1,89 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import LifecycleCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(LifecycleCommon.REF)
+class TestLifecycleSecurity(LifecycleCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.partner = cls.customer("Shared Customer", company_id=False)
+        cls.invoice(cls.partner, cls.days_before(30), 100, company=cls.company)
+        cls.invoice(cls.partner, cls.days_before(30), 200, company=cls.company_b)
+        cls.profile_a = cls.Profile.search(
+            [("partner_id", "=", cls.partner.id), ("company_id", "=", cls.company.id)]
+        )
+        cls.profile_b = cls.Profile.search(
+            [("partner_id", "=", cls.partner.id), ("company_id", "=", cls.company_b.id)]
+        )
+
+    def test_multi_company_rule(self):
+        self.assertTrue(self.profile_a and self.profile_b)
+        as_b = self.Profile.with_user(self.user_company_b)
+        self.assertEqual(as_b.search([("partner_id", "=", self.partner.id)]), self.profile_b)
+        with self.assertRaises(AccessError):
+            self.profile_a.with_user(self.user_company_b).read(["revenue_total"])
+        history_b = self.History.with_user(self.user_company_b).search(
+            [("partner_id", "=", self.partner.id)]
+        )
+        self.assertEqual(history_b.company_id, self.company_b)
+        # A user of company A sees company A's figures on the partner form.
+        partner_as_a = self.partner.with_user(self.salesman).with_context(
+            allowed_company_ids=[self.company.id]
+        )
+        self.assertEqual(partner_as_a.crm_profile_ids, self.profile_a)
+        self.assertEqual(partner_as_a.crm_profile_id.revenue_total, 100)
+
+    def test_salesperson_reads_but_cannot_write(self):
+        profile = self.profile_a.with_user(self.salesman)
+        self.assertEqual(profile.revenue_total, 100)
+        self.assertEqual(profile.lifecycle_stage, "new")
+        with self.assertRaises(AccessError):
+            profile.write({"lifecycle_stage": "churned"})
+        with self.assertRaises(AccessError):
+            profile.set_stage("churned", "I want to")
+
+    def test_invoicing_user_reads_only(self):
+        profile = self.profile_a.with_user(self.accountant)
+        self.assertEqual(profile.revenue_total, 100)
+        self.assertTrue(profile.history_ids)
+        with self.assertRaises(AccessError):
+            profile.write({"stage_lock_reason": "x"})
+        with self.assertRaises(AccessError):
+            self.env["crm.lifecycle.playbook"].with_user(self.accountant).create(
+                {"name": "x", "lifecycle_stage": "new", "activity_type_id": 1}
+            )
+
+    def test_plain_user_is_refused(self):
+        user = self.env["res.users"].create(
+            {
+                "name": "Plain Employee",
+                "login": "lc_plain",
+                "groups_id": [(6, 0, [self.env.ref("base.group_user").id])],
+            }
+        )
+        with self.assertRaises(AccessError):
+            self.profile_a.with_user(user).read(["revenue_total"])
+        with self.assertRaises(AccessError):
+            self.Profile.with_user(user).recompute()
+
+    def test_manager_configures_playbooks(self):
+        playbook = (
+            self.env["crm.lifecycle.playbook"]
+            .with_user(self.sales_manager)
+            .create(
+                {
+                    "name": "VIP care",
+                    "lifecycle_stage": "mature",
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                }
+            )
+        )
+        self.assertTrue(playbook.active)
+        with self.assertRaises(AccessError):
+            playbook.with_user(self.salesman).write({"delay_days": 3})
