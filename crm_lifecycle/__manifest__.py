@@ -25,6 +25,11 @@
         "views/crm_lifecycle_menus.xml",
     ],
     "demo": ["demo/crm_lifecycle_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "crm_lifecycle/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -1,0 +1,18 @@
+# The project's commands. Odoo 18 must be installed: see README.md.
+.PHONY: run test lint bench
+
+## run: demo database with the three addons, served on http://localhost:8069
+run:
+	bash tools/run.sh
+
+## test: fresh database, the three addons installed, every test (tours included)
+test:
+	bash tools/test.sh
+
+## lint: ruff, ruff-format, pylint-odoo and prettier through pre-commit
+lint:
+	pre-commit run --all-files
+
+## bench: benchmarks of tests/bench (figures printed; see README.md)
+bench:
+	bash tools/bench.sh

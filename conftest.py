@@ -1,0 +1,70 @@
+"""pytest-odoo glue: refuse to run tours without their tools, and fail any
+test during which Odoo logs a WARNING or worse (Odoo's own runner does the
+same; pytest-odoo runs tests through plain unittest and would not)."""
+
+import logging
+import shutil
+
+import pytest
+
+
+class _LogCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+_collector = _LogCollector()
+
+
+def pytest_configure(config):
+    logging.getLogger().addHandler(_collector)
+    if config.getoption("--odoo-database", default=None):
+        # Test modules import odoo.tests at collection, before pytest-odoo
+        # turns test mode on; Odoo logs an error for that outside test mode.
+        import odoo
+        import odoo.tools
+
+        test_enable = odoo.tools.config["test_enable"]
+        odoo.tools.config["test_enable"] = True
+        import odoo.tests  # noqa: F401
+
+        odoo.tools.config["test_enable"] = test_enable
+    if not config.getoption("--odoo-http", default=False):
+        return
+    try:
+        import websocket  # noqa: F401
+    except ImportError as error:
+        raise pytest.UsageError(
+            "websocket-client is not installed: Odoo would silently skip every "
+            "browser tour. Run `make test`, which installs it."
+        ) from error
+    if not any(
+        shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
+    ):
+        raise pytest.UsageError("Chromium is not installed: browser tours cannot run.")
+
+
+def pytest_sessionfinish(session):
+    logging.getLogger().removeHandler(_collector)
+    if _collector.records:
+        for record in _collector.records:
+            print(f"{record.levelname} {record.name}: {record.getMessage()}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    records, _collector.records = _collector.records, []
+    if not records or report.skipped:
+        return
+    lines = "\n".join(
+        f"{record.levelname} {record.name}: {record.getMessage()}" for record in records
+    )
+    report.outcome = "failed"
+    report.longrepr = f"Odoo logged during {report.when}:\n{lines}"

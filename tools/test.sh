@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `make test`: a fresh database with the three addons, then every test
+# (the addons' own and tests/) through pytest-odoo, browser tours included.
+# Fails when a test fails or when the install or a test logs a WARNING/ERROR.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DB="${TEST_DB:-crm_test}"
+find_odoo_python
+ensure_postgres
+
+# Test tools in Odoo's interpreter: pytest-odoo, and websocket-client without
+# which Odoo silently skips every browser tour.
+if ! $PY -c 'import pytest_odoo, websocket, phonenumbers' >/dev/null 2>&1; then
+    say "Installing the test requirements into $PY"
+    $PY -m pip install -q -r "$ROOT/requirements-test.txt"
+fi
+# Browser tours run in Debian's Chromium.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+    && ! command -v google-chrome >/dev/null 2>&1; then
+    say "Chromium is missing: installing Debian's chromium package"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+CONF="$STATE_DIR/test.conf"
+write_config "$DB" "$CONF"
+LOG="$STATE_DIR/install.log"
+mkdir -p "$STATE_DIR"
+dropdb --if-exists "$DB"
+say "Installing $ADDONS into a fresh database $DB..."
+start=$(date +%s)
+if ! $PY -m odoo -c "$CONF" -i "$ADDONS" --stop-after-init \
+    --log-level=warn --logfile="$LOG"; then
+    cat "$LOG" >&2
+    die "the install failed"
+fi
+if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$LOG" >&2; then
+    die "the install logged the warnings or errors above"
+fi
+say "Installed in $(( $(date +%s) - start )) s."
+
+cd "$ROOT"
+set +e
+$PY -m pytest -p no:cacheprovider \
+    --odoo-config="$CONF" --odoo-database="$DB" --odoo-log-level=warn --odoo-http \
+    crm_lifecycle crm_satisfaction crm_analytics tests "$@"
+status=$?
+set -e
+if [ "$status" = 5 ]; then
+    die "pytest collected no test"
+fi
+exit "$status"
