@@ -30,7 +30,7 @@ def pytest_configure(config):
 
         test_enable = odoo.tools.config["test_enable"]
         odoo.tools.config["test_enable"] = True
-        import odoo.tests  # noqa: F401
+        import odoo.tests
 
         odoo.tools.config["test_enable"] = test_enable
     if not config.getoption("--odoo-http", default=False):

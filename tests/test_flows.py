@@ -40,7 +40,9 @@ class TestFrontAndBackOffice(AccountTestInvoicingCommon):
             "crm_analytics.group_analytics_user",
         ):
             self.assertTrue(self.salesman.has_group(group), group)
-        self.assertFalse(self.salesman.has_group("crm_lifecycle.group_lifecycle_manager"))
+        self.assertFalse(
+            self.salesman.has_group("crm_lifecycle.group_lifecycle_manager")
+        )
 
     def test_opportunity_to_invoice_to_stage(self):
         """A salesperson's opportunity makes a prospect; the order is invoiced

@@ -50,7 +50,7 @@ class CrmCustomerProfile(models.Model):
         ondelete="cascade",
     )
     company_id = fields.Many2one(
-        "res.company", string="Company", required=True, readonly=True, index=True
+        "res.company", required=True, readonly=True, index=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     # Copied from the partner by the recompute (and kept in sync by the ORM) so
@@ -95,11 +95,9 @@ class CrmCustomerProfile(models.Model):
         help="Reference date of the last evaluation that changed this profile.",
     )
 
-    lifecycle_stage = fields.Selection(
-        LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True, index=True
-    )
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True, index=True)
     stage_date = fields.Date(string="In Stage Since", readonly=True)
-    stage_rule = fields.Selection(STAGE_RULES, string="Stage Rule", readonly=True)
+    stage_rule = fields.Selection(STAGE_RULES, readonly=True)
     stage_reason = fields.Text(readonly=True)
     stage_locked_until = fields.Date(
         string="Stage Held Until",
@@ -173,9 +171,7 @@ class CrmCustomerProfile(models.Model):
         if stage not in dict(LIFECYCLE_STAGES):
             raise UserError(self.env._("Unknown lifecycle stage: %s", stage))
         if not (reason or "").strip():
-            raise UserError(
-                self.env._("Give a reason for setting the stage by hand.")
-            )
+            raise UserError(self.env._("Give a reason for setting the stage by hand."))
         until = fields.Date.to_date(until)
         today = fields.Date.context_today(self)
         if until and until < today:
@@ -311,46 +307,49 @@ class CrmCustomerProfile(models.Model):
         self._recompute_profiles(today, company_ids, partner_ids)
 
     def _reason_templates(self):
-        """Translated reason texts, filled in by SQL ``format()``."""
-        _ = self.env._
+        """Translated reason texts, filled in by PostgreSQL ``format()``:
+        ``%1$s``, ``%2$s``… are its numbered arguments (translators may
+        reorder them), ``%%`` a percent sign."""
+        # pylint: disable=translation-positional-used
+        # (numbered PostgreSQL placeholders, not Python's positional ones)
         return {
-            "no_purchase": _(
+            "no_purchase": self.env._(
                 "Rule 1: no purchase yet, but an open opportunity or flagged as a "
                 "customer."
             ),
-            "churned": _(
-                "Rule 2: last purchase %s days ago, more than the churn period of "
-                "%s days."
+            "churned": self.env._(
+                "Rule 2: last purchase %1$s days ago, more than the churn period of "
+                "%2$s days."
             ),
-            "won_back": _(
-                "Rule 3: returned on %s after more than %s days without purchase, "
-                "within the win-back period of %s days."
+            "won_back": self.env._(
+                "Rule 3: returned on %1$s after more than %2$s days without "
+                "purchase, within the win-back period of %3$s days."
             ),
-            "new": _(
-                "Rule 4: first purchase %s days ago, within the new-customer period "
-                "of %s days."
+            "new": self.env._(
+                "Rule 4: first purchase %1$s days ago, within the new-customer "
+                "period of %2$s days."
             ),
-            "growing": _(
-                "Rule 5: revenue of the last 12 months %s is more than %s%% above the "
-                "previous 12 months (%s)."
+            "growing": self.env._(
+                "Rule 5: revenue of the last 12 months %1$s is more than %2$s%% "
+                "above the previous 12 months (%3$s)."
             ),
-            "declining_revenue": _(
-                "Rule 6: revenue of the last 12 months %s is more than %s%% below the "
-                "previous 12 months (%s)."
+            "declining_revenue": self.env._(
+                "Rule 6: revenue of the last 12 months %1$s is more than %2$s%% "
+                "below the previous 12 months (%3$s)."
             ),
-            "declining_interval": _(
-                "Rule 6: last purchase %s days ago, more than twice the mean "
-                "interval of %s days."
+            "declining_interval": self.env._(
+                "Rule 6: last purchase %1$s days ago, more than twice the mean "
+                "interval of %2$s days."
             ),
-            "mature": _(
-                "Rule 7: revenue of the last 12 months %s against %s the previous 12 "
-                "months, last purchase %s days ago."
+            "mature": self.env._(
+                "Rule 7: revenue of the last 12 months %1$s against %2$s the "
+                "previous 12 months, last purchase %3$s days ago."
             ),
-            "none": _(
-                "No purchase, no open opportunity and not flagged as a customer: not "
-                "a customer."
+            "none": self.env._(
+                "No purchase, no open opportunity and not flagged as a customer: "
+                "not a customer."
             ),
-            "expired": _("Manual override expired."),
+            "expired": self.env._("Manual override expired."),
         }
 
     def _source_query(self, date, partner_filter):
@@ -375,7 +374,8 @@ class CrmCustomerProfile(models.Model):
                    so.company_id,
                    so.date_order::date,
                    TRUE,
-                   (so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric
+                   (so.amount_untaxed
+                    / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric
               FROM sale_order so
               JOIN res_partner p ON p.id = so.partner_id
               JOIN crm_company c ON c.id = so.company_id AND c.source = 'sale_order'

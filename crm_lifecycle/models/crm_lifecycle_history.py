@@ -20,7 +20,7 @@ class CrmLifecycleHistory(models.Model):
         "res.partner", string="Customer", required=True, index=True, readonly=True
     )
     company_id = fields.Many2one(
-        "res.company", string="Company", required=True, index=True, readonly=True
+        "res.company", required=True, index=True, readonly=True
     )
     stage_from = fields.Selection(LIFECYCLE_STAGES, string="From Stage", readonly=True)
     stage_to = fields.Selection(LIFECYCLE_STAGES, string="To Stage", readonly=True)
@@ -29,7 +29,5 @@ class CrmLifecycleHistory(models.Model):
     reason = fields.Text(readonly=True)
     is_manual = fields.Boolean(string="Manual", readonly=True)
     locked_until = fields.Date(string="Held Until", readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True)
-    salesperson_id = fields.Many2one(
-        related="partner_id.user_id", string="Salesperson"
-    )
+    user_id = fields.Many2one("res.users", readonly=True)
+    salesperson_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")

@@ -29,7 +29,6 @@ class CrmLifecyclePlaybook(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         index=True,
         help="Leave empty to apply the playbook in every company.",
     )
@@ -41,14 +40,12 @@ class CrmLifecyclePlaybook(models.Model):
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Stage")
     activity_type_id = fields.Many2one(
         "mail.activity.type",
-        string="Activity Type",
         domain="[('res_model', 'in', (False, 'res.partner'))]",
     )
     delay_days = fields.Integer(
         string="Due In (days)",
         default=0,
-        help="The activity is due this many days after the customer entered "
-        "the stage.",
+        help="The activity is due this many days after the customer entered the stage.",
     )
     assign_to = fields.Selection(
         [
@@ -61,7 +58,6 @@ class CrmLifecyclePlaybook(models.Model):
     )
     user_id = fields.Many2one(
         "res.users",
-        string="User",
         help="Assignee when 'A chosen user' is selected; fallback when the "
         "customer has no salesperson or team leader.",
     )
@@ -74,8 +70,15 @@ class CrmLifecyclePlaybook(models.Model):
         help="Sent to the customer when the playbook fires.",
     )
 
-    @api.constrains("trigger", "lifecycle_stage", "activity_type_id",
-                    "mail_template_id", "delay_days", "assign_to", "user_id")
+    @api.constrains(
+        "trigger",
+        "lifecycle_stage",
+        "activity_type_id",
+        "mail_template_id",
+        "delay_days",
+        "assign_to",
+        "user_id",
+    )
     def _check_playbook(self):
         for playbook in self:
             if playbook.trigger == "stage" and not playbook.lifecycle_stage:
@@ -140,8 +143,10 @@ class CrmLifecyclePlaybook(models.Model):
         by_key = defaultdict(list)
         for playbook in playbooks:
             by_key[(playbook.trigger, playbook._trigger_value())].append(playbook)
-        partners = self.env["res.partner"].sudo().browse(
-            {event["partner_id"] for event in events}
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .browse({event["partner_id"] for event in events})
         )
         partners.fetch(["user_id"])
         partner_model_id = self.env["ir.model"]._get_id("res.partner")
@@ -150,7 +155,10 @@ class CrmLifecyclePlaybook(models.Model):
         mails = defaultdict(list)
         for event in events:
             for playbook in by_key.get((event["trigger"], event["value"]), []):
-                if playbook.company_id and playbook.company_id.id != event["company_id"]:
+                if (
+                    playbook.company_id
+                    and playbook.company_id.id != event["company_id"]
+                ):
                     continue
                 partner = partners.browse(event["partner_id"])
                 if playbook.mail_template_id:

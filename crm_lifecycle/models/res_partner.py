@@ -10,7 +10,6 @@ class ResPartner(models.Model):
     # groupable for the current company. Written by the lifecycle recompute.
     lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,
-        string="Lifecycle Stage",
         company_dependent=True,
         readonly=True,
         copy=False,

@@ -29,11 +29,11 @@ class TestLifecycleOverride(LifecycleCommon):
         self.assertTrue(manual.is_manual)
         self.assertEqual(manual.user_id, self.sales_manager)
         self.assertEqual(manual.locked_until, until)
-        self.assertEqual(
-            (manual.stage_from, manual.stage_to), ("new", "mature")
-        )
+        self.assertEqual((manual.stage_from, manual.stage_to), ("new", "mature"))
         self.assertEqual(manual.reason, "Long-standing account of the parent group")
-        self.assertEqual(self.partner.with_company(self.company).lifecycle_stage, "mature")
+        self.assertEqual(
+            self.partner.with_company(self.company).lifecycle_stage, "mature"
+        )
 
         # Holds through recomputes up to and including the date ...
         self.assertEqual(self.profile_of(self.partner, until).lifecycle_stage, "mature")

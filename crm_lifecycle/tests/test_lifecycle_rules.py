@@ -252,14 +252,20 @@ class TestLifecycleRules(LifecycleCommon):
         self.invoice(partner, self.days_before(500), 700, company=self.company_b)
         profile_a = self.profile_of(partner, company=self.company)
         profile_b = self.profile_of(partner, company=self.company_b)
-        self.assertEqual((profile_a.lifecycle_stage, profile_a.revenue_total), ("new", 100))
+        self.assertEqual(
+            (profile_a.lifecycle_stage, profile_a.revenue_total), ("new", 100)
+        )
         self.assertEqual(
             (profile_b.lifecycle_stage, profile_b.revenue_total), ("churned", 700)
         )
         self.assertEqual(partner.with_company(self.company).lifecycle_stage, "new")
-        self.assertEqual(partner.with_company(self.company_b).lifecycle_stage, "churned")
-        stages = self.env["res.partner"].with_company(self.company_b)._read_group(
-            [("id", "=", partner.id)], ["lifecycle_stage"], ["__count"]
+        self.assertEqual(
+            partner.with_company(self.company_b).lifecycle_stage, "churned"
+        )
+        stages = (
+            self.env["res.partner"]
+            .with_company(self.company_b)
+            ._read_group([("id", "=", partner.id)], ["lifecycle_stage"], ["__count"])
         )
         self.assertEqual(stages, [("churned", 1)])
         self.assertEqual(
@@ -309,7 +315,9 @@ class TestLifecycleRules(LifecycleCommon):
         self.assertEqual(len(self.history_of(partner)), history_count)
         self.assertEqual(self.profile_of(partner).write_date, write_date)
         last = self.history_of(partner)[-1]
-        self.assertEqual((last.stage_to, last.date, last.is_manual), ("new", self.REF, False))
+        self.assertEqual(
+            (last.stage_to, last.date, last.is_manual), ("new", self.REF, False)
+        )
         self.assertEqual(last.rule, "new")
 
     def test_passage_of_time(self):

@@ -25,7 +25,9 @@ class TestLifecycleSecurity(LifecycleCommon):
     def test_multi_company_rule(self):
         self.assertTrue(self.profile_a and self.profile_b)
         as_b = self.Profile.with_user(self.user_company_b)
-        self.assertEqual(as_b.search([("partner_id", "=", self.partner.id)]), self.profile_b)
+        self.assertEqual(
+            as_b.search([("partner_id", "=", self.partner.id)]), self.profile_b
+        )
         with self.assertRaises(AccessError):
             self.profile_a.with_user(self.user_company_b).read(["revenue_total"])
         history_b = self.History.with_user(self.user_company_b).search(

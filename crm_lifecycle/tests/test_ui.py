@@ -15,8 +15,14 @@ class TestLifecycleUi(HttpCase):
         )
         profile = self.env["crm.customer.profile"].recompute(partners=partner)
         self.assertEqual(profile.lifecycle_stage, "prospect")
-        self.start_tour("/odoo/action-crm_lifecycle.crm_customer_profile_action", "crm_lifecycle_override_tour", login="admin")
+        self.start_tour(
+            "/odoo/action-crm_lifecycle.crm_customer_profile_action",
+            "crm_lifecycle_override_tour",
+            login="admin",
+        )
         profile.invalidate_recordset()
         self.assertEqual(profile.lifecycle_stage, "mature")
         self.assertTrue(profile.history_ids[:1].is_manual)
-        self.assertEqual(profile.stage_lock_reason, "Framework agreement signed for three years")
+        self.assertEqual(
+            profile.stage_lock_reason, "Framework agreement signed for three years"
+        )

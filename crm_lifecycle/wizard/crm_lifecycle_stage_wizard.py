@@ -10,9 +10,7 @@ class CrmLifecycleStageWizard(models.TransientModel):
     profile_ids = fields.Many2many(
         "crm.customer.profile", string="Customers", required=True
     )
-    lifecycle_stage = fields.Selection(
-        LIFECYCLE_STAGES, string="Stage", required=True
-    )
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Stage", required=True)
     reason = fields.Text(required=True)
     until = fields.Date(
         string="Hold Until",
