@@ -19,6 +19,20 @@ class _LogCollector(logging.Handler):
 
 _collector = _LogCollector()
 
+# pytest-odoo imports odoo.tests before it turns Odoo's test mode on, and Odoo
+# logs an ERROR for an import of its test framework outside test mode: import
+# it first, in test mode (this file is loaded before pytest-odoo's hooks run).
+try:
+    import odoo.tools
+except ImportError:  # pragma: no cover - tools/test.sh checks Odoo first
+    pass
+else:
+    _test_enable = odoo.tools.config["test_enable"]
+    odoo.tools.config["test_enable"] = True
+    import odoo.tests
+
+    odoo.tools.config["test_enable"] = _test_enable
+
 
 def pytest_configure(config):
     logging.getLogger().addHandler(_collector)

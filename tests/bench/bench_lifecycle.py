@@ -1,0 +1,646 @@
+"""Benchmark of crm_lifecycle: full recompute and invoice posting.
+
+Run with Odoo's Python (not a pytest test; ``make bench`` drives it)::
+
+    python tests/bench/bench_lifecycle.py -c odoo.conf --db bench_lc \\
+        --base-db bench_base --customers 10000 --invoices 100000
+
+Phase ``load`` bulk-loads N commercial partners and M posted customer invoices
+and credit notes (set-based SQL, no per-row Python) into a fresh database.
+Phase ``recompute`` times the full ``crm.customer.profile.recompute()`` (cold:
+no profile yet; steady: the next day, over the profiles of the day before)
+against one bare SQL GROUP BY over the same rows, interleaved, medians.
+Phase ``post`` times posting one invoice of a customer with many invoices in
+``--db`` and, interleaved, in ``--base-db`` (same data, no crm_lifecycle).
+Phase ``explain`` prints where the recompute statement spends its time.
+
+Figures are printed as ``key=value`` lines on stdout.
+"""
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import time
+from contextlib import closing, contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.modules.registry import Registry
+from odoo.sql_db import db_connect
+from odoo.tools import SQL, config
+
+_logger = logging.getLogger("bench_lifecycle")
+
+JOURNAL_CODE = "BENCH"
+PRODUCT_CODE = "BENCH-SERVICE"
+PARTNER_REF = "BENCH-"
+HISTORY_DAYS = 3 * 365
+REFUND_RATE = 0.05
+WORK_MEM = "256MB"  # what _recompute_profiles sets for a full run
+
+
+def out(key, value):
+    """One figure, as a clean ``key=value`` line."""
+    if isinstance(value, float):
+        value = f"{value:.4f}"
+    print(f"{key}={value}", flush=True)
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+# ----------------------------------------------------------------------
+# Connection helpers
+# ----------------------------------------------------------------------
+
+
+@contextmanager
+def environment(db):
+    """A superuser environment on ``db``; the transaction is rolled back at
+    the end unless committed by the caller."""
+    registry = Registry(db)
+    with closing(registry.cursor()) as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+def vacuum(db, tables, analyze=True):
+    """VACUUM (ANALYZE) ``tables``: removes what rolled-back runs left behind,
+    so that every repetition starts from the same physical state."""
+    with closing(db_connect(db).cursor()) as cr:
+        cr._cnx.autocommit = True
+        for table in tables:
+            option = SQL("(ANALYZE)") if analyze else SQL()
+            cr.execute(SQL("VACUUM %s %s", option, SQL.identifier(table)))
+
+
+def has_lifecycle(env):
+    return "crm.customer.profile" in env.registry
+
+
+# ----------------------------------------------------------------------
+# Load
+# ----------------------------------------------------------------------
+
+
+def bench_journal(env):
+    return env["account.journal"].search(
+        [("code", "=", JOURNAL_CODE), ("company_id", "=", env.company.id)], limit=1
+    )
+
+
+def load(env, customers, invoices, today, seed):
+    """Bulk-load the partners and posted invoices; return the seconds spent."""
+    cr = env.cr
+    if bench_journal(env):
+        [(loaded,)] = env.execute_query(
+            SQL(
+                "SELECT count(*) FROM account_move WHERE journal_id = %s",
+                bench_journal(env).id,
+            )
+        )
+        if loaded != invoices:
+            sys.exit(
+                f"{cr.dbname} already holds {loaded} bench invoices, not {invoices}:"
+                " recreate the database"
+            )
+        _logger.info("%s: bench data already loaded", cr.dbname)
+        return 0.0
+    start = time.perf_counter()
+    company = env.company
+    # A dedicated journal: the main sale journal's sequence stays untouched.
+    journal = env["account.journal"].create(
+        {
+            "name": "Bench Sales",
+            "code": JOURNAL_CODE,
+            "type": "sale",
+            "company_id": company.id,
+        }
+    )
+    env["product.product"].create(
+        {
+            "name": "Bench Service",
+            "default_code": PRODUCT_CODE,
+            "type": "service",
+            "list_price": 100.0,
+            "taxes_id": [Command.clear()],
+        }
+    )
+    env.flush_all()
+    uid = env.uid
+    cr.execute(SQL("SELECT setseed(%s)", seed))
+    env.execute_query(
+        SQL(
+            """
+            WITH s AS MATERIALIZED (
+                SELECT nextval('res_partner_id_seq') AS id,
+                       'Bench Customer ' || lpad(g::text, 7, '0') AS name,
+                       %(ref)s || lpad(g::text, 7, '0') AS ref
+                  FROM generate_series(1, %(n)s) g
+            )
+            INSERT INTO res_partner (
+                id, commercial_partner_id, name, complete_name,
+                commercial_company_name, ref, email, email_normalized,
+                is_company, type, active, customer_rank, supplier_rank, lang,
+                autopost_bills, partner_share, employee, color,
+                create_uid, create_date, write_uid, write_date)
+            SELECT s.id, s.id, s.name, s.name, s.name, s.ref,
+                   lower(s.ref) || '@bench.example.com',
+                   lower(s.ref) || '@bench.example.com',
+                   TRUE, 'contact', TRUE, 1, 0, 'en_US',
+                   'ask', TRUE, FALSE, 0,
+                   %(uid)s, now() AT TIME ZONE 'UTC',
+                   %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM s ORDER BY s.id
+            """,
+            ref=PARTNER_REF,
+            n=customers,
+            uid=uid,
+        )
+    )
+    # Invoice k goes to customer floor(N * u^3): a few customers with
+    # thousands of invoices, a long tail with a handful. Dates are uniform
+    # over the 3 years before ``today``; rows are inserted in date order and
+    # numbered per year as Odoo does (BENCH/2024/000001, RBENCH/... refunds).
+    env.execute_query(
+        SQL(
+            """
+            WITH raw AS MATERIALIZED (
+                SELECT g,
+                       floor(%(n)s * power(random(), 3))::int AS k,
+                       %(start)s::date + floor(random() * %(days)s)::int AS d,
+                       random() < %(refund_rate)s AS is_refund,
+                       round((20 + random() * 4980)::numeric, 2) AS amount
+                  FROM generate_series(1, %(m)s) g
+            ),
+            partner AS (
+                SELECT id, name, row_number() OVER (ORDER BY id) - 1 AS k
+                  FROM res_partner
+                 WHERE ref LIKE %(ref_like)s AND id = commercial_partner_id
+            ),
+            numbered AS (
+                SELECT raw.*,
+                       CASE WHEN raw.is_refund THEN 'R' ELSE '' END
+                           || %(code)s || '/' || extract(year FROM raw.d) || '/'
+                           AS prefix,
+                       row_number() OVER (
+                           PARTITION BY raw.is_refund, extract(year FROM raw.d)
+                           ORDER BY raw.d, raw.g) AS seq
+                  FROM raw
+            )
+            INSERT INTO account_move (
+                name, sequence_prefix, sequence_number, journal_id, company_id,
+                currency_id, move_type, state, auto_post, date, invoice_date,
+                invoice_date_due, partner_id, commercial_partner_id,
+                partner_shipping_id, invoice_partner_display_name,
+                amount_untaxed, amount_tax, amount_total, amount_residual,
+                amount_untaxed_signed, amount_tax_signed, amount_total_signed,
+                amount_residual_signed, amount_untaxed_in_currency_signed,
+                amount_total_in_currency_signed, invoice_currency_rate,
+                payment_state, checked, posted_before, is_move_sent,
+                made_sequence_gap, always_tax_exigible, is_storno,
+                create_uid, create_date, write_uid, write_date)
+            SELECT x.prefix || lpad(x.seq::text, 6, '0'), x.prefix, x.seq,
+                   %(journal)s, %(company)s, %(currency)s,
+                   CASE WHEN x.is_refund THEN 'out_refund' ELSE 'out_invoice' END,
+                   'posted', 'no', x.d, x.d, x.d + 30, p.id, p.id, p.id, p.name,
+                   x.amount, 0, x.amount, 0,
+                   x.sign * x.amount, 0, x.sign * x.amount, 0,
+                   x.sign * x.amount, x.sign * x.amount, 1,
+                   'paid', TRUE, TRUE, TRUE, FALSE, FALSE, FALSE,
+                   %(uid)s, x.d + time '09:00', %(uid)s, x.d + time '09:00'
+              FROM (SELECT n.*,
+                           CASE WHEN n.is_refund THEN -1 ELSE 1 END AS sign
+                      FROM numbered n) x
+              JOIN partner p ON p.k = x.k
+          ORDER BY x.d, x.g
+            """,
+            n=customers,
+            m=invoices,
+            start=today - timedelta(days=HISTORY_DAYS),
+            days=HISTORY_DAYS,
+            refund_rate=REFUND_RATE,
+            ref_like=PARTNER_REF + "%",
+            code=JOURNAL_CODE,
+            journal=journal.id,
+            company=company.id,
+            currency=company.currency_id.id,
+            uid=uid,
+        )
+    )
+    cr.commit()
+    vacuum(cr.dbname, ["res_partner", "account_move"])
+    return time.perf_counter() - start
+
+
+# ----------------------------------------------------------------------
+# Recompute against the bare aggregate
+# ----------------------------------------------------------------------
+
+
+def bare_aggregate(env, ref_date, with_gaps=False):
+    """The customer facts of DOMAIN §0 in one GROUP BY over the rows the
+    recompute reads, written nowhere. ``count(a)`` reads the whole row so
+    that PostgreSQL cannot drop any aggregate. ``with_gaps`` adds the window
+    over consecutive purchases that ``last_return_date`` needs."""
+    company = env.company
+    if with_gaps:
+        rows = SQL(
+            """
+            SELECT d.*,
+                   CASE WHEN d.is_purchase THEN d.date - lag(d.date) OVER (
+                       PARTITION BY d.partner_id, d.company_id, d.is_purchase
+                       ORDER BY d.date) END AS gap
+              FROM (%s) d
+            """,
+            source_rows(company.ids, ref_date),
+        )
+        churn_days = (
+            company.crm_churn_days if "crm_churn_days" in company._fields else 365
+        )
+        last_return = SQL("max(o.date) FILTER (WHERE o.gap > %s)", churn_days)
+    else:
+        rows = source_rows(company.ids, ref_date)
+        last_return = SQL("NULL::date")
+    return SQL(
+        """
+        SELECT count(a) FROM (
+            SELECT o.partner_id, o.company_id,
+                   min(o.date) FILTER (WHERE o.is_purchase) AS first_date,
+                   max(o.date) FILTER (WHERE o.is_purchase) AS last_date,
+                   count(*) FILTER (WHERE o.is_purchase) AS purchase_count,
+                   sum(o.amount) AS revenue_total,
+                   coalesce(sum(o.amount) FILTER (
+                       WHERE o.date > %(date)s::date - 365), 0) AS revenue_12m,
+                   coalesce(sum(o.amount) FILTER (
+                       WHERE o.date > %(date)s::date - 730
+                         AND o.date <= %(date)s::date - 365), 0)
+                       AS revenue_prev_12m,
+                   %(last_return)s AS last_return_date
+              FROM (%(rows)s) o
+          GROUP BY o.partner_id, o.company_id
+        ) a
+        """,
+        date=ref_date,
+        rows=rows,
+        last_return=last_return,
+    )
+
+
+def source_rows(company_ids, ref_date):
+    """The rows of ``_source_query`` for companies that use invoices."""
+    return SQL(
+        """
+        SELECT m.commercial_partner_id AS partner_id, m.company_id,
+               m.invoice_date AS date, m.move_type = 'out_invoice' AS is_purchase,
+               m.amount_untaxed_signed AS amount
+          FROM account_move m
+         WHERE m.company_id = ANY(%s)
+           AND m.state = 'posted'
+           AND m.move_type IN ('out_invoice', 'out_refund')
+           AND m.invoice_date <= %s
+        """,
+        list(company_ids),
+        ref_date,
+    )
+
+
+def time_bare(env, ref_date, with_gaps=False):
+    cr = env.cr
+    cr.rollback()
+    start = time.perf_counter()
+    cr.execute(SQL("SET LOCAL work_mem = %s", WORK_MEM))
+    cr.execute(bare_aggregate(env, ref_date, with_gaps))
+    [(count,)] = cr.fetchall()
+    elapsed = time.perf_counter() - start
+    cr.rollback()
+    return elapsed, count
+
+
+PROFILE_TABLES = ["crm_customer_profile", "crm_lifecycle_history", "res_partner"]
+
+
+def time_recompute(env, ref_date):
+    """One full recompute, rolled back; return (seconds, figures)."""
+    cr = env.cr
+    cr.rollback()
+    start = time.perf_counter()
+    profiles = env["crm.customer.profile"].recompute(ref_date)
+    env.flush_all()
+    elapsed = time.perf_counter() - start
+    [(written, changes)] = env.execute_query(
+        SQL(
+            """
+            SELECT (SELECT count(*) FROM crm_customer_profile
+                     WHERE facts_date = %(date)s),
+                   (SELECT count(*) FROM crm_lifecycle_history
+                     WHERE date = %(date)s AND NOT is_manual)
+            """,
+            date=ref_date,
+        )
+    )
+    cr.rollback()
+    vacuum(cr.dbname, PROFILE_TABLES, analyze=False)
+    return elapsed, {"profiles": len(profiles), "written": written, "changes": changes}
+
+
+def reset_profiles(env):
+    """Back to 'never computed': no profile, no history, no partner stage."""
+    env.cr.rollback()
+    env.cr.execute(
+        SQL(
+            """
+            DELETE FROM crm_lifecycle_history;
+            DELETE FROM crm_customer_profile;
+            UPDATE res_partner SET lifecycle_stage = NULL
+             WHERE lifecycle_stage IS NOT NULL;
+            """
+        )
+    )
+    env.cr.commit()
+    env.invalidate_all()
+    vacuum(env.cr.dbname, PROFILE_TABLES)
+
+
+def bench_recompute(env, today, repeat):
+    """Cold and steady-state recomputes, each interleaved with the bare
+    aggregate over the same rows and reference date."""
+    tomorrow = today + timedelta(days=1)
+    reset_profiles(env)
+    # Warm the caches once: every measured run then reads the same buffers.
+    time_bare(env, today)
+    phases = {}
+    for phase, ref_date in (("cold", today), ("steady", tomorrow)):
+        if phase == "steady":
+            # The state the daily cron finds: everyone computed yesterday.
+            env["crm.customer.profile"].recompute(today)
+            env.cr.commit()
+            vacuum(env.cr.dbname, PROFILE_TABLES)
+        bare, gaps, runs = [], [], []
+        figures = {}
+        for _i in range(repeat):
+            bare.append(time_bare(env, ref_date)[0])
+            gaps.append(time_bare(env, ref_date, with_gaps=True)[0])
+            elapsed, figures = time_recompute(env, ref_date)
+            runs.append(elapsed)
+            _logger.info("%s run %.3f s (bare %.3f s)", phase, elapsed, bare[-1])
+        phases[phase] = (median(runs), median(bare), median(gaps), figures)
+    [(rows,)] = env.execute_query(
+        SQL(
+            "SELECT count(*) FROM (%s) s",
+            source_rows(env.company.ids, today),
+        )
+    )
+    out("source_rows", rows)
+    for phase, (run, bare, gaps, figures) in phases.items():
+        out(f"{phase}_profiles", figures["profiles"])
+        out(f"{phase}_profiles_written", figures["written"])
+        out(f"{phase}_stage_changes", figures["changes"])
+        out(f"bare_aggregate_{phase}_s", bare)
+        out(f"bare_aggregate_gaps_{phase}_s", gaps)
+        out(f"recompute_{phase}_s", run)
+        out(f"ratio_{phase}", run / bare)
+        out(f"ratio_gaps_{phase}", run / gaps)
+    out("bare_aggregate_s", phases["steady"][1])
+    out("ratio", max(phases["cold"][0] / phases["cold"][1],
+                     phases["steady"][0] / phases["steady"][1]))
+
+
+# ----------------------------------------------------------------------
+# Posting one invoice
+# ----------------------------------------------------------------------
+
+
+def heavy_customer(env):
+    """The bench customer with the most invoices (the first one, by
+    construction of the load) and its invoice count."""
+    [(partner_id, count)] = env.execute_query(
+        SQL(
+            """
+            SELECT commercial_partner_id, count(*)
+              FROM account_move
+             WHERE journal_id = %s
+          GROUP BY commercial_partner_id
+          ORDER BY count(*) DESC
+             LIMIT 1
+            """,
+            bench_journal(env).id,
+        )
+    )
+    return env["res.partner"].browse(partner_id), count
+
+
+def post_one(env, partner, journal, product, today):
+    """Create one draft invoice, then time its posting; rolled back."""
+    cr = env.cr
+    move = env["account.move"].create(
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "journal_id": journal.id,
+            "invoice_date": today,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "quantity": 1,
+                        "price_unit": 100.0,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
+    )
+    env.flush_all()
+    queries = cr.sql_log_count
+    start = time.perf_counter()
+    move.action_post()
+    env.flush_all()
+    elapsed = time.perf_counter() - start
+    queries = cr.sql_log_count - queries
+    assert move.state == "posted", move.state
+    cr.rollback()
+    return elapsed, queries
+
+
+def bench_post(envs, today, posts, warmup=2):
+    """Post one invoice ``posts`` times per database, the databases
+    interleaved; the first ``warmup`` posts fill the caches and are not
+    counted."""
+    setups = []
+    for label, env in envs:
+        partner, count = heavy_customer(env)
+        journal = bench_journal(env)
+        product = env["product.product"].search(
+            [("default_code", "=", PRODUCT_CODE)], limit=1
+        )
+        env.cr.rollback()
+        setups.append((label, env, partner, journal, product))
+        out(f"{label}post_customer_invoices", count)
+    timings = {label: [] for label, *_rest in setups}
+    queries = {label: [] for label, *_rest in setups}
+    for i in range(warmup + posts):
+        for label, env, partner, journal, product in setups:
+            elapsed, count = post_one(env, partner, journal, product, today)
+            if i >= warmup:
+                timings[label].append(elapsed)
+                queries[label].append(count)
+    for label, *_rest in setups:
+        out(f"{label}post_ms", 1000 * median(timings[label]))
+        out(f"{label}post_queries", int(median(queries[label])))
+    if len(setups) == 2:
+        (lc, *_a), (base, *_b) = setups
+        out("post_ratio", median(timings[lc]) / median(timings[base]))
+        out("post_queries_extra", median(queries[lc]) - median(queries[base]))
+
+
+# ----------------------------------------------------------------------
+# EXPLAIN of the recompute statement
+# ----------------------------------------------------------------------
+
+
+@contextmanager
+def explaining(plans):
+    """Run the recompute's statement under EXPLAIN (ANALYZE, BUFFERS) instead
+    of plainly; it still writes (the caller rolls back) but returns no row."""
+    original = api.Environment.execute_query
+
+    def execute_query(self, query):
+        if "INSERT INTO crm_customer_profile" in query.code:
+            self.flush_all()
+            self.cr.execute(
+                SQL("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s", query)
+            )
+            plans.append(self.cr.fetchone()[0][0])
+            return []
+        return original(self, query)
+
+    api.Environment.execute_query = execute_query
+    try:
+        yield
+    finally:
+        api.Environment.execute_query = original
+
+
+def plan_nodes(node, cte=None):
+    """Yield (cte, node, exclusive ms) over a JSON plan."""
+    children = node.get("Plans", [])
+    loops = node.get("Actual Loops", 1) or 1
+    total = node.get("Actual Total Time", 0.0) * loops
+    inner = 0.0
+    for child in children:
+        if child.get("Parent Relationship") in ("InitPlan", "SubPlan"):
+            continue
+        inner += child.get("Actual Total Time", 0.0) * (child.get("Actual Loops", 1) or 1)
+    if node["Node Type"] == "CTE Scan":
+        inner = total  # the time belongs to the CTE's own plan
+    yield cte, node, max(total - inner, 0.0)
+    for child in children:
+        name = child.get("Subplan Name", "")
+        sub_cte = name[4:] if name.startswith("CTE ") else cte
+        yield from plan_nodes(child, sub_cte)
+
+
+def summarize_plan(label, plan, top=8):
+    root = plan["Plan"]
+    out(f"explain_{label}_ms", plan.get("Execution Time", 0.0))
+    out(f"explain_{label}_temp_written_blocks", root.get("Temp Written Blocks", 0))
+    out(f"explain_{label}_shared_read_blocks", root.get("Shared Read Blocks", 0))
+    nodes = sorted(plan_nodes(root), key=lambda item: -item[2])
+    for cte, node, ms in nodes[:top]:
+        what = node["Node Type"]
+        for key in ("Relation Name", "CTE Name", "Index Name", "Sort Method"):
+            if key in node:
+                what += f" {node[key]}"
+        if "Sort Space Type" in node:
+            what += f" ({node['Sort Space Type']} {node.get('Sort Space Used')} kB)"
+        rows = node.get("Actual Rows", 0) * (node.get("Actual Loops", 1) or 1)
+        print(
+            f"#   {label}: {ms:9.1f} ms  cte={cte or '-'}  {what}  rows={rows}",
+            flush=True,
+        )
+
+
+def bench_explain(env, today, partner, explain_dir):
+    cases = [
+        ("steady", today + timedelta(days=1), None),
+        ("one_customer", today, partner),
+    ]
+    for label, ref_date, partners in cases:
+        env.cr.rollback()
+        plans = []
+        with explaining(plans):
+            env["crm.customer.profile"].recompute(ref_date, partners=partners)
+        env.cr.rollback()
+        vacuum(env.cr.dbname, PROFILE_TABLES, analyze=False)
+        if not plans:
+            continue
+        summarize_plan(label, plans[0])
+        if explain_dir:
+            path = Path(explain_dir) / f"{env.cr.dbname}_{label}.json"
+            path.write_text(json.dumps(plans[0], indent=1))
+
+
+# ----------------------------------------------------------------------
+# Main
+# ----------------------------------------------------------------------
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", "-c", required=True, help="Odoo config file")
+    parser.add_argument("--db", required=True, help="database to measure")
+    parser.add_argument(
+        "--base-db", help="same data without crm_lifecycle: posting is compared"
+    )
+    parser.add_argument("--customers", type=int, default=10000)
+    parser.add_argument("--invoices", type=int, default=100000)
+    parser.add_argument(
+        "--phases",
+        default="load,recompute,post",
+        help="comma-separated among load, recompute, post, explain",
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="recompute runs")
+    parser.add_argument("--posts", type=int, default=15, help="posts per database")
+    parser.add_argument("--seed", type=float, default=0.42)
+    parser.add_argument("--date", help="reference date (default today)")
+    parser.add_argument("--explain-dir", help="where to save JSON plans")
+    parser.add_argument("--log-level", default="warn")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    config.parse_config(
+        ["-c", args.config, "-d", args.db, f"--log-level={args.log_level}"]
+    )
+    today = fields.Date.to_date(args.date) if args.date else date.today()
+    phases = set(args.phases.split(","))
+    out("db", args.db)
+    out("customers", args.customers)
+    out("invoices", args.invoices)
+    with environment(args.db) as env:
+        lifecycle = has_lifecycle(env)
+        out("crm_lifecycle", int(lifecycle))
+        if "load" in phases:
+            out("load_s", load(env, args.customers, args.invoices, today, args.seed))
+        if "recompute" in phases and lifecycle:
+            bench_recompute(env, today, args.repeat)
+        if "post" in phases:
+            if args.base_db:
+                with environment(args.base_db) as base_env:
+                    if has_lifecycle(base_env):
+                        sys.exit(f"{args.base_db} must not have crm_lifecycle")
+                    bench_post([("", env), ("base_", base_env)], today, args.posts)
+            else:
+                bench_post([("", env)], today, args.posts)
+        if "explain" in phases and lifecycle:
+            partner, _count = heavy_customer(env)
+            bench_explain(env, today, partner, args.explain_dir)
+
+
+if __name__ == "__main__":
+    main()
