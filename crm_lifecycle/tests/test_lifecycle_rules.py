@@ -268,6 +268,18 @@ class TestLifecycleRules(LifecycleCommon):
             ._read_group([("id", "=", partner.id)], ["lifecycle_stage"], ["__count"])
         )
         self.assertEqual(stages, [("churned", 1)])
+        panel = (
+            self.env["res.partner"]
+            .with_company(self.company_b)
+            .search_panel_select_range(
+                "lifecycle_stage",
+                enable_counters=True,
+                search_domain=[("id", "=", partner.id)],
+            )
+        )
+        counts = {value["id"]: value["__count"] for value in panel["values"]}
+        self.assertEqual(counts["churned"], 1)
+        self.assertFalse(counts.get("new"))
         self.assertEqual(
             self.env["res.partner"]
             .with_company(self.company)

@@ -405,8 +405,13 @@ def bench_recompute(env, today, repeat):
         out(f"ratio_{phase}", run / bare)
         out(f"ratio_gaps_{phase}", run / gaps)
     out("bare_aggregate_s", phases["steady"][1])
-    out("ratio", max(phases["cold"][0] / phases["cold"][1],
-                     phases["steady"][0] / phases["steady"][1]))
+    out(
+        "ratio",
+        max(
+            phases["cold"][0] / phases["cold"][1],
+            phases["steady"][0] / phases["steady"][1],
+        ),
+    )
 
 
 # ----------------------------------------------------------------------
@@ -511,9 +516,7 @@ def explaining(plans):
     def execute_query(self, query):
         if "INSERT INTO crm_customer_profile" in query.code:
             self.flush_all()
-            self.cr.execute(
-                SQL("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s", query)
-            )
+            self.cr.execute(SQL("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s", query))
             plans.append(self.cr.fetchone()[0][0])
             return []
         return original(self, query)
@@ -534,7 +537,9 @@ def plan_nodes(node, cte=None):
     for child in children:
         if child.get("Parent Relationship") in ("InitPlan", "SubPlan"):
             continue
-        inner += child.get("Actual Total Time", 0.0) * (child.get("Actual Loops", 1) or 1)
+        inner += child.get("Actual Total Time", 0.0) * (
+            child.get("Actual Loops", 1) or 1
+        )
     if node["Node Type"] == "CTE Scan":
         inner = total  # the time belongs to the CTE's own plan
     yield cte, node, max(total - inner, 0.0)

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# `make bench`: the crm_lifecycle benchmark of tests/bench/bench_lifecycle.py.
+#
+# Two fresh databases per size, loaded identically: $BENCH_DB with
+# crm_lifecycle, $BENCH_BASE_DB with only crm, sale_management and account.
+# For every "customers:invoices" pair of BENCH_SIZES (default
+# "10000:100000 100000:1000000") it prints the full recompute against the bare
+# SQL aggregate and the posting of one invoice with and without the addon,
+# then a summary table with the targets:
+#   recompute <= 1.5 x the bare aggregate, invoice post <= 1.10 x without.
+# Settings: BENCH_SIZES, BENCH_REPEAT (recompute runs, default 5),
+# BENCH_POSTS (posts per database, default 15), BENCH_STRICT=1 (exit 1 when a
+# target is missed), BENCH_DB / BENCH_BASE_DB (database names).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LC_DB="${BENCH_DB:-bench_lc}"
+BASE_DB="${BENCH_BASE_DB:-bench_base}"
+SIZES="${BENCH_SIZES:-10000:100000 100000:1000000}"
+REPEAT="${BENCH_REPEAT:-5}"
+POSTS="${BENCH_POSTS:-15}"
+RECOMPUTE_TARGET=1.5
+POST_TARGET=1.10
+SCRIPT="$ROOT/tests/bench/bench_lifecycle.py"
+OUT="$STATE_DIR/bench"
+FILESTORE="$STATE_DIR/data/filestore"
+
+find_odoo_python
+ensure_postgres
+mkdir -p "$OUT"
+write_config "$LC_DB" "$STATE_DIR/bench_lc.conf"
+write_config "$BASE_DB" "$STATE_DIR/bench_base.conf"
+
+bench_start=$(date +%s)
+
+# Wait for background jobs "pid:what" and fail, with its log, if one failed.
+wait_all() {
+    local job pid what failed=0
+    for job in "$@"; do
+        pid="${job%%:*}"
+        what="${job#*:}"
+        if ! wait "$pid"; then
+            say "$what failed; its log:"
+            tail -n 40 "$OUT/$what.log" >&2 || true
+            failed=1
+        fi
+    done
+    [ "$failed" = 0 ] || die "see the logs above"
+}
+
+drop_db() {
+    dropdb --if-exists "$1"
+    rm -rf "${FILESTORE:?}/$1"
+}
+
+clone_db() { # template target
+    drop_db "$2"
+    createdb -T "$1" "$2"
+    if [ -d "$FILESTORE/$1" ]; then
+        cp -a "$FILESTORE/$1" "$FILESTORE/$2"
+    fi
+}
+
+# Fresh installs once, as templates: each size starts from a copy of them.
+say "Installing the bench databases (crm_lifecycle; crm,sale_management,account)..."
+step=$(date +%s)
+drop_db "${LC_DB}_tpl"
+drop_db "${BASE_DB}_tpl"
+$PY -m odoo -c "$STATE_DIR/bench_lc.conf" -d "${LC_DB}_tpl" -i crm_lifecycle \
+    --without-demo=all --stop-after-init --log-level=warn \
+    --logfile="$OUT/install_lc.log" &
+lc_job="$!:install_lc"
+$PY -m odoo -c "$STATE_DIR/bench_base.conf" -d "${BASE_DB}_tpl" \
+    -i crm,sale_management,account --without-demo=all --stop-after-init \
+    --log-level=warn --logfile="$OUT/install_base.log" &
+base_job="$!:install_base"
+wait_all "$lc_job" "$base_job"
+say "Installed in $(($(date +%s) - step)) s."
+
+# "name=value" lines of a result file, as a lookup.
+value() { # file key
+    sed -n "s/^$2=//p" "$1" | tail -n 1
+}
+
+results=()
+for size in $SIZES; do
+    customers="${size%%:*}"
+    invoices="${size##*:}"
+    [[ "$customers" =~ ^[0-9]+$ && "$invoices" =~ ^[0-9]+$ ]] \
+        || die "BENCH_SIZES: '$size' is not customers:invoices"
+    result="$OUT/result_${customers}_${invoices}.txt"
+    say "== $customers customers, $invoices invoices =="
+    step=$(date +%s)
+    clone_db "${LC_DB}_tpl" "$LC_DB"
+    clone_db "${BASE_DB}_tpl" "$BASE_DB"
+    # Both loads at once: they write to different databases.
+    $PY "$SCRIPT" -c "$STATE_DIR/bench_lc.conf" --db "$LC_DB" \
+        --customers "$customers" --invoices "$invoices" --phases load \
+        >"$OUT/load_lc.log" 2>&1 &
+    lc_job="$!:load_lc"
+    $PY "$SCRIPT" -c "$STATE_DIR/bench_base.conf" --db "$BASE_DB" \
+        --customers "$customers" --invoices "$invoices" --phases load \
+        >"$OUT/load_base.log" 2>&1 &
+    base_job="$!:load_base"
+    wait_all "$lc_job" "$base_job"
+    say "Loaded in $(($(date +%s) - step)) s ($(value "$OUT/load_lc.log" load_s) s of SQL)."
+    # Measured alone, the two databases interleaved in one process.
+    step=$(date +%s)
+    $PY "$SCRIPT" -c "$STATE_DIR/bench_lc.conf" --db "$LC_DB" --base-db "$BASE_DB" \
+        --customers "$customers" --invoices "$invoices" \
+        --phases recompute,post,explain --repeat "$REPEAT" --posts "$POSTS" \
+        --explain-dir "$OUT" | tee "$result"
+    say "Measured in $(($(date +%s) - step)) s."
+    results+=("$result")
+done
+drop_db "${LC_DB}_tpl"
+drop_db "${BASE_DB}_tpl"
+
+# Summary: one row per size, both targets.
+verdict() { # value target
+    awk -v v="$1" -v t="$2" 'BEGIN { print (v != "" && v + 0 <= t + 0) ? "met" : "MISSED" }'
+}
+missed=0
+printf '\n%-16s %9s %9s %9s %7s %7s %-8s %9s %9s %7s %9s %-8s\n' \
+    "customers:inv" "bare_s" "cold_s" "steady_s" "r_cold" "r_stdy" "<=$RECOMPUTE_TARGET" \
+    "post_ms" "base_ms" "ratio" "queries" "<=$POST_TARGET"
+for result in "${results[@]}"; do
+    r_cold="$(value "$result" ratio_cold)"
+    r_steady="$(value "$result" ratio_steady)"
+    recompute_ok="$(verdict "$(value "$result" ratio)" "$RECOMPUTE_TARGET")"
+    post_ok="$(verdict "$(value "$result" post_ratio)" "$POST_TARGET")"
+    [ "$recompute_ok" = met ] && [ "$post_ok" = met ] || missed=1
+    printf '%-16s %9.3f %9.3f %9.3f %7.2f %7.2f %-8s %9.1f %9.1f %7.2f %4s/%-4s %-8s\n' \
+        "$(value "$result" customers):$(value "$result" invoices)" \
+        "$(value "$result" bare_aggregate_s)" "$(value "$result" recompute_cold_s)" \
+        "$(value "$result" recompute_steady_s)" "$r_cold" "$r_steady" "$recompute_ok" \
+        "$(value "$result" post_ms)" "$(value "$result" base_post_ms)" \
+        "$(value "$result" post_ratio)" "$(value "$result" post_queries)" \
+        "$(value "$result" base_post_queries)" "$post_ok"
+done
+say ""
+say "Targets: recompute (cold and steady) <= $RECOMPUTE_TARGET x the bare aggregate;" \
+    "invoice post <= $POST_TARGET x without crm_lifecycle."
+say "Results and EXPLAIN plans: $OUT. Databases $LC_DB and $BASE_DB are kept."
+say "make bench took $(($(date +%s) - bench_start)) s."
+if [ "$missed" = 1 ] && [ "${BENCH_STRICT:-0}" = 1 ]; then
+    die "a target was missed"
+fi
