@@ -354,15 +354,18 @@ class CrmCustomerProfile(models.Model):
 
     def _source_query(self, date, partner_filter):
         """Every purchase and refund dated on or before ``date``, as rows
-        (partner_id, company_id, date, is_purchase, amount) in company currency,
-        from posted invoices or confirmed sale orders per company setting."""
+        (partner_id, company_id, date, is_purchase, amount, churn_days) in
+        company currency, from posted invoices or confirmed sale orders per
+        company setting. The company's churn period rides along so that the
+        aggregate can use the window's sort order without another join."""
         return SQL(
             """
             SELECT m.commercial_partner_id AS partner_id,
                    m.company_id,
                    m.invoice_date AS date,
                    m.move_type = 'out_invoice' AS is_purchase,
-                   m.amount_untaxed_signed AS amount
+                   m.amount_untaxed_signed AS amount,
+                   c.churn_days
               FROM account_move m
               JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
              WHERE m.state = 'posted'
@@ -375,7 +378,8 @@ class CrmCustomerProfile(models.Model):
                    so.date_order::date,
                    TRUE,
                    (so.amount_untaxed
-                    / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric
+                    / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric,
+                   c.churn_days
               FROM sale_order so
               JOIN res_partner p ON p.id = so.partner_id
               JOIN crm_company c ON c.id = so.company_id AND c.source = 'sale_order'
@@ -446,11 +450,17 @@ WITH crm_company AS (
      WHERE id = ANY(%(company_ids)s)
 ),
 doc AS (%(source)s),
+-- Days since the customer's previous purchase, for purchases. A running max
+-- over the earlier rows, rather than lag() over purchases only, keeps one sort
+-- order (partner, company, date) for this window and the aggregate below,
+-- which the partial index on account_move already provides for one customer.
 ordered AS (
     SELECT d.*,
-           CASE WHEN d.is_purchase THEN d.date - lag(d.date) OVER (
-               PARTITION BY d.partner_id, d.company_id, d.is_purchase
-               ORDER BY d.date) END AS gap
+           CASE WHEN d.is_purchase THEN d.date - max(d.date) FILTER (
+               WHERE d.is_purchase) OVER (
+               PARTITION BY d.partner_id, d.company_id
+               ORDER BY d.date
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) END AS gap
       FROM doc d
 ),
 fact AS (
@@ -465,9 +475,8 @@ fact AS (
            coalesce(sum(o.amount) FILTER (
                WHERE o.date > %(date)s::date - 730
                  AND o.date <= %(date)s::date - 365), 0) AS revenue_prev_12m,
-           max(o.date) FILTER (WHERE o.gap > c.churn_days) AS last_return_date
+           max(o.date) FILTER (WHERE o.gap > o.churn_days) AS last_return_date
       FROM ordered o
-      JOIN crm_company c ON c.id = o.company_id
   GROUP BY o.partner_id, o.company_id
 ),
 prospect AS (%(prospect)s),

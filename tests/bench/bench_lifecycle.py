@@ -237,6 +237,43 @@ def load(env, customers, invoices, today, seed):
 
 
 # ----------------------------------------------------------------------
+# The recompute statement, observed
+# ----------------------------------------------------------------------
+
+
+def is_recompute_statement(query):
+    return isinstance(query, SQL) and "INSERT INTO crm_customer_profile" in query.code
+
+
+@contextmanager
+def statement_hook(timings=None, plans=None):
+    """Observe the statement of ``_recompute_profiles`` without touching the
+    addon: append its seconds to ``timings``, or, with ``plans``, run it under
+    EXPLAIN (ANALYZE, BUFFERS) instead (it still writes, the caller rolls
+    back) and append the JSON plan; then it returns no row."""
+    original = api.Environment.execute_query
+
+    def execute_query(self, query):
+        if not is_recompute_statement(query):
+            return original(self, query)
+        if plans is not None:
+            self.flush_all()
+            self.cr.execute(SQL("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s", query))
+            plans.append(self.cr.fetchone()[0][0])
+            return []
+        start = time.perf_counter()
+        rows = original(self, query)
+        timings.append(time.perf_counter() - start)
+        return rows
+
+    api.Environment.execute_query = execute_query
+    try:
+        yield
+    finally:
+        api.Environment.execute_query = original
+
+
+# ----------------------------------------------------------------------
 # Recompute against the bare aggregate
 # ----------------------------------------------------------------------
 
@@ -327,10 +364,12 @@ def time_recompute(env, ref_date):
     """One full recompute, rolled back; return (seconds, figures)."""
     cr = env.cr
     cr.rollback()
-    start = time.perf_counter()
-    profiles = env["crm.customer.profile"].recompute(ref_date)
-    env.flush_all()
-    elapsed = time.perf_counter() - start
+    statement = []
+    with statement_hook(timings=statement):
+        start = time.perf_counter()
+        profiles = env["crm.customer.profile"].recompute(ref_date)
+        env.flush_all()
+        elapsed = time.perf_counter() - start
     [(written, changes)] = env.execute_query(
         SQL(
             """
@@ -344,7 +383,12 @@ def time_recompute(env, ref_date):
     )
     cr.rollback()
     vacuum(cr.dbname, PROFILE_TABLES, analyze=False)
-    return elapsed, {"profiles": len(profiles), "written": written, "changes": changes}
+    return elapsed, {
+        "profiles": len(profiles),
+        "written": written,
+        "changes": changes,
+        "statement": sum(statement),
+    }
 
 
 def reset_profiles(env):
@@ -379,14 +423,16 @@ def bench_recompute(env, today, repeat):
             env["crm.customer.profile"].recompute(today)
             env.cr.commit()
             vacuum(env.cr.dbname, PROFILE_TABLES)
-        bare, gaps, runs = [], [], []
+        bare, gaps, runs, statements = [], [], [], []
         figures = {}
         for _i in range(repeat):
             bare.append(time_bare(env, ref_date)[0])
             gaps.append(time_bare(env, ref_date, with_gaps=True)[0])
             elapsed, figures = time_recompute(env, ref_date)
             runs.append(elapsed)
+            statements.append(figures["statement"])
             _logger.info("%s run %.3f s (bare %.3f s)", phase, elapsed, bare[-1])
+        figures["statement"] = median(statements)
         phases[phase] = (median(runs), median(bare), median(gaps), figures)
     [(rows,)] = env.execute_query(
         SQL(
@@ -402,6 +448,8 @@ def bench_recompute(env, today, repeat):
         out(f"bare_aggregate_{phase}_s", bare)
         out(f"bare_aggregate_gaps_{phase}_s", gaps)
         out(f"recompute_{phase}_s", run)
+        # The SQL statement alone; the rest is Python (playbooks, search).
+        out(f"recompute_{phase}_statement_s", figures["statement"])
         out(f"ratio_{phase}", run / bare)
         out(f"ratio_gaps_{phase}", run / gaps)
     out("bare_aggregate_s", phases["steady"][1])
@@ -460,15 +508,17 @@ def post_one(env, partner, journal, product, today):
         }
     )
     env.flush_all()
+    statement = []
     queries = cr.sql_log_count
-    start = time.perf_counter()
-    move.action_post()
-    env.flush_all()
-    elapsed = time.perf_counter() - start
+    with statement_hook(timings=statement):
+        start = time.perf_counter()
+        move.action_post()
+        env.flush_all()
+        elapsed = time.perf_counter() - start
     queries = cr.sql_log_count - queries
     assert move.state == "posted", move.state
     cr.rollback()
-    return elapsed, queries
+    return elapsed, queries, sum(statement)
 
 
 def bench_post(envs, today, posts, warmup=2):
@@ -487,15 +537,20 @@ def bench_post(envs, today, posts, warmup=2):
         out(f"{label}post_customer_invoices", count)
     timings = {label: [] for label, *_rest in setups}
     queries = {label: [] for label, *_rest in setups}
+    statements = {label: [] for label, *_rest in setups}
     for i in range(warmup + posts):
         for label, env, partner, journal, product in setups:
-            elapsed, count = post_one(env, partner, journal, product, today)
+            elapsed, count, statement = post_one(env, partner, journal, product, today)
             if i >= warmup:
                 timings[label].append(elapsed)
                 queries[label].append(count)
+                statements[label].append(statement)
     for label, *_rest in setups:
         out(f"{label}post_ms", 1000 * median(timings[label]))
         out(f"{label}post_queries", int(median(queries[label])))
+        if has_lifecycle(envs[0][1]) and not label:
+            # The refresh statement alone (one customer's facts and stage).
+            out("post_refresh_statement_ms", 1000 * median(statements[label]))
     if len(setups) == 2:
         (lc, *_a), (base, *_b) = setups
         out("post_ratio", median(timings[lc]) / median(timings[base]))
@@ -505,27 +560,6 @@ def bench_post(envs, today, posts, warmup=2):
 # ----------------------------------------------------------------------
 # EXPLAIN of the recompute statement
 # ----------------------------------------------------------------------
-
-
-@contextmanager
-def explaining(plans):
-    """Run the recompute's statement under EXPLAIN (ANALYZE, BUFFERS) instead
-    of plainly; it still writes (the caller rolls back) but returns no row."""
-    original = api.Environment.execute_query
-
-    def execute_query(self, query):
-        if "INSERT INTO crm_customer_profile" in query.code:
-            self.flush_all()
-            self.cr.execute(SQL("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s", query))
-            plans.append(self.cr.fetchone()[0][0])
-            return []
-        return original(self, query)
-
-    api.Environment.execute_query = execute_query
-    try:
-        yield
-    finally:
-        api.Environment.execute_query = original
 
 
 def plan_nodes(node, cte=None):
@@ -570,14 +604,22 @@ def summarize_plan(label, plan, top=8):
 
 
 def bench_explain(env, today, partner, explain_dir):
+    """EXPLAIN (ANALYZE, BUFFERS) of the recompute statement: full run on no
+    profile (cold), full run the next day (steady), one customer (the
+    refresh that posting an invoice triggers)."""
     cases = [
+        ("cold", today, None),
         ("steady", today + timedelta(days=1), None),
         ("one_customer", today, partner),
     ]
     for label, ref_date, partners in cases:
         env.cr.rollback()
+        if label == "cold":
+            # Transactional: the rollback below brings the profiles back.
+            env.cr.execute(SQL("TRUNCATE crm_customer_profile CASCADE"))
+            env.invalidate_all()
         plans = []
-        with explaining(plans):
+        with statement_hook(plans=plans):
             env["crm.customer.profile"].recompute(ref_date, partners=partners)
         env.cr.rollback()
         vacuum(env.cr.dbname, PROFILE_TABLES, analyze=False)
