@@ -15,16 +15,23 @@ class ResPartner(models.Model):
         copy=False,
     )
     crm_profile_ids = fields.One2many(
-        "crm.customer.profile", "partner_id", string="Lifecycle Profiles"
+        "crm.customer.profile",
+        "partner_id",
+        string="Lifecycle Profiles",
+        groups="crm_lifecycle.group_lifecycle_user,account.group_account_invoice",
     )
     crm_lifecycle_history_ids = fields.One2many(
-        "crm.lifecycle.history", "partner_id", string="Lifecycle History"
+        "crm.lifecycle.history",
+        "partner_id",
+        string="Lifecycle History",
+        groups="crm_lifecycle.group_lifecycle_user,account.group_account_invoice",
     )
     crm_profile_id = fields.Many2one(
         "crm.customer.profile",
         string="Lifecycle Profile",
         compute="_compute_crm_profile_id",
         help="Lifecycle profile of the commercial partner in the current company.",
+        groups="crm_lifecycle.group_lifecycle_user,account.group_account_invoice",
     )
 
     @api.depends_context("company")

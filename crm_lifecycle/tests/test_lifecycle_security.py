@@ -73,6 +73,11 @@ class TestLifecycleSecurity(LifecycleCommon):
             self.profile_a.with_user(user).read(["revenue_total"])
         with self.assertRaises(AccessError):
             self.Profile.with_user(user).recompute()
+        # The partner form still opens for them, without the lifecycle tab.
+        partner = self.partner.with_user(user)
+        arch = partner.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("crm_profile_ids", arch)
+        self.assertEqual(partner.read(["name"])[0]["name"], "Shared Customer")
 
     def test_manager_configures_playbooks(self):
         playbook = (

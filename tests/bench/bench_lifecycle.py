@@ -42,11 +42,17 @@ REFUND_RATE = 0.05
 WORK_MEM = "256MB"  # what _recompute_profiles sets for a full run
 
 
+def line(text):
+    """One line of the report on stdout (figures and plan summaries)."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def out(key, value):
     """One figure, as a clean ``key=value`` line."""
     if isinstance(value, float):
         value = f"{value:.4f}"
-    print(f"{key}={value}", flush=True)
+    line(f"{key}={value}")
 
 
 def median(values):
@@ -486,6 +492,27 @@ def heavy_customer(env):
     return env["res.partner"].browse(partner_id), count
 
 
+def typical_customer(env):
+    """The bench customer with the median number of invoices."""
+    [(partner_id, count)] = env.execute_query(
+        SQL(
+            """
+            WITH counts AS (
+                SELECT commercial_partner_id, count(*) AS n
+                  FROM account_move
+                 WHERE journal_id = %(journal)s
+              GROUP BY commercial_partner_id
+            )
+            SELECT commercial_partner_id, n FROM counts
+          ORDER BY n, commercial_partner_id
+             LIMIT 1 OFFSET (SELECT count(*) / 2 FROM counts)
+            """,
+            journal=bench_journal(env).id,
+        )
+    )
+    return env["res.partner"].browse(partner_id), count
+
+
 def post_one(env, partner, journal, product, today):
     """Create one draft invoice, then time its posting; rolled back."""
     cr = env.cr
@@ -521,13 +548,15 @@ def post_one(env, partner, journal, product, today):
     return elapsed, queries, sum(statement)
 
 
-def bench_post(envs, today, posts, warmup=2):
+def bench_post(envs, today, posts, warmup=2, customer=heavy_customer, prefix=""):
     """Post one invoice ``posts`` times per database, the databases
     interleaved; the first ``warmup`` posts fill the caches and are not
-    counted."""
+    counted. ``customer`` picks whose invoice is posted; ``prefix`` names
+    the figures."""
+    envs = [(prefix + label, env) for label, env in envs]
     setups = []
     for label, env in envs:
-        partner, count = heavy_customer(env)
+        partner, count = customer(env)
         journal = bench_journal(env)
         product = env["product.product"].search(
             [("default_code", "=", PRODUCT_CODE)], limit=1
@@ -548,13 +577,16 @@ def bench_post(envs, today, posts, warmup=2):
     for label, *_rest in setups:
         out(f"{label}post_ms", 1000 * median(timings[label]))
         out(f"{label}post_queries", int(median(queries[label])))
-        if has_lifecycle(envs[0][1]) and not label:
+        if has_lifecycle(envs[0][1]) and label == prefix:
             # The refresh statement alone (one customer's facts and stage).
-            out("post_refresh_statement_ms", 1000 * median(statements[label]))
+            out(f"{prefix}post_refresh_statement_ms", 1000 * median(statements[label]))
     if len(setups) == 2:
         (lc, *_a), (base, *_b) = setups
-        out("post_ratio", median(timings[lc]) / median(timings[base]))
-        out("post_queries_extra", median(queries[lc]) - median(queries[base]))
+        out(f"{prefix}post_ratio", median(timings[lc]) / median(timings[base]))
+        out(
+            f"{prefix}post_queries_extra",
+            median(queries[lc]) - median(queries[base]),
+        )
 
 
 # ----------------------------------------------------------------------
@@ -588,6 +620,14 @@ def summarize_plan(label, plan, top=8):
     out(f"explain_{label}_ms", plan.get("Execution Time", 0.0))
     out(f"explain_{label}_temp_written_blocks", root.get("Temp Written Blocks", 0))
     out(f"explain_{label}_shared_read_blocks", root.get("Shared Read Blocks", 0))
+    # Foreign-key checks of the inserted rows and JIT compilation are not
+    # part of any plan node.
+    triggers = sum(trigger.get("Time", 0.0) for trigger in plan.get("Triggers", []))
+    out(f"explain_{label}_trigger_ms", triggers)
+    out(
+        f"explain_{label}_jit_ms",
+        (plan.get("JIT") or {}).get("Timing", {}).get("Total", 0.0),
+    )
     nodes = sorted(plan_nodes(root), key=lambda item: -item[2])
     for cte, node, ms in nodes[:top]:
         what = node["Node Type"]
@@ -597,10 +637,7 @@ def summarize_plan(label, plan, top=8):
         if "Sort Space Type" in node:
             what += f" ({node['Sort Space Type']} {node.get('Sort Space Used')} kB)"
         rows = node.get("Actual Rows", 0) * (node.get("Actual Loops", 1) or 1)
-        print(
-            f"#   {label}: {ms:9.1f} ms  cte={cte or '-'}  {what}  rows={rows}",
-            flush=True,
-        )
+        line(f"#   {label}: {ms:9.1f} ms  cte={cte or '-'}  {what}  rows={rows}")
 
 
 def bench_explain(env, today, partner, explain_dir):
@@ -681,7 +718,15 @@ def main(argv=None):
                 with environment(args.base_db) as base_env:
                     if has_lifecycle(base_env):
                         sys.exit(f"{args.base_db} must not have crm_lifecycle")
-                    bench_post([("", env), ("base_", base_env)], today, args.posts)
+                    both = [("", env), ("base_", base_env)]
+                    bench_post(both, today, args.posts)
+                    bench_post(
+                        both,
+                        today,
+                        args.posts,
+                        customer=typical_customer,
+                        prefix="typical_",
+                    )
             else:
                 bench_post([("", env)], today, args.posts)
         if "explain" in phases and lifecycle:
