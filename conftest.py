@@ -4,6 +4,7 @@ same; pytest-odoo runs tests through plain unittest and would not)."""
 
 import logging
 import shutil
+import sys
 
 import pytest
 
@@ -66,7 +67,9 @@ def pytest_sessionfinish(session):
     logging.getLogger().removeHandler(_collector)
     if _collector.records:
         for record in _collector.records:
-            print(f"{record.levelname} {record.name}: {record.getMessage()}")
+            sys.stderr.write(
+                f"{record.levelname} {record.name}: {record.getMessage()}\n"
+            )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

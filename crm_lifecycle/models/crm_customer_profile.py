@@ -261,6 +261,7 @@ class CrmCustomerProfile(models.Model):
         was committed is not redone.
         """
         today = fields.Date.context_today(self)
+        # The cron's own bookkeeping (system parameters are admin-only).
         params = self.env["ir.config_parameter"].sudo()
         cursor = params.get_param("crm_lifecycle.cron_cursor", "")
         cursor_date, _sep, cursor_id = cursor.partition(":")
@@ -276,6 +277,7 @@ class CrmCustomerProfile(models.Model):
         )
         partner_ids = [row[0] for row in rows]
         if partner_ids:
+            # Every company, whichever companies the cron user is allowed.
             companies = self.env["res.company"].sudo().search([])
             self._recompute_profiles(today, companies.ids, partner_ids)
             last_id = partner_ids[-1]

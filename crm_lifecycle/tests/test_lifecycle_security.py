@@ -94,3 +94,34 @@ class TestLifecycleSecurity(LifecycleCommon):
         self.assertTrue(playbook.active)
         with self.assertRaises(AccessError):
             playbook.with_user(self.salesman).write({"delay_days": 3})
+
+    def test_playbook_multi_company_rule(self):
+        Playbook = self.env["crm.lifecycle.playbook"]
+        call = self.env.ref("mail.mail_activity_data_call")
+        playbook_b = Playbook.create(
+            {
+                "name": "Company B only",
+                "lifecycle_stage": "new",
+                "activity_type_id": call.id,
+                "company_id": self.company_b.id,
+            }
+        )
+        shared = Playbook.create(
+            {
+                "name": "Everywhere",
+                "lifecycle_stage": "new",
+                "activity_type_id": call.id,
+            }
+        )
+        visible_to_a = (
+            Playbook.with_user(self.sales_manager)
+            .with_context(allowed_company_ids=[self.company.id])
+            .search([("id", "in", (playbook_b | shared).ids)])
+        )
+        self.assertEqual(visible_to_a, shared)
+        visible_to_b = Playbook.with_user(self.user_company_b).search(
+            [("id", "in", (playbook_b | shared).ids)]
+        )
+        self.assertEqual(visible_to_b, playbook_b | shared)
+        with self.assertRaises(AccessError):
+            playbook_b.with_user(self.accountant).read(["name"])
