@@ -30,6 +30,7 @@
             "crm_lifecycle/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

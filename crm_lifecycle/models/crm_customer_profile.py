@@ -128,6 +128,7 @@ class CrmCustomerProfile(models.Model):
             ["commercial_partner_id", "company_id", "invoice_date"],
             where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
         )
+        self.env.cr.execute(self._refresh_function_sql())
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -419,27 +420,28 @@ class CrmCustomerProfile(models.Model):
             partner_filter=partner_filter(SQL("p.id")),
         )
 
-    def _recompute_profiles(self, date, company_ids, partner_ids=None):
+    def _recompute_statement(self, date, company_ids, partner_ids, uid, texts):
         """Facts and stages of DOMAIN §0–1 in one set-based statement.
 
         Facts are aggregated per (commercial partner, company) from the source
         documents, the first matching rule gives the stage, and in the same
-        statement the profiles are upserted (rows whose figures did not change
-        are not written), a history row is inserted for every change of stage
-        and the partners' company-dependent stage is updated. Playbooks then run
-        for the new history rows. Everything happens under a savepoint: a
-        failure leaves the previous figures intact.
+        statement the profiles whose figures moved are updated (new ones
+        inserted), a history row is inserted for every change of stage and the
+        partners' company-dependent stage is updated. It returns the ids of the
+        new history rows.
+
+        Every argument is an SQL expression (a parameter, or the name of an
+        argument of the database function built from this statement):
+        ``partner_ids`` an int[] or None for everyone, ``texts`` the reason
+        templates by key.
         """
-        if not company_ids:
-            return self.env["crm.lifecycle.history"]
 
         def partner_filter(column):
             if partner_ids is None:
                 return SQL()
-            return SQL("AND %s = ANY(%s)", column, list(partner_ids))
+            return SQL("AND %s = ANY(%s)", column, partner_ids)
 
-        t = self._reason_templates()
-        query = SQL(
+        return SQL(
             """
 WITH crm_company AS (
     SELECT id,
@@ -592,11 +594,51 @@ final AS (
                 WHEN c.lock_expired THEN %(t_expired)s || ' ' || c.rule_reason
                 ELSE c.rule_reason END AS new_reason,
            CASE WHEN c.is_locked THEN c.stage_locked_until END AS new_locked_until,
-           CASE WHEN c.is_locked THEN c.stage_lock_reason END AS new_lock_reason
+           CASE WHEN c.is_locked THEN c.stage_lock_reason END AS new_lock_reason,
+           CASE WHEN (CASE WHEN c.is_locked THEN c.old_stage ELSE c.rule_stage END)
+                     IS DISTINCT FROM c.old_stage THEN %(date)s::date
+                ELSE c.old_stage_date END AS new_stage_date,
+           round(c.avg_interval, 1) AS new_interval
       FROM computed c
 ),
-upserted AS (
-    INSERT INTO crm_customer_profile AS pr (
+-- Only rows whose figures moved are written. The salesperson and team of an
+-- existing profile are stored related fields that the ORM keeps in sync.
+updated AS (
+    UPDATE crm_customer_profile pr
+       SET first_purchase_date = f.first_date,
+           last_purchase_date = f.last_date,
+           purchase_count = f.purchase_count,
+           revenue_total = f.revenue_total,
+           revenue_12m = f.revenue_12m,
+           revenue_prev_12m = f.revenue_prev_12m,
+           avg_purchase_interval = f.new_interval,
+           last_return_date = f.last_return_date,
+           facts_date = %(date)s::date,
+           lifecycle_stage = f.new_stage,
+           stage_date = f.new_stage_date,
+           stage_rule = f.new_rule,
+           stage_reason = f.new_reason,
+           stage_locked_until = f.new_locked_until,
+           stage_lock_reason = f.new_lock_reason,
+           write_uid = %(uid)s,
+           write_date = now() AT TIME ZONE 'UTC'
+      FROM final f
+     WHERE pr.id = f.profile_id
+       AND (pr.first_purchase_date, pr.last_purchase_date, pr.purchase_count,
+            pr.revenue_total, pr.revenue_12m, pr.revenue_prev_12m,
+            pr.avg_purchase_interval, pr.last_return_date, pr.lifecycle_stage,
+            pr.stage_rule, pr.stage_reason, pr.stage_locked_until,
+            pr.stage_lock_reason)
+           IS DISTINCT FROM
+           (f.first_date, f.last_date, f.purchase_count::int,
+            f.revenue_total, f.revenue_12m, f.revenue_prev_12m,
+            f.new_interval::float8, f.last_return_date, f.new_stage::varchar,
+            f.new_rule::varchar, f.new_reason, f.new_locked_until,
+            f.new_lock_reason)
+ RETURNING pr.id, pr.partner_id, pr.company_id
+),
+inserted AS (
+    INSERT INTO crm_customer_profile (
         partner_id, company_id, user_id, team_id,
         first_purchase_date, last_purchase_date, purchase_count,
         revenue_total, revenue_12m, revenue_prev_12m,
@@ -607,55 +649,27 @@ upserted AS (
     SELECT f.partner_id, f.company_id, p.user_id, u.sale_team_id,
            f.first_date, f.last_date, f.purchase_count,
            f.revenue_total, f.revenue_12m, f.revenue_prev_12m,
-           round(f.avg_interval, 1), f.last_return_date, %(date)s::date,
-           f.new_stage,
-           CASE WHEN f.new_stage IS DISTINCT FROM f.old_stage THEN %(date)s::date
-                ELSE f.old_stage_date END,
-           f.new_rule, f.new_reason,
+           f.new_interval, f.last_return_date, %(date)s::date,
+           f.new_stage, f.new_stage_date, f.new_rule, f.new_reason,
            f.new_locked_until, f.new_lock_reason,
            %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
       FROM final f
       JOIN res_partner p ON p.id = f.partner_id
       LEFT JOIN res_users u ON u.id = p.user_id
-    ON CONFLICT (partner_id, company_id) DO UPDATE SET
-        user_id = EXCLUDED.user_id,
-        team_id = EXCLUDED.team_id,
-        first_purchase_date = EXCLUDED.first_purchase_date,
-        last_purchase_date = EXCLUDED.last_purchase_date,
-        purchase_count = EXCLUDED.purchase_count,
-        revenue_total = EXCLUDED.revenue_total,
-        revenue_12m = EXCLUDED.revenue_12m,
-        revenue_prev_12m = EXCLUDED.revenue_prev_12m,
-        avg_purchase_interval = EXCLUDED.avg_purchase_interval,
-        last_return_date = EXCLUDED.last_return_date,
-        facts_date = EXCLUDED.facts_date,
-        lifecycle_stage = EXCLUDED.lifecycle_stage,
-        stage_date = EXCLUDED.stage_date,
-        stage_rule = EXCLUDED.stage_rule,
-        stage_reason = EXCLUDED.stage_reason,
-        stage_locked_until = EXCLUDED.stage_locked_until,
-        stage_lock_reason = EXCLUDED.stage_lock_reason,
-        write_uid = EXCLUDED.write_uid,
-        write_date = EXCLUDED.write_date
-    WHERE (pr.user_id, pr.team_id, pr.first_purchase_date, pr.last_purchase_date,
-           pr.purchase_count, pr.revenue_total, pr.revenue_12m,
-           pr.revenue_prev_12m, pr.avg_purchase_interval, pr.last_return_date,
-           pr.lifecycle_stage, pr.stage_rule, pr.stage_reason,
-           pr.stage_locked_until, pr.stage_lock_reason)
-       IS DISTINCT FROM
-          (EXCLUDED.user_id, EXCLUDED.team_id, EXCLUDED.first_purchase_date,
-           EXCLUDED.last_purchase_date, EXCLUDED.purchase_count,
-           EXCLUDED.revenue_total, EXCLUDED.revenue_12m, EXCLUDED.revenue_prev_12m,
-           EXCLUDED.avg_purchase_interval, EXCLUDED.last_return_date,
-           EXCLUDED.lifecycle_stage, EXCLUDED.stage_rule, EXCLUDED.stage_reason,
-           EXCLUDED.stage_locked_until, EXCLUDED.stage_lock_reason)
-    RETURNING pr.id, pr.partner_id, pr.company_id
+     WHERE f.profile_id IS NULL
+    ON CONFLICT (partner_id, company_id) DO NOTHING
+ RETURNING id, partner_id, company_id
+),
+written AS (
+    SELECT id, partner_id, company_id FROM updated
+     UNION ALL
+    SELECT id, partner_id, company_id FROM inserted
 ),
 changed AS (
     SELECT u.id AS profile_id, f.partner_id, f.company_id,
            f.old_stage, f.new_stage, f.new_rule, f.new_reason
       FROM final f
-      JOIN upserted u ON u.partner_id = f.partner_id AND u.company_id = f.company_id
+      JOIN written u ON u.partner_id = f.partner_id AND u.company_id = f.company_id
      WHERE f.new_stage IS DISTINCT FROM f.old_stage
 ),
 -- runs although nothing reads it: PostgreSQL executes every
@@ -679,14 +693,76 @@ SELECT ch.profile_id, ch.partner_id, ch.company_id, ch.old_stage, ch.new_stage,
   FROM changed ch
 RETURNING id
             """,
-            company_ids=list(company_ids),
+            company_ids=company_ids,
             date=date,
-            uid=self.env.uid,
+            uid=uid,
             source=self._source_query(date, partner_filter),
             prospect=self._prospect_query(partner_filter),
             profile_filter=partner_filter(SQL("pr.partner_id")),
-            **{f"t_{key}": text for key, text in t.items()},
+            **{f"t_{key}": text for key, text in texts.items()},
         )
+
+    def _refresh_function_sql(self):
+        """``crm_lifecycle_refresh(date, company ids, partner ids, uid,
+        reason texts…)``: the recompute statement for some customers, as a
+        PL/pgSQL function so that its plan is made once per database
+        connection instead of at every invoice posting (planning the statement
+        costs several times executing it for one customer)."""
+        keys = list(self._reason_templates())
+        texts = {key: SQL.identifier(f"p_t_{key}") for key in keys}
+        statement = self._recompute_statement(
+            SQL("p_date"),
+            SQL("p_company_ids"),
+            SQL("p_partner_ids"),
+            SQL("p_uid"),
+            texts,
+        )
+        return SQL(
+            """
+            CREATE OR REPLACE FUNCTION crm_lifecycle_refresh(
+                p_date date, p_company_ids int[], p_partner_ids int[], p_uid int,
+                %(text_args)s)
+            RETURNS SETOF int
+            LANGUAGE plpgsql
+            SET plan_cache_mode = force_generic_plan
+            AS $crm_lifecycle$
+            BEGIN
+                RETURN QUERY %(statement)s;
+            END
+            $crm_lifecycle$
+            """,
+            text_args=SQL(", ").join(SQL("%s text", texts[key]) for key in keys),
+            statement=statement,
+        )
+
+    def _recompute_profiles(self, date, company_ids, partner_ids=None):
+        """Run the recompute statement and the playbooks of the stage changes,
+        under a savepoint: a failure leaves the previous figures intact.
+
+        The whole population runs as a plain statement (planned for its size,
+        with room to sort); some customers (an invoice posted) go through the
+        function with the cached plan.
+        """
+        if not company_ids:
+            return self.env["crm.lifecycle.history"]
+        texts = self._reason_templates()
+        if partner_ids is None:
+            query = self._recompute_statement(
+                SQL("%s", date),
+                SQL("%s", list(company_ids)),
+                None,
+                SQL("%s", self.env.uid),
+                {key: SQL("%s", text) for key, text in texts.items()},
+            )
+        else:
+            query = SQL(
+                "SELECT crm_lifecycle_refresh(%s::date, %s::int[], %s::int[], %s, %s)",
+                date,
+                list(company_ids),
+                list(partner_ids),
+                self.env.uid,
+                SQL(", ").join(SQL("%s", text) for text in texts.values()),
+            )
         self.env.flush_all()
         cr = self.env.cr
         with cr.savepoint(flush=False):
