@@ -443,7 +443,7 @@ class CrmCustomerProfile(models.Model):
 
         return SQL(
             """
-WITH crm_company AS (
+WITH crm_company AS NOT MATERIALIZED (
     SELECT id,
            crm_churn_days AS churn_days,
            crm_winback_days AS winback_days,
@@ -491,12 +491,28 @@ existing AS (
       FROM crm_customer_profile pr
      WHERE pr.company_id = ANY(%(company_ids)s) %(profile_filter)s
 ),
+-- Every customer in scope once: with documents, a prospect, or a profile.
 candidate AS (
-    SELECT partner_id, company_id FROM fact
-     UNION
-    SELECT partner_id, company_id FROM prospect
-     UNION
-    SELECT partner_id, company_id FROM existing
+    SELECT partner_id,
+           company_id,
+           f.first_date,
+           f.last_date,
+           f.purchase_count,
+           f.revenue_total,
+           f.revenue_12m,
+           f.revenue_prev_12m,
+           f.last_return_date,
+           x.partner_id IS NOT NULL AS is_prospect,
+           e.id AS profile_id,
+           e.lifecycle_stage AS old_stage,
+           e.stage_date AS old_stage_date,
+           e.stage_rule AS old_rule,
+           e.stage_reason AS old_reason,
+           e.stage_locked_until,
+           e.stage_lock_reason
+      FROM fact f
+      FULL JOIN existing e USING (partner_id, company_id)
+      FULL JOIN prospect x USING (partner_id, company_id)
 ),
 measured AS (
     SELECT k.partner_id,
@@ -505,24 +521,28 @@ measured AS (
            c.winback_days,
            c.new_days,
            c.growth,
-           f.first_date,
-           f.last_date,
-           coalesce(f.purchase_count, 0) AS purchase_count,
-           coalesce(f.revenue_total, 0) AS revenue_total,
-           coalesce(f.revenue_12m, 0) AS revenue_12m,
-           coalesce(f.revenue_prev_12m, 0) AS revenue_prev_12m,
-           CASE WHEN f.purchase_count >= 2
-                THEN (f.last_date - f.first_date)::numeric / (f.purchase_count - 1)
+           k.first_date,
+           k.last_date,
+           coalesce(k.purchase_count, 0) AS purchase_count,
+           coalesce(k.revenue_total, 0) AS revenue_total,
+           coalesce(k.revenue_12m, 0) AS revenue_12m,
+           coalesce(k.revenue_prev_12m, 0) AS revenue_prev_12m,
+           CASE WHEN k.purchase_count >= 2
+                THEN (k.last_date - k.first_date)::numeric / (k.purchase_count - 1)
            END AS avg_interval,
-           f.last_return_date,
-           %(date)s::date - f.last_date AS days_since_last,
-           %(date)s::date - f.first_date AS days_since_first,
-           EXISTS (SELECT 1 FROM prospect x
-                    WHERE x.partner_id = k.partner_id
-                      AND x.company_id = k.company_id) AS is_prospect
+           k.last_return_date,
+           %(date)s::date - k.last_date AS days_since_last,
+           %(date)s::date - k.first_date AS days_since_first,
+           k.is_prospect,
+           k.profile_id,
+           k.old_stage,
+           k.old_stage_date,
+           k.old_rule,
+           k.old_reason,
+           k.stage_locked_until,
+           k.stage_lock_reason
       FROM candidate k
       JOIN crm_company c ON c.id = k.company_id
-      LEFT JOIN fact f ON f.partner_id = k.partner_id AND f.company_id = k.company_id
 ),
 ruled AS (
     SELECT m.*,
@@ -545,15 +565,8 @@ ruled AS (
 ),
 computed AS (
     SELECT r.*,
-           e.id AS profile_id,
-           e.lifecycle_stage AS old_stage,
-           e.stage_locked_until >= %(date)s::date AS is_locked,
-           e.stage_locked_until < %(date)s::date AS lock_expired,
-           e.stage_date AS old_stage_date,
-           e.stage_rule AS old_rule,
-           e.stage_reason AS old_reason,
-           e.stage_locked_until,
-           e.stage_lock_reason,
+           r.stage_locked_until >= %(date)s::date AS is_locked,
+           r.stage_locked_until < %(date)s::date AS lock_expired,
            CASE r.rule
                WHEN 'no_purchase' THEN 'prospect'
                WHEN 'churned' THEN 'churned'
@@ -583,8 +596,6 @@ computed AS (
                ELSE %(t_none)s
            END AS rule_reason
       FROM ruled r
-      LEFT JOIN existing e
-        ON e.partner_id = r.partner_id AND e.company_id = r.company_id
 ),
 final AS (
     SELECT c.*,
@@ -768,11 +779,13 @@ RETURNING id
         with cr.savepoint(flush=False):
             if partner_ids is None:
                 # The full aggregation sorts every document: give it room so
-                # that it does not spill to disk (reset below).
-                cr.execute("SET LOCAL work_mem = '256MB'")
+                # that it does not spill to disk. JIT compiling the statement
+                # costs more than it saves (measured: 0.23 s of 2.6 s at 1M
+                # invoices). Both reset below.
+                cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
             rows = self.env.execute_query(query)
             if partner_ids is None:
-                cr.execute("SET LOCAL work_mem TO DEFAULT")
+                cr.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT")
             self.invalidate_model()
             self.env["crm.lifecycle.history"].invalidate_model()
             self.env["res.partner"].invalidate_model(["lifecycle_stage"])
