@@ -310,7 +310,9 @@ class CrmCustomerProfile(models.Model):
         self._recompute_profiles(today, company_ids, partner_ids)
 
     def _reason_templates(self):
-        """Translated reason texts, filled in by PostgreSQL ``format()``:
+        """Translated reason texts, filled in by PostgreSQL ``format()``.
+        They quote dates rather than "N days ago", so that a reason, and with
+        it the profile, does not change every day for nothing.
         ``%1$s``, ``%2$s``… are its numbered arguments (translators may
         reorder them), ``%%`` a percent sign."""
         # pylint: disable=translation-positional-used
@@ -321,7 +323,7 @@ class CrmCustomerProfile(models.Model):
                 "customer."
             ),
             "churned": self.env._(
-                "Rule 2: last purchase %1$s days ago, more than the churn period of "
+                "Rule 2: no purchase since %1$s, more than the churn period of "
                 "%2$s days."
             ),
             "won_back": self.env._(
@@ -329,8 +331,8 @@ class CrmCustomerProfile(models.Model):
                 "purchase, within the win-back period of %3$s days."
             ),
             "new": self.env._(
-                "Rule 4: first purchase %1$s days ago, within the new-customer "
-                "period of %2$s days."
+                "Rule 4: first purchase on %1$s, within the new-customer period of "
+                "%2$s days."
             ),
             "growing": self.env._(
                 "Rule 5: revenue of the last 12 months %1$s is more than %2$s%% "
@@ -341,12 +343,12 @@ class CrmCustomerProfile(models.Model):
                 "below the previous 12 months (%3$s)."
             ),
             "declining_interval": self.env._(
-                "Rule 6: last purchase %1$s days ago, more than twice the mean "
+                "Rule 6: no purchase since %1$s, more than twice the mean "
                 "interval of %2$s days."
             ),
             "mature": self.env._(
                 "Rule 7: revenue of the last 12 months %1$s against %2$s the "
-                "previous 12 months, last purchase %3$s days ago."
+                "previous 12 months, last purchase on %3$s."
             ),
             "none": self.env._(
                 "No purchase, no open opportunity and not flagged as a customer: "
@@ -580,19 +582,19 @@ computed AS (
            CASE r.rule
                WHEN 'no_purchase' THEN %(t_no_purchase)s
                WHEN 'churned' THEN format(%(t_churned)s,
-                   r.days_since_last, r.churn_days)
+                   r.last_date, r.churn_days)
                WHEN 'won_back' THEN format(%(t_won_back)s,
                    r.last_return_date, r.churn_days, r.winback_days)
-               WHEN 'new' THEN format(%(t_new)s, r.days_since_first, r.new_days)
+               WHEN 'new' THEN format(%(t_new)s, r.first_date, r.new_days)
                WHEN 'growing' THEN format(%(t_growing)s, round(r.revenue_12m, 2),
                    round(r.growth * 100, 2), round(r.revenue_prev_12m, 2))
                WHEN 'declining_revenue' THEN format(%(t_declining_revenue)s,
                    round(r.revenue_12m, 2), round(r.growth * 100, 2),
                    round(r.revenue_prev_12m, 2))
                WHEN 'declining_interval' THEN format(%(t_declining_interval)s,
-                   r.days_since_last, round(r.avg_interval, 1))
+                   r.last_date, round(r.avg_interval, 1))
                WHEN 'mature' THEN format(%(t_mature)s, round(r.revenue_12m, 2),
-                   round(r.revenue_prev_12m, 2), r.days_since_last)
+                   round(r.revenue_prev_12m, 2), r.last_date)
                ELSE %(t_none)s
            END AS rule_reason
       FROM ruled r
