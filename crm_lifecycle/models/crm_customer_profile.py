@@ -714,7 +714,7 @@ SELECT ch.profile_id, ch.partner_id, ch.company_id, ch.old_stage, ch.new_stage,
        %(date)s::date, ch.new_rule, ch.new_reason, FALSE, %(uid)s,
        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
   FROM changed ch
-RETURNING id
+RETURNING id, stage_to
             """,
             company_ids=company_ids,
             date=date,
@@ -742,10 +742,11 @@ RETURNING id
         )
         return SQL(
             """
-            CREATE OR REPLACE FUNCTION crm_lifecycle_refresh(
+            DROP FUNCTION IF EXISTS crm_lifecycle_refresh;
+            CREATE FUNCTION crm_lifecycle_refresh(
                 p_date date, p_company_ids int[], p_partner_ids int[], p_uid int,
                 %(text_args)s)
-            RETURNS SETOF int
+            RETURNS TABLE (history_id int, history_stage varchar)
             LANGUAGE plpgsql
             SET plan_cache_mode = force_generic_plan
             AS $crm_lifecycle$
@@ -764,7 +765,8 @@ RETURNING id
 
         The whole population runs as a plain statement (planned for its size,
         with room to sort); some customers (an invoice posted) go through the
-        function with the cached plan.
+        function with the cached plan. Returns the new history rows that a
+        playbook watches.
         """
         if not company_ids:
             return self.env["crm.lifecycle.history"]
@@ -779,7 +781,8 @@ RETURNING id
             )
         else:
             query = SQL(
-                "SELECT crm_lifecycle_refresh(%s::date, %s::int[], %s::int[], %s, %s)",
+                "SELECT * FROM crm_lifecycle_refresh("
+                "%s::date, %s::int[], %s::int[], %s, %s)",
                 date,
                 list(company_ids),
                 list(partner_ids),
@@ -802,11 +805,16 @@ RETURNING id
             self.env["crm.lifecycle.history"].invalidate_model()
             self.env["res.partner"].invalidate_model(["lifecycle_stage"])
             # Rows this statement just wrote, processed for whoever triggered
-            # it (an accountant posting an invoice, the cron), in any company.
+            # it (an accountant posting an invoice, the cron), in any company;
+            # only those entering a stage that a playbook watches are loaded.
+            Playbook = self.env["crm.lifecycle.playbook"]
+            watched = Playbook._watched_stages() if rows else set()
             histories = (
-                self.env["crm.lifecycle.history"].sudo().browse(r[0] for r in rows)
+                self.env["crm.lifecycle.history"]
+                .sudo()
+                .browse(history_id for history_id, stage in rows if stage in watched)
             )
-            self.env["crm.lifecycle.playbook"]._run_for_histories(histories)
+            Playbook._run_for_histories(histories)
         return histories
 
     def _sync_partner_stages(self, triples):

@@ -112,6 +112,13 @@ class CrmLifecyclePlaybook(models.Model):
         return False
 
     @api.model
+    def _watched_stages(self):
+        """Stages that an active playbook of any company fires on."""
+        # Configuration read on behalf of whoever changed a customer's stage.
+        playbooks = self.sudo().search([("trigger", "=", "stage")])
+        return set(playbooks.mapped("lifecycle_stage"))
+
+    @api.model
     def _run_for_histories(self, histories):
         """Fire the stage playbooks for new lifecycle history rows."""
         events = [
