@@ -125,3 +125,34 @@ class TestLifecycleSecurity(LifecycleCommon):
         self.assertEqual(visible_to_b, playbook_b | shared)
         with self.assertRaises(AccessError):
             playbook_b.with_user(self.accountant).read(["name"])
+
+    def test_partner_form_for_sales_and_finance(self):
+        """Salespeople and invoicing users open the partner form with its
+        lifecycle tab; the figures are the current company's."""
+        spec = {
+            "lifecycle_stage": {},
+            "crm_profile_id": {"fields": {"display_name": {}}},
+            "crm_profile_ids": {
+                "fields": {"lifecycle_stage": {}, "revenue_12m": {}, "company_id": {}}
+            },
+            "crm_lifecycle_history_ids": {"fields": {"stage_to": {}, "reason": {}}},
+        }
+        for user in (self.salesman, self.accountant):
+            partner = self.partner.with_user(user).with_context(
+                allowed_company_ids=[self.company.id]
+            )
+            arch = partner.get_views([(False, "form")])["views"]["form"]["arch"]
+            self.assertIn("crm_profile_ids", arch, user.login)
+            [values] = partner.web_read(spec)
+            self.assertEqual(values["lifecycle_stage"], "new")
+            self.assertEqual(values["crm_profile_id"]["id"], self.profile_a.id)
+            self.assertEqual(
+                [
+                    (p["lifecycle_stage"], p["revenue_12m"])
+                    for p in values["crm_profile_ids"]
+                ],
+                [("new", 100.0)],
+            )
+            self.assertEqual(
+                [h["stage_to"] for h in values["crm_lifecycle_history_ids"]], ["new"]
+            )
