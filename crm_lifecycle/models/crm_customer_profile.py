@@ -1,11 +1,7 @@
-import logging
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.sql import index_exists
-
-_logger = logging.getLogger(__name__)
 
 LIFECYCLE_STAGES = [
     ("prospect", "Prospect"),

@@ -30,4 +30,3 @@ class CrmLifecycleHistory(models.Model):
     is_manual = fields.Boolean(string="Manual", readonly=True)
     locked_until = fields.Date(string="Held Until", readonly=True)
     user_id = fields.Many2one("res.users", readonly=True)
-    salesperson_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")

@@ -62,7 +62,3 @@ class ResPartner(models.Model):
             "res_id": profile.id,
             "name": self.env._("Lifecycle"),
         }
-
-    def action_crm_lifecycle_recompute(self):
-        self.env["crm.customer.profile"].recompute(partners=self)
-        return True
