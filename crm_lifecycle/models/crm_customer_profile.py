@@ -363,44 +363,94 @@ class CrmCustomerProfile(models.Model):
             "expired": self.env._("Manual override expired."),
         }
 
-    def _source_query(self, date, partner_filter):
+    def _source_queries(self, date, partner_filter):
         """Every purchase and refund dated on or before ``date``, as rows
         (partner_id, company_id, date, is_purchase, amount, churn_days) in
-        company currency, from posted invoices or confirmed sale orders per
-        company setting. The company's churn period rides along so that the
-        aggregate can use the window's sort order without another join."""
+        company currency: one query per kind of source document (posted
+        invoices, confirmed sale orders), each for the companies that use it.
+        A (customer, company) pair therefore comes from one query only, and
+        each query is aggregated on its own, in the order of its index. The
+        company's churn period rides along so that the aggregate can use the
+        window's sort order without another join."""
+        return [
+            SQL(
+                """
+                SELECT m.commercial_partner_id AS partner_id,
+                       m.company_id,
+                       m.invoice_date AS date,
+                       m.move_type = 'out_invoice' AS is_purchase,
+                       m.amount_untaxed_signed AS amount,
+                       c.churn_days
+                  FROM account_move m
+                  JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
+                 WHERE m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.invoice_date <= %(date)s
+                   %(move_filter)s
+                """,
+                date=date,
+                move_filter=partner_filter(SQL("m.commercial_partner_id")),
+            ),
+            SQL(
+                """
+                SELECT p.commercial_partner_id AS partner_id,
+                       so.company_id,
+                       so.date_order::date AS date,
+                       TRUE AS is_purchase,
+                       (so.amount_untaxed
+                        / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric
+                           AS amount,
+                       c.churn_days
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                  JOIN crm_company c
+                    ON c.id = so.company_id AND c.source = 'sale_order'
+                 WHERE so.state = 'sale'
+                   AND so.date_order::date <= %(date)s
+                   %(order_filter)s
+                """,
+                date=date,
+                order_filter=partner_filter(SQL("p.commercial_partner_id")),
+            ),
+        ]
+
+    def _fact_query(self, date, rows):
+        """Facts of DOMAIN §0 per (partner, company) over source ``rows``.
+
+        The days since the customer's previous purchase come from a running
+        max over the earlier rows, rather than lag() over purchases only: it
+        keeps one sort order (partner, company, date) for the window and the
+        aggregate, which the partial index on account_move provides."""
         return SQL(
             """
-            SELECT m.commercial_partner_id AS partner_id,
-                   m.company_id,
-                   m.invoice_date AS date,
-                   m.move_type = 'out_invoice' AS is_purchase,
-                   m.amount_untaxed_signed AS amount,
-                   c.churn_days
-              FROM account_move m
-              JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
-             WHERE m.state = 'posted'
-               AND m.move_type IN ('out_invoice', 'out_refund')
-               AND m.invoice_date <= %(date)s
-               %(move_filter)s
-            UNION ALL
-            SELECT p.commercial_partner_id,
-                   so.company_id,
-                   so.date_order::date,
-                   TRUE,
-                   (so.amount_untaxed
-                    / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric,
-                   c.churn_days
-              FROM sale_order so
-              JOIN res_partner p ON p.id = so.partner_id
-              JOIN crm_company c ON c.id = so.company_id AND c.source = 'sale_order'
-             WHERE so.state = 'sale'
-               AND so.date_order::date <= %(date)s
-               %(order_filter)s
+            SELECT o.partner_id,
+                   o.company_id,
+                   min(o.date) FILTER (WHERE o.is_purchase) AS first_date,
+                   max(o.date) FILTER (WHERE o.is_purchase) AS last_date,
+                   count(*) FILTER (WHERE o.is_purchase) AS purchase_count,
+                   sum(o.amount) AS revenue_total,
+                   coalesce(sum(o.amount) FILTER (
+                       WHERE o.date > %(date)s::date - 365), 0) AS revenue_12m,
+                   coalesce(sum(o.amount) FILTER (
+                       WHERE o.date > %(date)s::date - 730
+                         AND o.date <= %(date)s::date - 365), 0)
+                       AS revenue_prev_12m,
+                   max(o.date) FILTER (WHERE o.gap > o.churn_days)
+                       AS last_return_date
+              FROM (
+                SELECT d.*,
+                       CASE WHEN d.is_purchase THEN d.date - max(d.date) FILTER (
+                           WHERE d.is_purchase) OVER (
+                           PARTITION BY d.partner_id, d.company_id
+                           ORDER BY d.date
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                       END AS gap
+                  FROM (%(rows)s) d
+              ) o
+          GROUP BY o.partner_id, o.company_id
             """,
             date=date,
-            move_filter=partner_filter(SQL("m.commercial_partner_id")),
-            order_filter=partner_filter(SQL("p.commercial_partner_id")),
+            rows=rows,
         )
 
     def _prospect_query(self, partner_filter):
@@ -461,41 +511,15 @@ WITH crm_company AS NOT MATERIALIZED (
       FROM res_company
      WHERE id = ANY(%(company_ids)s)
 ),
-doc AS (%(source)s),
--- Days since the customer's previous purchase, for purchases. A running max
--- over the earlier rows, rather than lag() over purchases only, keeps one sort
--- order (partner, company, date) for this window and the aggregate below,
--- which the partial index on account_move already provides for one customer.
-ordered AS (
-    SELECT d.*,
-           CASE WHEN d.is_purchase THEN d.date - max(d.date) FILTER (
-               WHERE d.is_purchase) OVER (
-               PARTITION BY d.partner_id, d.company_id
-               ORDER BY d.date
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) END AS gap
-      FROM doc d
-),
-fact AS (
-    SELECT o.partner_id,
-           o.company_id,
-           min(o.date) FILTER (WHERE o.is_purchase) AS first_date,
-           max(o.date) FILTER (WHERE o.is_purchase) AS last_date,
-           count(*) FILTER (WHERE o.is_purchase) AS purchase_count,
-           sum(o.amount) AS revenue_total,
-           coalesce(sum(o.amount) FILTER (
-               WHERE o.date > %(date)s::date - 365), 0) AS revenue_12m,
-           coalesce(sum(o.amount) FILTER (
-               WHERE o.date > %(date)s::date - 730
-                 AND o.date <= %(date)s::date - 365), 0) AS revenue_prev_12m,
-           max(o.date) FILTER (WHERE o.gap > o.churn_days) AS last_return_date
-      FROM ordered o
-  GROUP BY o.partner_id, o.company_id
-),
+fact AS (%(fact)s),
 prospect AS (%(prospect)s),
 existing AS (
     SELECT pr.id, pr.partner_id, pr.company_id, pr.lifecycle_stage,
            pr.stage_date, pr.stage_rule, pr.stage_reason,
-           pr.stage_locked_until, pr.stage_lock_reason
+           pr.stage_locked_until, pr.stage_lock_reason, pr.facts_date,
+           (pr.first_purchase_date, pr.last_purchase_date, pr.purchase_count,
+            pr.revenue_total, pr.revenue_12m, pr.revenue_prev_12m,
+            pr.avg_purchase_interval, pr.last_return_date) AS facts
       FROM crm_customer_profile pr
      WHERE pr.company_id = ANY(%(company_ids)s) %(profile_filter)s
 ),
@@ -517,7 +541,9 @@ candidate AS (
            e.stage_rule AS old_rule,
            e.stage_reason AS old_reason,
            e.stage_locked_until,
-           e.stage_lock_reason
+           e.stage_lock_reason,
+           e.facts_date AS old_facts_date,
+           e.facts AS old_facts
       FROM fact f
       FULL JOIN existing e USING (partner_id, company_id)
       FULL JOIN prospect x USING (partner_id, company_id)
@@ -548,7 +574,9 @@ measured AS (
            k.old_rule,
            k.old_reason,
            k.stage_locked_until,
-           k.stage_lock_reason
+           k.stage_lock_reason,
+           k.old_facts_date,
+           k.old_facts
       FROM candidate k
       JOIN crm_company c ON c.id = k.company_id
 ),
@@ -584,34 +612,13 @@ computed AS (
                WHEN 'declining_revenue' THEN 'declining'
                WHEN 'declining_interval' THEN 'declining'
                WHEN 'mature' THEN 'mature'
-           END AS rule_stage,
-           CASE r.rule
-               WHEN 'no_purchase' THEN %(t_no_purchase)s
-               WHEN 'churned' THEN format(%(t_churned)s,
-                   r.last_date, r.churn_days)
-               WHEN 'won_back' THEN format(%(t_won_back)s,
-                   r.last_return_date, r.churn_days, r.winback_days)
-               WHEN 'new' THEN format(%(t_new)s, r.first_date, r.new_days)
-               WHEN 'growing' THEN format(%(t_growing)s, round(r.revenue_12m, 2),
-                   round(r.growth * 100, 2), round(r.revenue_prev_12m, 2))
-               WHEN 'declining_revenue' THEN format(%(t_declining_revenue)s,
-                   round(r.revenue_12m, 2), round(r.growth * 100, 2),
-                   round(r.revenue_prev_12m, 2))
-               WHEN 'declining_interval' THEN format(%(t_declining_interval)s,
-                   r.last_date, round(r.avg_interval, 1))
-               WHEN 'mature' THEN format(%(t_mature)s, round(r.revenue_12m, 2),
-                   round(r.revenue_prev_12m, 2), r.last_date)
-               ELSE %(t_none)s
-           END AS rule_reason
+           END AS rule_stage
       FROM ruled r
 ),
 final AS (
     SELECT c.*,
            CASE WHEN c.is_locked THEN c.old_stage ELSE c.rule_stage END AS new_stage,
            CASE WHEN c.is_locked THEN c.old_rule ELSE c.rule END AS new_rule,
-           CASE WHEN c.is_locked THEN c.old_reason
-                WHEN c.lock_expired THEN %(t_expired)s || ' ' || c.rule_reason
-                ELSE c.rule_reason END AS new_reason,
            CASE WHEN c.is_locked THEN c.stage_locked_until END AS new_locked_until,
            CASE WHEN c.is_locked THEN c.stage_lock_reason END AS new_lock_reason,
            CASE WHEN (CASE WHEN c.is_locked THEN c.old_stage ELSE c.rule_stage END)
@@ -620,8 +627,52 @@ final AS (
            round(c.avg_interval, 1) AS new_interval
       FROM computed c
 ),
--- Only rows whose figures moved are written. The salesperson and team of an
--- existing profile are stored related fields that the ORM keeps in sync.
+-- Only rows whose figures, rule or override moved are written, and only
+-- their reasons are formatted: with the same rule and facts the reason is the
+-- same. A change of settings clears facts_date (see res.company), which makes
+-- the next run rewrite those profiles with reasons quoting the new settings.
+moved AS (
+    SELECT m.*,
+           CASE WHEN m.is_locked THEN m.old_reason
+                WHEN m.lock_expired THEN %(t_expired)s || ' ' || m.rule_reason
+                ELSE m.rule_reason END AS new_reason
+      FROM (
+        SELECT r.*,
+               CASE r.rule
+                   WHEN 'no_purchase' THEN %(t_no_purchase)s
+                   WHEN 'churned' THEN format(%(t_churned)s,
+                       r.last_date, r.churn_days)
+                   WHEN 'won_back' THEN format(%(t_won_back)s,
+                       r.last_return_date, r.churn_days, r.winback_days)
+                   WHEN 'new' THEN format(%(t_new)s, r.first_date, r.new_days)
+                   WHEN 'growing' THEN format(%(t_growing)s, round(r.revenue_12m, 2),
+                       round(r.growth * 100, 2), round(r.revenue_prev_12m, 2))
+                   WHEN 'declining_revenue' THEN format(%(t_declining_revenue)s,
+                       round(r.revenue_12m, 2), round(r.growth * 100, 2),
+                       round(r.revenue_prev_12m, 2))
+                   WHEN 'declining_interval' THEN format(%(t_declining_interval)s,
+                       r.last_date, round(r.avg_interval, 1))
+                   WHEN 'mature' THEN format(%(t_mature)s, round(r.revenue_12m, 2),
+                       round(r.revenue_prev_12m, 2), r.last_date)
+                   ELSE %(t_none)s
+               END AS rule_reason
+          FROM final r
+         WHERE r.profile_id IS NULL
+            OR r.old_facts_date IS NULL
+            OR r.old_reason IS NULL
+            OR r.old_facts IS DISTINCT FROM ROW(
+                   r.first_date, r.last_date, r.purchase_count::int,
+                   r.revenue_total, r.revenue_12m, r.revenue_prev_12m,
+                   r.new_interval, r.last_return_date)
+            OR (r.old_stage, r.old_rule, r.stage_locked_until,
+                r.stage_lock_reason)
+               IS DISTINCT FROM
+               (r.new_stage::varchar, r.new_rule::varchar, r.new_locked_until,
+                r.new_lock_reason)
+      ) m
+),
+-- The salesperson and team of an existing profile are stored related fields
+-- that the ORM keeps in sync.
 updated AS (
     UPDATE crm_customer_profile pr
        SET first_purchase_date = f.first_date,
@@ -641,19 +692,8 @@ updated AS (
            stage_lock_reason = f.new_lock_reason,
            write_uid = %(uid)s,
            write_date = now() AT TIME ZONE 'UTC'
-      FROM final f
+      FROM moved f
      WHERE pr.id = f.profile_id
-       AND (pr.first_purchase_date, pr.last_purchase_date, pr.purchase_count,
-            pr.revenue_total, pr.revenue_12m, pr.revenue_prev_12m,
-            pr.avg_purchase_interval, pr.last_return_date, pr.lifecycle_stage,
-            pr.stage_rule, pr.stage_reason, pr.stage_locked_until,
-            pr.stage_lock_reason)
-           IS DISTINCT FROM
-           (f.first_date, f.last_date, f.purchase_count::int,
-            f.revenue_total, f.revenue_12m, f.revenue_prev_12m,
-            f.new_interval::float8, f.last_return_date, f.new_stage::varchar,
-            f.new_rule::varchar, f.new_reason, f.new_locked_until,
-            f.new_lock_reason)
  RETURNING pr.id, pr.partner_id, pr.company_id
 ),
 inserted AS (
@@ -672,7 +712,7 @@ inserted AS (
            f.new_stage, f.new_stage_date, f.new_rule, f.new_reason,
            f.new_locked_until, f.new_lock_reason,
            %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-      FROM final f
+      FROM moved f
       JOIN res_partner p ON p.id = f.partner_id
       LEFT JOIN res_users u ON u.id = p.user_id
      WHERE f.profile_id IS NULL
@@ -687,7 +727,7 @@ written AS (
 changed AS (
     SELECT u.id AS profile_id, f.partner_id, f.company_id,
            f.old_stage, f.new_stage, f.new_rule, f.new_reason
-      FROM final f
+      FROM moved f
       JOIN written u ON u.partner_id = f.partner_id AND u.company_id = f.company_id
      WHERE f.new_stage IS DISTINCT FROM f.old_stage
 ),
@@ -715,7 +755,10 @@ RETURNING id, stage_to
             company_ids=company_ids,
             date=date,
             uid=uid,
-            source=self._source_query(date, partner_filter),
+            fact=SQL("\nUNION ALL\n").join(
+                self._fact_query(date, rows)
+                for rows in self._source_queries(date, partner_filter)
+            ),
             prospect=self._prospect_query(partner_filter),
             profile_filter=partner_filter(SQL("pr.partner_id")),
             **{f"t_{key}": text for key, text in texts.items()},

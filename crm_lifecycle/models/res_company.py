@@ -1,5 +1,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+LIFECYCLE_SETTINGS = {
+    "crm_churn_days",
+    "crm_winback_days",
+    "crm_new_days",
+    "crm_growth_rate",
+    "crm_revenue_source",
+}
 
 
 class ResCompany(models.Model):
@@ -37,6 +46,33 @@ class ResCompany(models.Model):
         help="Customer facts come from posted customer invoices and credit notes, "
         "or from confirmed sale orders for companies that do not invoice.",
     )
+
+    def write(self, vals):
+        # Reasons quote the settings: have the next recompute rewrite every
+        # profile of a company whose settings change (it otherwise rewrites
+        # only the profiles whose figures moved).
+        changed = self.browse()
+        if LIFECYCLE_SETTINGS.intersection(vals):
+            changed = self.filtered(
+                lambda company: any(
+                    company[name] != company._fields[name].convert_to_cache(
+                        vals[name], company
+                    )
+                    for name in LIFECYCLE_SETTINGS.intersection(vals)
+                )
+            )
+        res = super().write(vals)
+        if changed:
+            self.env["crm.customer.profile"].flush_model()
+            self.env.execute_query(
+                SQL(
+                    """UPDATE crm_customer_profile SET facts_date = NULL
+                        WHERE company_id = ANY(%s)""",
+                    changed.ids,
+                )
+            )
+            self.env["crm.customer.profile"].invalidate_model(["facts_date"])
+        return res
 
     @api.constrains(
         "crm_churn_days", "crm_winback_days", "crm_new_days", "crm_growth_rate"
