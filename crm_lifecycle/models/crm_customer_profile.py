@@ -854,7 +854,14 @@ RETURNING id, stage_to
                 .browse(history_id for history_id, stage in rows if stage in watched)
             )
             Playbook._run_for_histories(histories)
+            self._recompute_more(date, company_ids, partner_ids)
         return histories
+
+    def _recompute_more(self, date, company_ids, partner_ids):
+        """Extension point: figures that other addons derive from the fresh
+        lifecycle facts, in the same savepoint (a failure rolls back both).
+        ``partner_ids`` is None for a full recompute."""
+        return
 
     def _sync_partner_stages(self, triples):
         """Mirror (partner id, company id, stage) onto the partners'

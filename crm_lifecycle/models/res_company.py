@@ -55,9 +55,8 @@ class ResCompany(models.Model):
         if LIFECYCLE_SETTINGS.intersection(vals):
             changed = self.filtered(
                 lambda company: any(
-                    company[name] != company._fields[name].convert_to_cache(
-                        vals[name], company
-                    )
+                    company[name]
+                    != company._fields[name].convert_to_cache(vals[name], company)
                     for name in LIFECYCLE_SETTINGS.intersection(vals)
                 )
             )

@@ -11,6 +11,14 @@ from .common import LifecycleCommon
 @tagged("post_install", "-at_install")
 @freeze_time(LifecycleCommon.REF)
 class TestLifecyclePlaybook(LifecycleCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Only the stage playbooks of this addon (others add triggers).
+        cls.env["crm.lifecycle.playbook"].search(
+            [("trigger", "!=", "stage")]
+        ).active = False
+
     def activities(self, partner):
         return self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)],

@@ -1,0 +1,663 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+VALUE_TIERS = [
+    ("vip", "VIP"),
+    ("key", "Key"),
+    ("ordinary", "Ordinary"),
+    ("small", "Small"),
+]
+# Height on the pyramid, for "moved up / down"; no tier is 0.
+TIER_LEVELS = {"vip": 4, "key": 3, "ordinary": 2, "small": 1}
+SCORES = (2, 3, 4, 5)
+
+
+def tier_level(column):
+    """SQL: the height on the pyramid of the tier key in ``column``."""
+    return SQL(
+        "CASE %s %s ELSE 0 END",
+        column,
+        SQL(" ").join(
+            SQL("WHEN %s THEN %s", tier, level) for tier, level in TIER_LEVELS.items()
+        ),
+    )
+
+
+class CrmCustomerProfile(models.Model):
+    _inherit = "crm.customer.profile"
+
+    rfm_recency_days = fields.Integer(
+        string="Days Since Last Purchase",
+        compute="_compute_rfm_recency_days",
+        help="Recency R: days between the last purchase and today.",
+    )
+    rfm_frequency = fields.Integer(
+        string="Invoices in Window",
+        readonly=True,
+        help="Frequency F: invoices in the RFM window (default the last 365 days).",
+    )
+    rfm_monetary = fields.Monetary(
+        string="Window Revenue",
+        readonly=True,
+        help="Monetary value M: untaxed revenue net of credit notes in the RFM "
+        "window. Only customers with a positive window revenue are scored.",
+    )
+    rfm_recency_score = fields.Integer(
+        string="R Score", readonly=True, aggregator="avg", help="1 to 5, 5 best."
+    )
+    rfm_frequency_score = fields.Integer(
+        string="F Score", readonly=True, aggregator="avg", help="1 to 5, 5 best."
+    )
+    rfm_monetary_score = fields.Integer(
+        string="M Score", readonly=True, aggregator="avg", help="1 to 5, 5 best."
+    )
+    value_tier = fields.Selection(
+        VALUE_TIERS,
+        readonly=True,
+        index=True,
+        help="Place on the customer pyramid by window revenue. Empty: no "
+        "positive window revenue.",
+    )
+    tier_date = fields.Date(string="In Tier Since", readonly=True)
+
+    @api.depends("last_purchase_date")
+    def _compute_rfm_recency_days(self):
+        today = fields.Date.context_today(self)
+        for profile in self:
+            last = profile.last_purchase_date
+            profile.rfm_recency_days = (today - last).days if last else 0
+
+    # ------------------------------------------------------------
+    # RECOMPUTE
+    # ------------------------------------------------------------
+
+    def _recompute_more(self, date, company_ids, partner_ids):
+        """Value tiers from the fresh facts: a full ranking (and snapshots)
+        for everyone, a placement by the last ranking's cut-offs for some
+        customers."""
+        res = super()._recompute_more(date, company_ids, partner_ids)
+        if partner_ids is None:
+            self._rank_values(date, company_ids)
+        else:
+            self._place_values(date, company_ids, partner_ids)
+        return res
+
+    def _rank_values(self, date, company_ids):
+        """Full ranking of every customer of ``company_ids`` as of ``date``:
+        RFM scores, tiers, the ranking's cut-offs and one snapshot per
+        customer (replacing that date's snapshots)."""
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """DELETE FROM crm_customer_snapshot
+                    WHERE company_id = ANY(%s) AND date = %s""",
+                list(company_ids),
+                date,
+            )
+        )
+        cr = self.env.cr
+        # Ranking sorts every customer, aggregating sorts documents: room
+        # for both in memory (reset below).
+        cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+        rows = self.env.execute_query(
+            self._value_statement(date, company_ids, None, self._ranked_query(date))
+        )
+        cr.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT")
+        self._after_value_statement(date, rows)
+
+    def _place_values(self, date, company_ids, partner_ids):
+        """Place some customers (an invoice was posted) between two full
+        rankings, using the cut-offs of each company's last ranking."""
+        rows = self.env.execute_query(
+            self._value_statement(
+                date, company_ids, partner_ids, self._placed_query(company_ids)
+            )
+        )
+        self._after_value_statement(date, rows)
+
+    def _after_value_statement(self, date, rows):
+        self.invalidate_model()
+        self.env["res.partner"].invalidate_model(["value_tier"])
+        self.env["crm.customer.snapshot"].invalidate_model()
+        self.env["crm.value.ranking"].invalidate_model()
+        events = [
+            {
+                "trigger": "tier",
+                "value": tier,
+                "partner_id": partner_id,
+                "company_id": company_id,
+                "date": date,
+            }
+            for partner_id, company_id, tier in rows
+        ]
+        self.env["crm.lifecycle.playbook"]._run_for_events(events)
+
+    @api.model
+    def _window_ctes(self, date, company_ids, partner_ids):
+        """CTEs ``crm_company`` (settings) and ``win``: per customer and
+        company, the invoices (``frequency``), net revenue (``monetary``) and
+        days since the last purchase (``recency_days``) of the RFM window
+        ending on ``date``, from the lifecycle's source documents."""
+
+        def partner_filter(column):
+            if partner_ids is None:
+                return SQL()
+            return SQL("AND %s = ANY(%s)", column, list(partner_ids))
+
+        sources = self._source_queries(SQL("%s", date), partner_filter)
+        return SQL(
+            """
+crm_company AS NOT MATERIALIZED (
+    SELECT id,
+           crm_churn_days AS churn_days,
+           crm_revenue_source AS source,
+           crm_rfm_window_days AS window_days,
+           crm_tier_mode AS tier_mode,
+           crm_tier_vip_share::numeric AS vip_share,
+           crm_tier_key_share::numeric AS key_share,
+           crm_tier_ordinary_share::numeric AS ordinary_share,
+           crm_tier_vip_threshold AS vip_threshold,
+           crm_tier_key_threshold AS key_threshold,
+           crm_tier_ordinary_threshold AS ordinary_threshold
+      FROM res_company
+     WHERE id = ANY(%(company_ids)s)
+),
+win AS (
+    SELECT d.partner_id,
+           d.company_id,
+           (count(*) FILTER (WHERE d.is_purchase))::int AS frequency,
+           sum(d.amount) AS monetary,
+           (%(date)s::date - max(d.date) FILTER (WHERE d.is_purchase))::int
+               AS recency_days
+      FROM (%(sources)s) d
+      JOIN crm_company c ON c.id = d.company_id
+     WHERE d.date > %(date)s::date - c.window_days
+  GROUP BY d.partner_id, d.company_id
+)
+            """,
+            company_ids=list(company_ids),
+            date=date,
+            sources=SQL("\nUNION ALL\n").join(sources),
+        )
+
+    def _threshold_tier(self):
+        return SQL(
+            """CASE WHEN w.monetary >= c.vip_threshold THEN 'vip'
+                    WHEN w.monetary >= c.key_threshold THEN 'key'
+                    WHEN w.monetary >= c.ordinary_threshold THEN 'ordinary'
+                    ELSE 'small' END"""
+        )
+
+    def _ranked_query(self, date):
+        """CTEs ``valued`` (scores and tier of every customer with a positive
+        window revenue, by rank among them, DOMAIN §2) and ``run`` (the
+        ranking's cut-offs, stored per company and date)."""
+        return SQL(
+            """
+ranked AS (
+    SELECT w.*,
+           count(*) OVER (PARTITION BY w.company_id) AS n,
+           -- k = customers strictly worse: more days, fewer invoices, less revenue
+           rank() OVER (PARTITION BY w.company_id ORDER BY w.recency_days DESC)
+               - 1 AS k_r,
+           rank() OVER (PARTITION BY w.company_id ORDER BY w.frequency) - 1 AS k_f,
+           rank() OVER (PARTITION BY w.company_id ORDER BY w.monetary) - 1 AS k_m,
+           row_number() OVER (PARTITION BY w.company_id
+                              ORDER BY w.monetary DESC, w.partner_id) AS position
+      FROM win w
+     WHERE w.monetary > 0
+),
+valued AS (
+    SELECT w.partner_id,
+           w.company_id,
+           (1 + 5 * w.k_r / w.n)::int AS r_score,
+           (1 + 5 * w.k_f / w.n)::int AS f_score,
+           (1 + 5 * w.k_m / w.n)::int AS m_score,
+           CASE WHEN c.tier_mode = 'thresholds' THEN %(threshold_tier)s
+                WHEN w.position <= ceil(c.vip_share * w.n / 100) THEN 'vip'
+                WHEN w.position <= ceil((c.vip_share + c.key_share) * w.n / 100)
+                    THEN 'key'
+                WHEN w.position <= ceil((c.vip_share + c.key_share
+                                         + c.ordinary_share) * w.n / 100)
+                    THEN 'ordinary'
+                ELSE 'small'
+           END AS tier,
+           w.frequency, w.monetary, w.recency_days
+      FROM ranked w
+      JOIN crm_company c ON c.id = w.company_id
+),
+run AS (
+    INSERT INTO crm_value_ranking (
+        company_id, date, tier_mode, customer_count, revenue_total,
+        vip_cutoff, key_cutoff, ordinary_cutoff, score_cutoffs,
+        create_uid, create_date, write_uid, write_date)
+    SELECT c.id, %(date)s::date, c.tier_mode, count(v.partner_id),
+           coalesce(sum(v.monetary), 0),
+           min(v.monetary) FILTER (WHERE v.tier = 'vip'),
+           min(v.monetary) FILTER (WHERE v.tier = 'key'),
+           min(v.monetary) FILTER (WHERE v.tier = 'ordinary'),
+           jsonb_build_object(
+               'recency', jsonb_build_array(%(recency)s),
+               'frequency', jsonb_build_array(%(frequency)s),
+               'monetary', jsonb_build_array(%(monetary)s)),
+           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+      FROM crm_company c
+      LEFT JOIN valued v ON v.company_id = c.id
+  GROUP BY c.id, c.tier_mode
+        ON CONFLICT (company_id, date) DO UPDATE
+       SET tier_mode = EXCLUDED.tier_mode,
+           customer_count = EXCLUDED.customer_count,
+           revenue_total = EXCLUDED.revenue_total,
+           vip_cutoff = EXCLUDED.vip_cutoff,
+           key_cutoff = EXCLUDED.key_cutoff,
+           ordinary_cutoff = EXCLUDED.ordinary_cutoff,
+           score_cutoffs = EXCLUDED.score_cutoffs,
+           write_uid = EXCLUDED.write_uid,
+           write_date = EXCLUDED.write_date
+    RETURNING id
+),
+            """,
+            threshold_tier=self._threshold_tier(),
+            date=date,
+            uid=self.env.uid,
+            recency=SQL(", ").join(
+                SQL("min(v.recency_days) FILTER (WHERE v.r_score < %s)", s)
+                for s in SCORES
+            ),
+            frequency=SQL(", ").join(
+                SQL("max(v.frequency) FILTER (WHERE v.f_score < %s)", s) for s in SCORES
+            ),
+            monetary=SQL(", ").join(
+                SQL("max(v.monetary) FILTER (WHERE v.m_score < %s)", s) for s in SCORES
+            ),
+        )
+
+    def _placed_query(self, company_ids):
+        """CTE ``valued`` for customers placed between two full rankings:
+        scores and tier by the cut-offs of each company's last ranking
+        (thresholds mode needs none). No ranking yet: no score, no tier."""
+
+        def score(column, better, key, cast):
+            # one point per score 2..5 whose cut-off the customer beats
+            return SQL(" + ").join(
+                SQL(
+                    "coalesce((%s %s (l.score_cutoffs -> %s ->> %s)::%s)::int, 0)",
+                    column,
+                    better,
+                    key,
+                    index,
+                    cast,
+                )
+                for index in range(len(SCORES))
+            )
+
+        return SQL(
+            """
+last_run AS (
+    SELECT DISTINCT ON (r.company_id) r.*
+      FROM crm_value_ranking r
+     WHERE r.company_id = ANY(%(company_ids)s)
+  ORDER BY r.company_id, r.date DESC, r.id DESC
+),
+valued AS (
+    SELECT w.partner_id,
+           w.company_id,
+           CASE WHEN l.id IS NOT NULL THEN 1 + %(r_score)s END AS r_score,
+           CASE WHEN l.id IS NOT NULL THEN 1 + %(f_score)s END AS f_score,
+           CASE WHEN l.id IS NOT NULL THEN 1 + %(m_score)s END AS m_score,
+           CASE WHEN c.tier_mode = 'thresholds' THEN %(threshold_tier)s
+                WHEN l.id IS NULL THEN NULL
+                WHEN w.monetary >= l.vip_cutoff THEN 'vip'
+                WHEN w.monetary >= l.key_cutoff THEN 'key'
+                WHEN w.monetary >= l.ordinary_cutoff THEN 'ordinary'
+                ELSE 'small'
+           END AS tier
+      FROM win w
+      JOIN crm_company c ON c.id = w.company_id
+      LEFT JOIN last_run l ON l.company_id = w.company_id
+     WHERE w.monetary > 0
+),
+            """,
+            company_ids=list(company_ids),
+            threshold_tier=self._threshold_tier(),
+            r_score=score(SQL("w.recency_days"), SQL("<"), "recency", SQL("int")),
+            f_score=score(SQL("w.frequency"), SQL(">"), "frequency", SQL("int")),
+            m_score=score(SQL("w.monetary"), SQL(">"), "monetary", SQL("numeric")),
+        )
+
+    def _value_statement(self, date, company_ids, partner_ids, valued):
+        """Window figures, scores and tiers written onto the profiles whose
+        values moved, the partners' tier mirrored, and (full ranking) one
+        snapshot per profile. Returns (partner, company, tier) of customers
+        who entered a tier."""
+        full = partner_ids is None
+        profile_filter = (
+            SQL() if full else SQL("AND pr.partner_id = ANY(%s)", list(partner_ids))
+        )
+        snapshot = SQL()
+        if full:
+            snapshot = SQL(
+                """
+snapshot AS (
+    INSERT INTO crm_customer_snapshot (
+        date, partner_id, company_id, lifecycle_stage, value_tier, rfm_monetary,
+        rfm_recency_score, rfm_frequency_score, rfm_monetary_score)
+    SELECT %s::date, f.partner_id, f.company_id, f.lifecycle_stage, f.tier,
+           f.monetary, f.r_score, f.f_score, f.m_score
+      FROM final f
+ RETURNING 1
+),
+                """,
+                date,
+            )
+        statement = SQL(
+            """
+WITH %(window)s,
+%(valued)s
+profile AS (
+    SELECT pr.id, pr.partner_id, pr.company_id, pr.lifecycle_stage,
+           pr.value_tier AS old_tier,
+           (pr.rfm_frequency, pr.rfm_monetary, pr.rfm_recency_score,
+            pr.rfm_frequency_score, pr.rfm_monetary_score, pr.value_tier) AS old
+      FROM crm_customer_profile pr
+     WHERE pr.company_id = ANY(%(company_ids)s) %(profile_filter)s
+),
+final AS (
+    SELECT p.id, p.partner_id, p.company_id, p.lifecycle_stage, p.old_tier,
+           p.old,
+           coalesce(w.frequency, 0) AS frequency,
+           coalesce(w.monetary, 0) AS monetary,
+           v.r_score, v.f_score, v.m_score,
+           v.tier::varchar AS tier
+      FROM profile p
+      LEFT JOIN win w ON w.partner_id = p.partner_id AND w.company_id = p.company_id
+      LEFT JOIN valued v
+        ON v.partner_id = p.partner_id AND v.company_id = p.company_id
+),
+moved AS (
+    SELECT f.*
+      FROM final f
+     WHERE f.old IS DISTINCT FROM ROW(f.frequency, f.monetary, f.r_score,
+                                      f.f_score, f.m_score, f.tier)
+),
+updated AS (
+    UPDATE crm_customer_profile pr
+       SET rfm_frequency = m.frequency,
+           rfm_monetary = m.monetary,
+           rfm_recency_score = m.r_score,
+           rfm_frequency_score = m.f_score,
+           rfm_monetary_score = m.m_score,
+           value_tier = m.tier,
+           tier_date = CASE WHEN m.tier IS DISTINCT FROM m.old_tier
+                            THEN %(date)s::date ELSE pr.tier_date END,
+           write_uid = %(uid)s,
+           write_date = now() AT TIME ZONE 'UTC'
+      FROM moved m
+     WHERE pr.id = m.id
+ RETURNING pr.id
+),
+%(snapshot)s
+partner_tier AS (
+    UPDATE res_partner p
+       SET value_tier = jsonb_strip_nulls(
+               coalesce(p.value_tier, '{}'::jsonb) || s.tiers)
+      FROM (SELECT partner_id,
+                   jsonb_object_agg(company_id::text, tier) AS tiers
+              FROM moved
+             WHERE tier IS DISTINCT FROM old_tier
+          GROUP BY partner_id) s
+     WHERE p.id = s.partner_id
+ RETURNING p.id
+)
+SELECT m.partner_id, m.company_id, m.tier
+  FROM moved m
+ WHERE m.tier IS NOT NULL AND m.tier IS DISTINCT FROM m.old_tier
+            """,
+            window=self._window_ctes(date, company_ids, partner_ids),
+            valued=valued,
+            company_ids=list(company_ids),
+            profile_filter=profile_filter,
+            snapshot=snapshot,
+            date=date,
+            uid=self.env.uid,
+        )
+        return statement
+
+    # ------------------------------------------------------------
+    # ANALYSES
+    # ------------------------------------------------------------
+
+    @api.model
+    def pareto(self, reference_date=None):
+        """Pareto share of the current company (二八法则) as of
+        ``reference_date`` (default today).
+
+        :return: ``{'customers': n, 'share_for_80': p}``: n customers with a
+            positive window revenue; p = 100 × k / n, k the fewest customers,
+            largest first, whose revenue reaches 80% of the total (None when
+            n = 0).
+        """
+        self.check_access("read")
+        date = fields.Date.to_date(reference_date) or fields.Date.context_today(self)
+        company = self.env.company
+        self.env.flush_all()
+        [(n, k)] = self.env.execute_query(
+            SQL(
+                """
+                WITH %(window)s,
+                positive AS (
+                    SELECT w.monetary,
+                           sum(w.monetary) OVER (
+                               ORDER BY w.monetary DESC, w.partner_id
+                               ROWS UNBOUNDED PRECEDING) AS running,
+                           sum(w.monetary) OVER () AS total
+                      FROM win w
+                     WHERE w.monetary > 0
+                )
+                -- a customer is needed while the ones before it make < 80 percent
+                SELECT count(*),
+                       count(*) FILTER (WHERE running - monetary < 0.8 * total)
+                  FROM positive
+                """,
+                window=self._window_ctes(date, company.ids, None),
+            )
+        )
+        return {
+            "customers": n,
+            "share_for_80": round(100.0 * k / n, 2) if n else None,
+        }
+
+    @api.model
+    def _clv_query(self, date, company_ids):
+        """Lifetime value per (company, tier) as of ``date`` (SQL
+        expressions), DOMAIN §2: CLV = yearly margin × r / (1 + d − r).
+
+        - the tier of a customer at a date is its latest snapshot on or
+          before that date;
+        - retention r: share of the tier's customers one year before
+          (latest snapshot on or before ``date`` − 365) who bought in the last
+          365 days;
+        - yearly margin: per customer, the last 365 days of posted invoice
+          lines, at the product's cost where it is known, else revenue ×
+          the company's margin rate (sale-order companies: always the rate);
+          ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``.
+        """
+
+        def no_filter(_column):
+            return SQL()
+
+        sources = self._source_queries(date, no_filter)
+        return SQL(
+            """
+WITH crm_company AS NOT MATERIALIZED (
+    SELECT id,
+           crm_churn_days AS churn_days,
+           crm_revenue_source AS source,
+           crm_clv_discount_rate::numeric AS discount,
+           crm_clv_margin_rate::numeric AS margin_rate
+      FROM res_company
+     WHERE id = ANY(%(company_ids)s)
+),
+tier_then AS (
+    SELECT DISTINCT ON (s.company_id, s.partner_id)
+           s.company_id, s.partner_id, s.value_tier
+      FROM crm_customer_snapshot s
+     WHERE s.company_id = ANY(%(company_ids)s)
+       AND s.date <= %(date)s::date - 365
+  ORDER BY s.company_id, s.partner_id, s.date DESC
+),
+tier_now AS (
+    SELECT DISTINCT ON (s.company_id, s.partner_id)
+           s.company_id, s.partner_id, s.value_tier
+      FROM crm_customer_snapshot s
+     WHERE s.company_id = ANY(%(company_ids)s)
+       AND s.date <= %(date)s::date
+  ORDER BY s.company_id, s.partner_id, s.date DESC
+),
+bought AS (
+    SELECT DISTINCT d.company_id, d.partner_id
+      FROM (%(sources)s) d
+     WHERE d.is_purchase AND d.date > %(date)s::date - 365
+),
+retention AS (
+    SELECT t.company_id, t.value_tier,
+           count(*) AS base,
+           count(b.partner_id) AS kept
+      FROM tier_then t
+      LEFT JOIN bought b
+        ON b.company_id = t.company_id AND b.partner_id = t.partner_id
+     WHERE t.value_tier IS NOT NULL
+  GROUP BY t.company_id, t.value_tier
+),
+line AS (
+    SELECT m.company_id,
+           m.commercial_partner_id AS partner_id,
+           -l.balance AS revenue,
+           CASE WHEN (pp.standard_price ->> m.company_id::text)::numeric > 0
+                THEN -l.balance
+                     - CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
+                       * l.quantity
+                       * (pp.standard_price ->> m.company_id::text)::numeric
+           END AS cost_margin
+      FROM account_move_line l
+      JOIN account_move m ON m.id = l.move_id
+      JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
+      LEFT JOIN product_product pp ON pp.id = l.product_id
+     WHERE m.state = 'posted'
+       AND m.move_type IN ('out_invoice', 'out_refund')
+       AND l.display_type = 'product'
+       AND m.invoice_date > %(date)s::date - 365
+       AND m.invoice_date <= %(date)s::date
+),
+customer_margin AS (
+    SELECT l.company_id, l.partner_id,
+           sum(coalesce(l.cost_margin, l.revenue * c.margin_rate)) AS margin,
+           count(l.cost_margin) AS costed,
+           count(*) AS lines
+      FROM line l
+      JOIN crm_company c ON c.id = l.company_id
+  GROUP BY l.company_id, l.partner_id
+    UNION ALL
+    SELECT d.company_id, d.partner_id, sum(d.amount) * c.margin_rate, 0, count(*)
+      FROM (%(sources)s) d
+      JOIN crm_company c ON c.id = d.company_id AND c.source = 'sale_order'
+     WHERE d.date > %(date)s::date - 365
+  GROUP BY d.company_id, d.partner_id, c.margin_rate
+),
+tier_margin AS (
+    SELECT t.company_id, t.value_tier,
+           count(*) AS customers,
+           coalesce(sum(cm.margin), 0) AS margin,
+           coalesce(sum(cm.costed), 0) AS costed,
+           coalesce(sum(cm.lines), 0) AS lines
+      FROM tier_now t
+      LEFT JOIN customer_margin cm
+        ON cm.company_id = t.company_id AND cm.partner_id = t.partner_id
+     WHERE t.value_tier IS NOT NULL
+  GROUP BY t.company_id, t.value_tier
+),
+figures AS (
+    SELECT tm.company_id, tm.value_tier, tm.customers,
+           coalesce(r.base, 0) AS retention_base,
+           coalesce(r.kept, 0) AS retained,
+           r.kept::numeric / NULLIF(r.base, 0) AS retention,
+           tm.margin AS margin_total,
+           tm.margin / tm.customers AS margin_avg,
+           CASE WHEN tm.lines = 0 OR tm.costed = 0 THEN 'rate'
+                WHEN tm.costed = tm.lines THEN 'cost'
+                ELSE 'mixed' END AS margin_source,
+           c.discount
+      FROM tier_margin tm
+      JOIN crm_company c ON c.id = tm.company_id
+      LEFT JOIN retention r
+        ON r.company_id = tm.company_id AND r.value_tier = tm.value_tier
+)
+SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
+       f.retention, f.margin_total, f.margin_avg, f.margin_source,
+       f.margin_avg * f.retention / (1 + f.discount - f.retention) AS clv,
+       f.margin_total * f.retention / (1 + f.discount - f.retention) AS clv_total
+  FROM figures f
+            """,
+            company_ids=company_ids,
+            date=date,
+            sources=SQL("\nUNION ALL\n").join(sources),
+        )
+
+    @api.model
+    def clv(self, reference_date=None):
+        """Customer lifetime value per tier of the current company.
+
+        :return: ``{tier: {'customers', 'retention', 'margin', 'margin_source',
+            'clv'}}``: retention r (None without customers one year before),
+            the mean yearly margin per customer, where it comes from
+            (``cost``, ``rate``, ``mixed``), and the mean CLV per customer.
+        """
+        self.check_access("read")
+        date = fields.Date.to_date(reference_date) or fields.Date.context_today(self)
+        self.env.flush_all()
+        rows = self.env.execute_query_dict(
+            self._clv_query(SQL("%s", date), SQL("%s", self.env.company.ids))
+        )
+
+        def number(value):
+            return None if value is None else float(value)
+
+        return {
+            row["value_tier"]: {
+                "customers": row["customers"],
+                "retention": number(row["retention"]),
+                "margin": number(row["margin_avg"]),
+                "margin_source": row["margin_source"],
+                "clv": number(row["clv"]),
+            }
+            for row in rows
+        }
+
+    # ------------------------------------------------------------
+    # CRON
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_rank_values(self):
+        """Daily full value ranking, one company per call: the ranking of a
+        company is one statement over all its customers. Companies already
+        ranked today are skipped, so that a cron run that timed out resumes."""
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].sudo().search([], order="id")
+        done = (
+            self.env["crm.value.ranking"]
+            .sudo()
+            .search([("date", "=", today), ("company_id", "in", companies.ids)])
+        )
+        todo = companies - done.company_id
+        if todo:
+            company = todo[0]
+            # Every company, whichever companies the cron user is allowed.
+            self.sudo().with_company(company).with_context(
+                allowed_company_ids=company.ids
+            ).recompute(today)
+            todo -= company
+        self.env["ir.cron"]._notify_progress(
+            done=len(companies) - len(todo), remaining=len(todo)
+        )
+        return len(todo)

@@ -1,0 +1,152 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    crm_tier_mode = fields.Selection(
+        [
+            ("share", "Share of customers"),
+            ("thresholds", "Revenue thresholds"),
+        ],
+        string="Value Tier Mode",
+        default="share",
+        required=True,
+        help="Share of customers: tiers by rank of the window revenue (the "
+        "largest first). Revenue thresholds: a fixed minimum window revenue "
+        "per tier.",
+    )
+    crm_tier_vip_share = fields.Float(
+        string="VIP Share (%)", default=5.0, digits=(5, 2)
+    )
+    crm_tier_key_share = fields.Float(
+        string="Key Share (%)", default=15.0, digits=(5, 2)
+    )
+    crm_tier_ordinary_share = fields.Float(
+        string="Ordinary Share (%)", default=30.0, digits=(5, 2)
+    )
+    crm_tier_small_share = fields.Float(
+        string="Small Share (%)", default=50.0, digits=(5, 2)
+    )
+    crm_tier_vip_threshold = fields.Monetary(
+        string="VIP From",
+        currency_field="currency_id",
+        default=100000.0,
+        help="Minimum window revenue of a VIP customer (revenue thresholds mode).",
+    )
+    crm_tier_key_threshold = fields.Monetary(
+        string="Key From", currency_field="currency_id", default=20000.0
+    )
+    crm_tier_ordinary_threshold = fields.Monetary(
+        string="Ordinary From", currency_field="currency_id", default=5000.0
+    )
+    crm_rfm_window_days = fields.Integer(
+        string="RFM Window (days)",
+        default=365,
+        help="Frequency and monetary value count the invoices of this many days "
+        "before the reference date.",
+    )
+    crm_clv_discount_rate = fields.Float(
+        string="CLV Discount Rate",
+        default=0.10,
+        digits=(4, 3),
+        help="Yearly discount rate d of the lifetime value margin x r / (1 + d - r).",
+    )
+    crm_clv_margin_rate = fields.Float(
+        string="Default Margin Rate",
+        default=0.30,
+        digits=(4, 3),
+        help="Share of revenue taken as margin on invoice lines whose product has "
+        "no cost.",
+    )
+
+    @api.constrains(
+        "crm_tier_vip_share",
+        "crm_tier_key_share",
+        "crm_tier_ordinary_share",
+        "crm_tier_small_share",
+        "crm_tier_vip_threshold",
+        "crm_tier_key_threshold",
+        "crm_tier_ordinary_threshold",
+        "crm_rfm_window_days",
+        "crm_clv_discount_rate",
+        "crm_clv_margin_rate",
+    )
+    def _check_crm_analytics_settings(self):
+        for company in self:
+            shares = (
+                company.crm_tier_vip_share,
+                company.crm_tier_key_share,
+                company.crm_tier_ordinary_share,
+                company.crm_tier_small_share,
+            )
+            if any(share <= 0 for share in shares):
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: every value tier needs a positive share of "
+                        "customers.",
+                        company=company.name,
+                    )
+                )
+            if not shares[0] < shares[1] < shares[2] < shares[3]:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the shares of customers must increase from "
+                        "VIP to small customers (a pyramid), e.g. 5, 15, 30, 50.",
+                        company=company.name,
+                    )
+                )
+            if round(sum(shares), 2) != 100:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the shares of the four value tiers add up to "
+                        "%(total)s%%, they must add up to 100%%.",
+                        company=company.name,
+                        total=round(sum(shares), 2),
+                    )
+                )
+            thresholds = (
+                company.crm_tier_vip_threshold,
+                company.crm_tier_key_threshold,
+                company.crm_tier_ordinary_threshold,
+            )
+            if any(threshold < 0 for threshold in thresholds):
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: revenue thresholds cannot be negative.",
+                        company=company.name,
+                    )
+                )
+            if not thresholds[0] > thresholds[1] > thresholds[2]:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the revenue thresholds must decrease from VIP "
+                        "to key to ordinary customers.",
+                        company=company.name,
+                    )
+                )
+            if company.crm_rfm_window_days <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the RFM window must be a positive number of "
+                        "days.",
+                        company=company.name,
+                    )
+                )
+            if not 0 <= company.crm_clv_discount_rate <= 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the CLV discount rate must be between 0 and 1 "
+                        "(0.10 means 10%%).",
+                        company=company.name,
+                    )
+                )
+            if not 0 <= company.crm_clv_margin_rate <= 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the default margin rate must be between 0 and "
+                        "1 (0.30 means 30%%).",
+                        company=company.name,
+                    )
+                )

@@ -1,0 +1,37 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    crm_tier_mode = fields.Selection(related="company_id.crm_tier_mode", readonly=False)
+    crm_tier_vip_share = fields.Float(
+        related="company_id.crm_tier_vip_share", readonly=False
+    )
+    crm_tier_key_share = fields.Float(
+        related="company_id.crm_tier_key_share", readonly=False
+    )
+    crm_tier_ordinary_share = fields.Float(
+        related="company_id.crm_tier_ordinary_share", readonly=False
+    )
+    crm_tier_small_share = fields.Float(
+        related="company_id.crm_tier_small_share", readonly=False
+    )
+    crm_tier_vip_threshold = fields.Monetary(
+        related="company_id.crm_tier_vip_threshold", readonly=False
+    )
+    crm_tier_key_threshold = fields.Monetary(
+        related="company_id.crm_tier_key_threshold", readonly=False
+    )
+    crm_tier_ordinary_threshold = fields.Monetary(
+        related="company_id.crm_tier_ordinary_threshold", readonly=False
+    )
+    crm_rfm_window_days = fields.Integer(
+        related="company_id.crm_rfm_window_days", readonly=False
+    )
+    crm_clv_discount_rate = fields.Float(
+        related="company_id.crm_clv_discount_rate", readonly=False
+    )
+    crm_clv_margin_rate = fields.Float(
+        related="company_id.crm_clv_margin_rate", readonly=False
+    )

@@ -1,0 +1,68 @@
+from odoo import Command
+
+from odoo.addons.crm_lifecycle.tests.common import LifecycleCommon
+
+
+class AnalyticsCommon(LifecycleCommon):
+    """Lifecycle fixtures plus bulk-posted invoices and full rankings."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Snapshot = cls.env["crm.customer.snapshot"]
+        cls.Ranking = cls.env["crm.value.ranking"]
+
+    @classmethod
+    def post_invoices(cls, specs, company=None):
+        """Create and post, in one go, invoices ``(partner, date, amount)``
+        or ``(partner, date, amount, move_type)``."""
+        company = company or cls.company
+        moves = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                [
+                    {
+                        "move_type": spec[3] if len(spec) > 3 else "out_invoice",
+                        "partner_id": spec[0].id,
+                        "invoice_date": spec[1],
+                        "date": spec[1],
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Consulting",
+                                    "quantity": 1,
+                                    "price_unit": spec[2],
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
+                    for spec in specs
+                ]
+            )
+        )
+        moves.action_post()
+        return moves
+
+    @classmethod
+    def customers(cls, count, prefix="Customer"):
+        return cls.env["res.partner"].create(
+            [{"name": f"{prefix} {i:03d}", "is_company": True} for i in range(count)]
+        )
+
+    def rank(self, reference_date=None, company=None):
+        """Full recompute (lifecycle and value ranking) as of
+        ``reference_date`` (default REF) in ``company``."""
+        company = company or self.company
+        return (
+            self.Profile.with_company(company)
+            .with_context(allowed_company_ids=company.ids)
+            .recompute(reference_date or self.REF)
+        )
+
+    def profiles(self, partners, company=None):
+        company = company or self.company
+        return self.Profile.search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
+        )

@@ -1,0 +1,1 @@
+from . import crm_tier_migration_wizard
