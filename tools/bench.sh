@@ -10,10 +10,13 @@
 #   recompute <= 1.5 x the bare aggregate, invoice post <= 1.10 x without.
 # Settings: BENCH_SIZES, BENCH_REPEAT (recompute runs, default 5),
 # BENCH_POSTS (posts per database, default 15), BENCH_STRICT=1 (exit 1 when a
-# target is missed), BENCH_DB / BENCH_BASE_DB (database names).
+# target is missed), BENCH_DB / BENCH_BASE_DB / BENCH_TIERS_DB (database names).
+# For each size it also installs crm_analytics on a copy of the data and
+# prints the full value-tier ranking against a bare SQL ranking (target 1.5 x).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LC_DB="${BENCH_DB:-bench_lc}"
+TIERS_DB="${BENCH_TIERS_DB:-bench_tiers}"
 BASE_DB="${BENCH_BASE_DB:-bench_base}"
 SIZES="${BENCH_SIZES:-10000:100000 100000:1000000}"
 REPEAT="${BENCH_REPEAT:-5}"
@@ -21,6 +24,7 @@ POSTS="${BENCH_POSTS:-15}"
 RECOMPUTE_TARGET=1.5
 POST_TARGET=1.10
 SCRIPT="$ROOT/tests/bench/bench_lifecycle.py"
+TIERS_SCRIPT="$ROOT/tests/bench/bench_tiers.py"
 OUT="$STATE_DIR/bench"
 FILESTORE="$STATE_DIR/data/filestore"
 
@@ -29,6 +33,7 @@ ensure_postgres
 mkdir -p "$OUT"
 write_config "$LC_DB" "$STATE_DIR/bench_lc.conf"
 write_config "$BASE_DB" "$STATE_DIR/bench_base.conf"
+write_config "$TIERS_DB" "$STATE_DIR/bench_tiers.conf"
 
 bench_start=$(date +%s)
 
@@ -110,6 +115,18 @@ for size in $SIZES; do
         --phases recompute,post,explain --repeat "$REPEAT" --posts "$POSTS" \
         --explain-dir "$OUT" | tee "$result"
     say "Measured in $(($(date +%s) - step)) s."
+    # Value tiers: crm_analytics on a copy of the same data.
+    step=$(date +%s)
+    clone_db "$LC_DB" "$TIERS_DB"
+    if ! $PY -m odoo -c "$STATE_DIR/bench_tiers.conf" -d "$TIERS_DB" -i crm_analytics \
+        --without-demo=all --stop-after-init --log-level=warn \
+        --logfile="$OUT/install_tiers.log"; then
+        cat "$OUT/install_tiers.log" >&2
+        die "installing crm_analytics in $TIERS_DB failed"
+    fi
+    $PY "$TIERS_SCRIPT" -c "$STATE_DIR/bench_tiers.conf" --db "$TIERS_DB" \
+        --repeat "$REPEAT" | tee -a "$result"
+    say "Tiers measured in $(($(date +%s) - step)) s."
     results+=("$result")
 done
 drop_db "${LC_DB}_tpl"
@@ -138,11 +155,23 @@ for result in "${results[@]}"; do
         "$(value "$result" base_post_queries)" "$post_ok" \
         "$(value "$result" typical_post_ratio)"
 done
+printf '\n%-16s %9s %9s %7s %-8s %9s %9s\n' "customers:inv" "bare_s" "tiers_s" \
+    "ratio" "<=$RECOMPUTE_TARGET" "moved" "snapshots"
+for result in "${results[@]}"; do
+    tiers_ok="$(verdict "$(value "$result" tiers_ratio)" "$RECOMPUTE_TARGET")"
+    [ "$tiers_ok" = met ] || missed=1
+    printf '%-16s %9.3f %9.3f %7.2f %-8s %9s %9s\n' \
+        "$(value "$result" customers):$(value "$result" invoices)" \
+        "$(value "$result" tiers_bare_ranking_s)" "$(value "$result" tiers_ranking_s)" \
+        "$(value "$result" tiers_ratio)" "$tiers_ok" \
+        "$(value "$result" tiers_profiles_moved)" "$(value "$result" tiers_snapshots)"
+done
 say ""
 say "Targets: recompute (cold and steady) <= $RECOMPUTE_TARGET x the bare aggregate;" \
     "invoice post <= $POST_TARGET x without crm_lifecycle (post_ms: the customer" \
-    "with the most invoices; typical: post ratio for the median customer)."
-say "Results and EXPLAIN plans: $OUT. Databases $LC_DB and $BASE_DB are kept."
+    "with the most invoices; typical: post ratio for the median customer);" \
+    "full value-tier ranking <= $RECOMPUTE_TARGET x a bare SQL ranking."
+say "Results and EXPLAIN plans: $OUT. Databases $LC_DB, $BASE_DB and $TIERS_DB are kept."
 say "make bench took $(($(date +%s) - bench_start)) s."
 if [ "$missed" = 1 ] && [ "${BENCH_STRICT:-0}" = 1 ]; then
     die "a target was missed"
