@@ -5,3 +5,4 @@ from . import crm_lifecycle_playbook
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import crm_satisfaction_result

@@ -260,3 +260,52 @@ class TestValueAnalyses(AnalyticsCommon):
         # already ranked today: nothing left, nothing ranked again
         self.assertEqual(self.Profile._cron_rank_values(), 0)
         self.assertEqual(self.Ranking.sudo().search([("date", "=", today)]), rankings)
+
+    def test_satisfaction_results_carry_the_tier(self):
+        partner = self.customers(1)
+        self.post_invoices([(partner, self.days_before(5), 500)])
+        self.rank()
+        self.assertEqual(partner.with_company(self.company).value_tier, "vip")
+        dimension = self.env["crm.satisfaction.dimension"].create(
+            {"name": "Tiered", "code": "t_tiered"}
+        )
+        survey = self.env["survey.survey"].create({"title": "Tiered survey"})
+        questions = self.env["survey.question"].create(
+            [
+                {
+                    "survey_id": survey.id,
+                    "title": measure,
+                    "question_type": "scale",
+                    "scale_min": 1,
+                    "scale_max": 5,
+                    "crm_measure": measure,
+                    "crm_dimension_id": dimension.id,
+                }
+                for measure in ("expectation", "perception")
+            ]
+        )
+        response = (
+            self.env["survey.user_input"]
+            .sudo()
+            .create(
+                {
+                    "survey_id": survey.id,
+                    "partner_id": partner.id,
+                    "crm_company_id": self.company.id,
+                }
+            )
+        )
+        self.env["survey.user_input.line"].sudo().create(
+            [
+                {
+                    "user_input_id": response.id,
+                    "question_id": question.id,
+                    "answer_type": "scale",
+                    "value_scale": value,
+                }
+                for question, value in zip(questions, (4, 5), strict=True)
+            ]
+        )
+        response._mark_done()
+        result = response.crm_result_ids
+        self.assertEqual((result.ratio, result.value_tier), (1.25, "vip"))

@@ -1,1 +1,3 @@
-from . import test_groups
+from . import test_satisfaction_indices
+from . import test_satisfaction_responses
+from . import test_satisfaction_security

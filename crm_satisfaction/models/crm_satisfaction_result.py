@@ -1,0 +1,62 @@
+from odoo import fields, models
+
+from odoo.addons.crm_lifecycle.models.crm_customer_profile import LIFECYCLE_STAGES
+
+KANO_CATEGORIES = [
+    ("A", "Attractive"),
+    ("O", "One-dimensional"),
+    ("M", "Must-be"),
+    ("I", "Indifferent"),
+    ("R", "Reverse"),
+    ("Q", "Questionable"),
+]
+
+
+class CrmSatisfactionResult(models.Model):
+    """One completed response's figures on one dimension, stored at
+    completion so that reports group them by customer, dimension,
+    salesperson, team, stage and month without recomputing answers."""
+
+    _name = "crm.satisfaction.result"
+    _description = "Satisfaction Result per Dimension"
+    _order = "date desc, id desc"
+    _rec_name = "dimension_id"
+
+    user_input_id = fields.Many2one(
+        "survey.user_input",
+        string="Response",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    survey_id = fields.Many2one("survey.survey", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", readonly=True, index=True
+    )
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    date = fields.Date(readonly=True, index=True)
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES,
+        readonly=True,
+        help="Stage of the customer when the response was completed.",
+    )
+    dimension_id = fields.Many2one(
+        "crm.satisfaction.dimension", readonly=True, index=True
+    )
+    expectation = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
+    perception = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
+    importance = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
+    ratio = fields.Float(
+        string="Satisfaction C",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 3),
+        help="Perception / expectation: above 1 satisfied, 1 met, below 1 "
+        "dissatisfied.",
+    )
+    kano_functional = fields.Integer(readonly=True, aggregator=False)
+    kano_dysfunctional = fields.Integer(readonly=True, aggregator=False)
+    kano_category = fields.Selection(KANO_CATEGORIES, readonly=True)

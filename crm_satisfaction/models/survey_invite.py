@@ -1,0 +1,40 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class SurveyInvite(models.TransientModel):
+    _inherit = "survey.invite"
+
+    crm_sale_order_id = fields.Many2one("sale.order", string="Sale Order")
+    crm_invoice_id = fields.Many2one("account.move", string="Invoice")
+
+    def _get_answers_values(self):
+        values = super()._get_answers_values()
+        document = self.crm_sale_order_id or self.crm_invoice_id
+        values.update(
+            crm_sale_order_id=self.crm_sale_order_id.id,
+            crm_invoice_id=self.crm_invoice_id.id,
+            crm_company_id=(document.company_id or self.env.company).id,
+        )
+        return values
+
+    @api.model
+    def _crm_invite_action(self, partners, sale_order=None, invoice=None):
+        """The survey invitation wizard for ``partners``, with the company's
+        satisfaction survey (else the shipped one) and the document the
+        responses will be linked to."""
+        document = sale_order or invoice
+        company = document.company_id if document else self.env.company
+        survey = company.crm_survey_auto_survey_id or self.env.ref(
+            "crm_satisfaction.survey_customer_satisfaction", raise_if_not_found=False
+        )
+        if not survey:
+            raise UserError(self.env._("Choose a satisfaction survey in the settings."))
+        action = survey.action_send_survey()
+        action["context"] = dict(
+            action.get("context") or {},
+            default_partner_ids=partners.ids,
+            default_crm_sale_order_id=sale_order.id if sale_order else False,
+            default_crm_invoice_id=invoice.id if invoice else False,
+        )
+        return action

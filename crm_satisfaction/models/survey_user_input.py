@@ -1,0 +1,221 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+NPS_CATEGORIES = [
+    ("promoter", "Promoter"),
+    ("passive", "Passive"),
+    ("detractor", "Detractor"),
+]
+
+
+class SurveyUserInput(models.Model):
+    _inherit = "survey.user_input"
+
+    crm_partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        compute="_compute_crm_partner_id",
+        store=True,
+        index=True,
+        help="Commercial partner of the respondent: from the invitation, the "
+        "linked sale order or invoice.",
+    )
+    crm_company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    crm_sale_order_id = fields.Many2one(
+        "sale.order", string="Sale Order", index="btree_not_null"
+    )
+    crm_invoice_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        index="btree_not_null",
+        domain="[('move_type', 'in', ('out_invoice', 'out_refund'))]",
+    )
+    crm_user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        compute="_compute_crm_partner_id",
+        store=True,
+    )
+    crm_team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        compute="_compute_crm_partner_id",
+        store=True,
+    )
+    # Figures of the response, stored at completion (see _crm_store_figures).
+    crm_csi = fields.Float(
+        string="CSI",
+        digits=(16, 3),
+        readonly=True,
+        aggregator="avg",
+        help="Mean of perception / expectation over the dimensions answered, "
+        "weighted by importance when given for each of them.",
+    )
+    crm_csat = fields.Float(
+        string="CSAT (%)",
+        readonly=True,
+        aggregator="avg",
+        help="100 when the overall satisfaction is in the top two points of "
+        "the scale, else 0; averaged, the CSAT.",
+    )
+    crm_nps = fields.Float(
+        string="NPS",
+        readonly=True,
+        aggregator="avg",
+        help="100 for a promoter (9-10), 0 for a passive, -100 for a "
+        "detractor (0-6); averaged, the NPS.",
+    )
+    crm_nps_category = fields.Selection(
+        NPS_CATEGORIES, string="NPS Category", readonly=True
+    )
+    crm_ces = fields.Float(string="CES", readonly=True, aggregator="avg")
+    crm_result_ids = fields.One2many(
+        "crm.satisfaction.result", "user_input_id", string="Satisfaction Results"
+    )
+
+    @api.depends(
+        "partner_id.commercial_partner_id",
+        "crm_sale_order_id.partner_id",
+        "crm_invoice_id.commercial_partner_id",
+    )
+    def _compute_crm_partner_id(self):
+        for user_input in self:
+            partner = (
+                user_input.partner_id.commercial_partner_id
+                or user_input.crm_invoice_id.commercial_partner_id
+                or user_input.crm_sale_order_id.partner_id.commercial_partner_id
+            )
+            user_input.crm_partner_id = partner
+            user_input.crm_user_id = (
+                user_input.crm_sale_order_id.user_id
+                or user_input.crm_invoice_id.invoice_user_id
+                or partner.user_id
+            )
+            user_input.crm_team_id = (
+                user_input.crm_sale_order_id.team_id
+                or user_input.crm_invoice_id.team_id
+                or user_input.crm_user_id.sale_team_id
+            )
+
+    def _mark_done(self):
+        res = super()._mark_done()
+        self._crm_store_figures()
+        return res
+
+    def _crm_store_figures(self):
+        """Store the figures of completed responses: CSI, CSAT, NPS and CES
+        on the response, one ``crm.satisfaction.result`` per dimension. The
+        same SQL as the satisfaction analysis; one statement for the batch."""
+        done = self.filtered(lambda i: i.state == "done")
+        if not done:
+            return
+        self.env.flush_all()
+        ids = SQL("(SELECT unnest(%s::int[]))", done.ids)
+        Analysis = self.env["crm.satisfaction.analysis"]
+        self.env.execute_query(
+            SQL(
+                """
+                WITH %(ctes)s,
+                figures AS (
+                    SELECT i.id,
+                           r.csi,
+                           100.0 * (o.top2)::int AS csat,
+                           CASE WHEN n.value >= 9 THEN 100
+                                WHEN n.value <= 6 THEN -100
+                                WHEN n.value IS NOT NULL THEN 0 END AS nps,
+                           CASE WHEN n.value >= 9 THEN 'promoter'
+                                WHEN n.value <= 6 THEN 'detractor'
+                                WHEN n.value IS NOT NULL THEN 'passive' END
+                               AS nps_category,
+                           e.ces
+                      FROM unnest(%(ids)s::int[]) AS i(id)
+                      LEFT JOIN resp r ON r.input_id = i.id
+                      LEFT JOIN (SELECT input_id,
+                                        avg(value) >= max(scale_max) - 1 AS top2
+                                   FROM ans WHERE measure = 'overall'
+                               GROUP BY input_id) o ON o.input_id = i.id
+                      LEFT JOIN (SELECT input_id, avg(value) AS value
+                                   FROM ans WHERE measure = 'recommend'
+                               GROUP BY input_id) n ON n.input_id = i.id
+                      LEFT JOIN (SELECT input_id, avg(value) AS ces
+                                   FROM ans WHERE measure = 'effort'
+                               GROUP BY input_id) e ON e.input_id = i.id
+                ),
+                updated AS (
+                    UPDATE survey_user_input u
+                       SET crm_csi = f.csi, crm_csat = f.csat, crm_nps = f.nps,
+                           crm_nps_category = f.nps_category, crm_ces = f.ces
+                      FROM figures f
+                     WHERE u.id = f.id
+                 RETURNING u.id
+                ),
+                removed AS (
+                    DELETE FROM crm_satisfaction_result
+                     WHERE user_input_id = ANY(%(ids)s::int[])
+                 RETURNING id
+                )
+                INSERT INTO crm_satisfaction_result (
+                    user_input_id, survey_id, partner_id, company_id, user_id,
+                    team_id, date, dimension_id, expectation, perception,
+                    importance, ratio, kano_functional, kano_dysfunctional,
+                    kano_category, lifecycle_stage,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT u.id, u.survey_id, u.crm_partner_id, u.crm_company_id,
+                       u.crm_user_id, u.crm_team_id,
+                       coalesce(u.end_datetime, u.write_date, now())::date,
+                       d.dimension_id, d.expectation, d.perception, d.importance,
+                       d.ratio, d.kano_functional, d.kano_dysfunctional, d.kano,
+                       p.lifecycle_stage ->> u.crm_company_id::text,
+                       %(uid)s, now() AT TIME ZONE 'UTC',
+                       %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM dim d
+                  JOIN survey_user_input u ON u.id = d.input_id
+                  LEFT JOIN res_partner p ON p.id = u.crm_partner_id
+                """,
+                ctes=Analysis._answer_ctes(ids),
+                ids=done.ids,
+                uid=self.env.uid,
+            )
+        )
+        done.invalidate_recordset(
+            ["crm_csi", "crm_csat", "crm_nps", "crm_nps_category", "crm_ces"]
+        )
+        self.env["crm.satisfaction.result"].invalidate_model()
+
+
+class SurveyUserInputLine(models.Model):
+    _inherit = "survey.user_input.line"
+
+    @api.constrains("value_scale", "question_id", "skipped")
+    def _check_crm_measure_answer(self):
+        """A measured answer is on its question's scale, and an expectation
+        is above 0 (satisfaction divides perception by it)."""
+        for line in self:
+            question = line.question_id
+            if not question.crm_measure or line.skipped or line.answer_type != "scale":
+                continue
+            if not question.scale_min <= line.value_scale <= question.scale_max:
+                raise ValidationError(
+                    self.env._(
+                        "Question '%(question)s': %(value)s is outside its scale "
+                        "(%(min)s to %(max)s).",
+                        question=question.title,
+                        value=line.value_scale,
+                        min=question.scale_min,
+                        max=question.scale_max,
+                    )
+                )
+            if question.crm_measure == "expectation" and line.value_scale <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Question '%s': an expectation must be above 0, "
+                        "satisfaction is perception divided by expectation.",
+                        question.title,
+                    )
+                )

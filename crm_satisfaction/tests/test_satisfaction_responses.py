@@ -1,0 +1,187 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import SatisfactionCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSatisfactionResponses(SatisfactionCommon):
+    def test_question_measures_are_validated(self):
+        base = {"survey_id": self.survey.id, "title": "Bad question"}
+        for values in (
+            {"question_type": "char_box", "crm_measure": "overall"},
+            {"question_type": "scale", "scale_min": 1, "scale_max": 10,
+             "crm_measure": "recommend"},
+            {"question_type": "scale", "scale_min": 0, "scale_max": 4,
+             "crm_measure": "kano_functional", "crm_dimension_id": self.dim_a.id},
+            {"question_type": "scale", "scale_min": 1, "scale_max": 5,
+             "crm_measure": "perception"},
+        ):  # fmt: skip
+            with self.subTest(values=values), self.assertRaises(ValidationError):
+                self.env["survey.question"].create(base | values)
+        question = self.env["survey.question"].create(
+            base
+            | {
+                "question_type": "scale",
+                "scale_min": 0,
+                "scale_max": 10,
+                "crm_measure": "recommend",
+            }
+        )
+        self.assertEqual(question.crm_measure, "recommend")
+
+    def test_bad_answers_are_refused_and_nothing_is_stored(self):
+        results = self.env["crm.satisfaction.result"]
+        before = self.env["survey.user_input.line"].search_count([])
+        self.q["expectation_a"].scale_min = 0
+        # The respondent's request is rolled back as a whole (a savepoint here).
+        with (
+            self.assertRaisesRegex(ValidationError, "expectation must be above 0"),
+            self.env.cr.savepoint(),
+        ):
+            self.respond({"expectation_a": 0, "perception_a": 3})
+        with (
+            self.assertRaisesRegex(ValidationError, "outside its scale"),
+            self.env.cr.savepoint(),
+        ):
+            self.respond({"overall": 6})
+        self.assertEqual(self.env["survey.user_input.line"].search_count([]), before)
+        self.assertFalse(results.search([("partner_id", "=", self.customer.id)]))
+
+    def test_completion_stores_results_and_partner_figures(self):
+        contact = self.env["res.partner"].create(
+            {"name": "Buyer", "parent_id": self.customer.id}
+        )
+        self.customer.user_id = self.salesman
+        first = self.respond(
+            {"expectation_a": 4, "perception_a": 4, "recommend": 3},
+            partner=contact,
+        )
+        first.end_datetime = fields.Datetime.now() - timedelta(days=3)
+        self.respond(
+            {"expectation_a": 4, "perception_a": 5, "recommend": 9},
+            partner=contact,
+        )
+        self.respond({}, partner=contact, done=False)
+        # facts on the commercial partner, with its salesperson
+        result = self.env["crm.satisfaction.result"].search(
+            [("partner_id", "=", self.customer.id)], order="ratio"
+        )
+        self.assertEqual(result.mapped("ratio"), [1.0, 1.25])
+        self.assertEqual(result.user_id, self.salesman)
+        self.assertEqual(result.dimension_id, self.dim_a)
+        for partner in (self.customer, contact):
+            self.assertAlmostEqual(partner.crm_satisfaction_csi, 1.25)
+            self.assertEqual(partner.crm_nps_category, "promoter")
+            self.assertEqual(partner.crm_satisfaction_count, 2)
+        # the salesperson sees the same figures on the partner form
+        as_sales = self.customer.with_user(self.salesman)
+        self.assertEqual(as_sales.crm_satisfaction_count, 2)
+
+    def test_send_from_invoice_keeps_the_link(self):
+        invoice = self.init_invoice(
+            "out_invoice", partner=self.customer, amounts=[100], post=True
+        )
+        action = invoice.action_crm_send_survey()
+        self.assertEqual(action["res_model"], "survey.invite")
+        wizard = (
+            self.env["survey.invite"]
+            .with_context(action["context"])
+            .create({"survey_id": self.survey.id})
+        )
+        self.assertEqual(wizard.partner_ids, self.customer)
+        wizard.action_invite()
+        response = invoice.crm_survey_input_ids
+        self.assertEqual(len(response), 1)
+        self.assertEqual(response.crm_partner_id, self.customer)
+        self.assertEqual(response.crm_company_id, invoice.company_id)
+        self.assertEqual(response.survey_id, self.survey)
+
+    def test_send_from_sale_order_and_partner(self):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.product_a.id})],
+            }
+        )
+        order.action_confirm()
+        action = order.action_crm_send_survey()
+        self.env["survey.invite"].with_context(action["context"]).create(
+            {"survey_id": self.survey.id}
+        ).action_invite()
+        self.assertEqual(order.crm_survey_input_ids.crm_partner_id, self.customer)
+        action = self.customer.action_crm_send_survey()
+        self.assertEqual(
+            action["context"]["default_survey_id"],
+            self.env.ref("crm_satisfaction.survey_customer_satisfaction").id,
+        )
+
+    def test_cron_invites_after_invoicing_once_per_interval(self):
+        today = fields.Date.context_today(self.env.user)
+        self.company.write(
+            {
+                "crm_survey_auto_send": True,
+                "crm_survey_auto_survey_id": self.survey.id,
+                "crm_survey_delay_days": 7,
+                "crm_survey_min_interval_days": 90,
+            }
+        )
+        other = self.env["res.partner"].create({"name": "Other Customer"})
+        due = today - timedelta(days=7)
+        for partner, invoice_date in (
+            (self.customer, due),
+            (self.customer, due),  # a second invoice: still one invitation
+            (other, due),
+            (other, today - timedelta(days=6)),  # not due yet
+        ):
+            self.init_invoice(
+                "out_invoice",
+                partner=partner,
+                invoice_date=invoice_date,
+                amounts=[100],
+                post=True,
+            )
+        invited = self.env["account.move"]._cron_crm_send_surveys()
+        self.assertEqual(invited.crm_partner_id, self.customer | other)
+        self.assertEqual(len(invited), 2)
+        self.assertTrue(all(invited.mapped("crm_invoice_id")))
+        # again the same day: both were invited within 90 days
+        self.assertFalse(self.env["account.move"]._cron_crm_send_surveys())
+
+    def test_auto_send_needs_a_survey(self):
+        with self.assertRaises(ValidationError):
+            self.company.write(
+                {"crm_survey_auto_send": True, "crm_survey_auto_survey_id": False}
+            )
+
+    def test_analysis_wizard_matrix_chart_and_drill_down(self):
+        self.respond(
+            {
+                "importance_a": 5, "perception_a": 2, "expectation_a": 4,
+                "importance_b": 2, "perception_b": 5, "expectation_b": 4,
+                "overall": 4,
+            }
+        )  # fmt: skip
+        self.respond({}, done=False)
+        wizard = self.env["crm.satisfaction.matrix"].create(
+            {"survey_ids": [Command.set(self.survey.ids)]}
+        )
+        wizard.action_compute()
+        self.assertEqual((wizard.responses, wizard.invited), (1, 2))
+        self.assertAlmostEqual(wizard.response_rate, 50.0)
+        self.assertTrue(wizard.low_confidence)
+        self.assertTrue(wizard.has_csat)
+        self.assertFalse(wizard.has_nps)
+        lines = {line.dimension_id: line for line in wizard.line_ids}
+        self.assertEqual(lines[self.dim_a].quadrant, "urgent")
+        self.assertEqual(lines[self.dim_b].quadrant, "surplus")
+        chart = str(wizard.chart)
+        self.assertIn("<svg", chart)
+        self.assertIn("Urgent improvement", chart)
+        self.assertIn("Quality", chart)
+        action = lines[self.dim_a].action_view_answers()
+        answers = self.env["survey.user_input.line"].search(action["domain"])
+        self.assertEqual(sorted(answers.mapped("value_scale")), [2, 4, 5])
