@@ -17,6 +17,13 @@ class CrmSatisfactionResult(models.Model):
 class SurveyUserInput(models.Model):
     _inherit = "survey.user_input"
 
+    crm_value_tier = fields.Selection(
+        VALUE_TIERS,
+        string="Value Tier",
+        readonly=True,
+        help="Value tier of the customer when the response was completed.",
+    )
+
     def _crm_store_figures(self):
         """Also record the customer's value tier on the results, so that
         satisfaction reports group by tier."""
@@ -35,5 +42,17 @@ class SurveyUserInput(models.Model):
                     done.ids,
                 )
             )
+            self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE survey_user_input u
+                       SET crm_value_tier = p.value_tier ->> u.crm_company_id::text
+                      FROM res_partner p
+                     WHERE p.id = u.crm_partner_id AND u.id = ANY(%s)
+                    """,
+                    done.ids,
+                )
+            )
             self.env["crm.satisfaction.result"].invalidate_model(["value_tier"])
+            done.invalidate_recordset(["crm_value_tier"])
         return res

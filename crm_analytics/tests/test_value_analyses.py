@@ -309,3 +309,6 @@ class TestValueAnalyses(AnalyticsCommon):
         response._mark_done()
         result = response.crm_result_ids
         self.assertEqual((result.ratio, result.value_tier), (1.25, "vip"))
+        self.assertEqual(
+            (response.crm_value_tier, response.crm_lifecycle_stage), ("vip", "new")
+        )

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.crm_lifecycle.models.crm_customer_profile import LIFECYCLE_STAGES
+
 NPS_CATEGORIES = [
     ("promoter", "Promoter"),
     ("passive", "Passive"),
@@ -75,6 +77,12 @@ class SurveyUserInput(models.Model):
         NPS_CATEGORIES, string="NPS Category", readonly=True
     )
     crm_ces = fields.Float(string="CES", readonly=True, aggregator="avg")
+    crm_lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES,
+        string="Lifecycle Stage",
+        readonly=True,
+        help="Stage of the customer when the response was completed.",
+    )
     crm_result_ids = fields.One2many(
         "crm.satisfaction.result", "user_input_id", string="Satisfaction Results"
     )
@@ -150,7 +158,11 @@ class SurveyUserInput(models.Model):
                 updated AS (
                     UPDATE survey_user_input u
                        SET crm_csi = f.csi, crm_csat = f.csat, crm_nps = f.nps,
-                           crm_nps_category = f.nps_category, crm_ces = f.ces
+                           crm_nps_category = f.nps_category, crm_ces = f.ces,
+                           crm_lifecycle_stage = (
+                               SELECT p.lifecycle_stage ->> u.crm_company_id::text
+                                 FROM res_partner p
+                                WHERE p.id = u.crm_partner_id)
                       FROM figures f
                      WHERE u.id = f.id
                  RETURNING u.id
@@ -184,7 +196,14 @@ class SurveyUserInput(models.Model):
             )
         )
         done.invalidate_recordset(
-            ["crm_csi", "crm_csat", "crm_nps", "crm_nps_category", "crm_ces"]
+            [
+                "crm_csi",
+                "crm_csat",
+                "crm_nps",
+                "crm_nps_category",
+                "crm_ces",
+                "crm_lifecycle_stage",
+            ]
         )
         self.env["crm.satisfaction.result"].invalidate_model()
 
