@@ -26,6 +26,7 @@ CONF="$STATE_DIR/test.conf"
 write_config "$DB" "$CONF"
 LOG="$STATE_DIR/install.log"
 mkdir -p "$STATE_DIR"
+: >"$LOG" # Odoo appends to --logfile: start from an empty log
 dropdb --if-exists "$DB"
 say "Installing $ADDONS into a fresh database $DB..."
 start=$(date +%s)

@@ -9,3 +9,6 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import account_move
+from . import crm_service_sla
+from . import crm_service_case
+from . import mail_activity

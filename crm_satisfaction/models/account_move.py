@@ -17,6 +17,16 @@ class AccountMove(models.Model):
             partners=self.partner_id, invoice=self
         )
 
+    def action_crm_new_case(self):
+        self.ensure_one()
+        return self.env["crm.service.case"]._new_case_action(
+            {
+                "default_partner_id": self.partner_id.id,
+                "default_invoice_id": self.id,
+                "default_company_id": self.company_id.id,
+            }
+        )
+
     @api.model
     def _cron_crm_send_surveys(self):
         """Invite the customers of invoices posted N days ago (per company

@@ -45,6 +45,7 @@ ans AS (
            q.crm_measure AS measure,
            q.crm_dimension_id AS dimension_id,
            l.value_scale::numeric AS value,
+           q.scale_min,
            q.scale_max,
            (l.value_scale - q.scale_min)::numeric * 100
                / (q.scale_max - q.scale_min) AS scaled

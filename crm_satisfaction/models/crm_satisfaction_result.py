@@ -37,6 +37,7 @@ class CrmSatisfactionResult(models.Model):
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True, index=True)
     date = fields.Date(readonly=True, index=True)
     lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,

@@ -74,6 +74,12 @@ class ResPartner(models.Model):
             partners=self.commercial_partner_id
         )
 
+    def action_crm_new_case(self):
+        self.ensure_one()
+        return self.env["crm.service.case"]._new_case_action(
+            {"default_partner_id": self.id}
+        )
+
     def action_crm_view_responses(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

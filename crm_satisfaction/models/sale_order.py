@@ -13,3 +13,13 @@ class SaleOrder(models.Model):
         return self.env["survey.invite"]._crm_invite_action(
             partners=self.partner_id, sale_order=self
         )
+
+    def action_crm_new_case(self):
+        self.ensure_one()
+        return self.env["crm.service.case"]._new_case_action(
+            {
+                "default_partner_id": self.partner_id.id,
+                "default_sale_order_id": self.id,
+                "default_company_id": self.company_id.id,
+            }
+        )

@@ -7,13 +7,15 @@ class SurveyInvite(models.TransientModel):
 
     crm_sale_order_id = fields.Many2one("sale.order", string="Sale Order")
     crm_invoice_id = fields.Many2one("account.move", string="Invoice")
+    crm_case_id = fields.Many2one("crm.service.case", string="Service Case")
 
     def _get_answers_values(self):
         values = super()._get_answers_values()
-        document = self.crm_sale_order_id or self.crm_invoice_id
+        document = self.crm_case_id or self.crm_sale_order_id or self.crm_invoice_id
         values.update(
             crm_sale_order_id=self.crm_sale_order_id.id,
             crm_invoice_id=self.crm_invoice_id.id,
+            crm_case_id=self.crm_case_id.id,
             crm_company_id=(document.company_id or self.env.company).id,
         )
         return values

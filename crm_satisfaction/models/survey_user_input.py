@@ -38,6 +38,17 @@ class SurveyUserInput(models.Model):
         index="btree_not_null",
         domain="[('move_type', 'in', ('out_invoice', 'out_refund'))]",
     )
+    crm_case_id = fields.Many2one(
+        "crm.service.case", string="Service Case", index="btree_not_null"
+    )
+    crm_product_id = fields.Many2one(
+        "product.product",
+        string="Product",
+        compute="_compute_crm_product_id",
+        store=True,
+        help="The product of the service case, or the only product of the "
+        "linked sale order or invoice.",
+    )
     crm_user_id = fields.Many2one(
         "res.users",
         string="Salesperson",
@@ -91,29 +102,51 @@ class SurveyUserInput(models.Model):
         "partner_id.commercial_partner_id",
         "crm_sale_order_id.partner_id",
         "crm_invoice_id.commercial_partner_id",
+        "crm_case_id.partner_id",
     )
     def _compute_crm_partner_id(self):
         for user_input in self:
             partner = (
                 user_input.partner_id.commercial_partner_id
+                or user_input.crm_case_id.commercial_partner_id
                 or user_input.crm_invoice_id.commercial_partner_id
                 or user_input.crm_sale_order_id.partner_id.commercial_partner_id
             )
             user_input.crm_partner_id = partner
             user_input.crm_user_id = (
-                user_input.crm_sale_order_id.user_id
+                user_input.crm_case_id.user_id
+                or user_input.crm_sale_order_id.user_id
                 or user_input.crm_invoice_id.invoice_user_id
                 or partner.user_id
             )
             user_input.crm_team_id = (
-                user_input.crm_sale_order_id.team_id
+                user_input.crm_case_id.team_id
+                or user_input.crm_sale_order_id.team_id
                 or user_input.crm_invoice_id.team_id
                 or user_input.crm_user_id.sale_team_id
             )
 
+    @api.depends(
+        "crm_case_id.product_id",
+        "crm_sale_order_id.order_line.product_id",
+        "crm_invoice_id.invoice_line_ids.product_id",
+    )
+    def _compute_crm_product_id(self):
+        for user_input in self:
+            products = (
+                user_input.crm_case_id.product_id
+                or user_input.crm_sale_order_id.order_line.product_id
+                or user_input.crm_invoice_id.invoice_line_ids.product_id
+            )
+            user_input.crm_product_id = products if len(products) == 1 else False
+
     def _mark_done(self):
         res = super()._mark_done()
         self._crm_store_figures()
+        # A completed callback survey is the callback of its service case.
+        # The respondent (public or portal) cannot write cases.
+        cases = self.filtered(lambda i: i.state == "done").crm_case_id
+        cases.sudo().write({"callback_done": True})
         return res
 
     def _crm_store_figures(self):
@@ -174,12 +207,12 @@ class SurveyUserInput(models.Model):
                 )
                 INSERT INTO crm_satisfaction_result (
                     user_input_id, survey_id, partner_id, company_id, user_id,
-                    team_id, date, dimension_id, expectation, perception,
+                    team_id, product_id, date, dimension_id, expectation, perception,
                     importance, ratio, kano_functional, kano_dysfunctional,
                     kano_category, lifecycle_stage,
                     create_uid, create_date, write_uid, write_date)
                 SELECT u.id, u.survey_id, u.crm_partner_id, u.crm_company_id,
-                       u.crm_user_id, u.crm_team_id,
+                       u.crm_user_id, u.crm_team_id, u.crm_product_id,
                        coalesce(u.end_datetime, u.write_date, now())::date,
                        d.dimension_id, d.expectation, d.perception, d.importance,
                        d.ratio, d.kano_functional, d.kano_dysfunctional, d.kano,

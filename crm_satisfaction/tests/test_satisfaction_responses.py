@@ -185,3 +185,16 @@ class TestSatisfactionResponses(SatisfactionCommon):
         action = lines[self.dim_a].action_view_answers()
         answers = self.env["survey.user_input.line"].search(action["domain"])
         self.assertEqual(sorted(answers.mapped("value_scale")), [2, 4, 5])
+
+    def test_results_carry_the_product_of_the_order(self):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.product_a.id})],
+            }
+        )
+        response = self.respond(
+            {"expectation_a": 4, "perception_a": 3}, crm_sale_order_id=order.id
+        )
+        self.assertEqual(response.crm_product_id, self.product_a)
+        self.assertEqual(response.crm_result_ids.product_id, self.product_a)

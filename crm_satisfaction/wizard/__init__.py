@@ -1,1 +1,3 @@
 from . import crm_satisfaction_matrix
+from . import crm_service_case_reopen
+from . import crm_service_control

@@ -43,6 +43,16 @@ class CrmSatisfactionMatrix(models.TransientModel):
     has_ces = fields.Boolean(readonly=True)
     has_index = fields.Boolean(readonly=True)
     line_ids = fields.One2many("crm.satisfaction.matrix.line", "matrix_id")
+    has_controls = fields.Boolean(readonly=True)
+    complaint_rate = fields.Float(
+        string="Complaint Rate (%)", digits=(16, 1), readonly=True
+    )
+    omission_rate = fields.Float(
+        string="Omission Rate (%)", digits=(16, 1), readonly=True
+    )
+    dissatisfaction_rate = fields.Float(
+        string="Dissatisfaction Rate (%)", digits=(16, 1), readonly=True
+    )
     chart = fields.Html(compute="_compute_chart", sanitize=False)
 
     def _domain(self):
@@ -95,6 +105,16 @@ class CrmSatisfactionMatrix(models.TransientModel):
         for key in ("csi", "csat", "nps", "ces", "index"):
             values[key] = figures[key] or 0.0
             values[f"has_{key}"] = figures[key] is not None
+        if self.date_from and self.date_to:
+            # The three service controls of the same period (and team).
+            controls = self.env["crm.service.case"].service_controls(
+                self.date_from,
+                self.date_to,
+                team=self.team_ids if len(self.team_ids) == 1 else None,
+            )
+            values["has_controls"] = True
+            for key in ("complaint_rate", "omission_rate", "dissatisfaction_rate"):
+                values[key] = controls[key] or 0.0
         self.write(values)
         return {
             "type": "ir.actions.act_window",

@@ -1,0 +1,633 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .crm_service_sla import CASE_PRIORITIES
+
+CASE_STATES = [
+    ("recorded", "Recorded"),
+    ("in_progress", "In Progress"),
+    ("resolved", "Resolved"),
+    ("verified", "Verified"),
+    ("closed", "Closed"),
+]
+FEEDBACK_ROUTES = [
+    ("design", "Design"),
+    ("production", "Production"),
+    ("delivery", "Delivery"),
+    ("sales", "Sales"),
+    ("service", "Service"),
+]
+OPEN_STATES = ("recorded", "in_progress")
+
+
+class CrmServiceCase(models.Model):
+    """A complaint, request or after-sale visit run as a closed loop
+    (DOMAIN §4): recorded with a deadline from its priority, handled,
+    called back, fed back to the department concerned."""
+
+    _name = "crm.service.case"
+    _description = "Service Case"
+    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _order = "priority desc, deadline, id desc"
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    reference = fields.Char(
+        required=True, readonly=True, copy=False, default="/", index="trigram"
+    )
+    name = fields.Char(string="Subject", required=True, tracking=True)
+    case_type = fields.Selection(
+        [
+            ("complaint", "Complaint"),
+            ("request", "Request"),
+            ("visit", "After-sale Visit"),
+        ],
+        string="Type",
+        required=True,
+        default="complaint",
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        default=lambda self: self.env.user,
+        tracking=True,
+        index=True,
+        domain="[('share', '=', False)]",
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        compute="_compute_team_id",
+        store=True,
+        readonly=False,
+        check_company=True,
+        index=True,
+    )
+    priority = fields.Selection(
+        CASE_PRIORITIES, default="1", required=True, tracking=True
+    )
+    description = fields.Html()
+    sale_order_id = fields.Many2one(
+        "sale.order",
+        check_company=True,
+        domain="[('partner_id', 'child_of', commercial_partner_id)]",
+    )
+    invoice_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        check_company=True,
+        domain="[('move_type', 'in', ('out_invoice', 'out_refund')),"
+        " ('commercial_partner_id', '=', commercial_partner_id)]",
+    )
+    product_id = fields.Many2one("product.product", check_company=True)
+    state = fields.Selection(
+        CASE_STATES,
+        default="recorded",
+        required=True,
+        tracking=True,
+        copy=False,
+        group_expand=True,
+    )
+    date_recorded = fields.Datetime(
+        string="Recorded On", default=fields.Datetime.now, required=True, copy=False
+    )
+    deadline = fields.Datetime(
+        compute="_compute_deadline",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Recorded on + the hours to resolve of the case's priority (service "
+        "levels, per company).",
+    )
+    date_resolved = fields.Datetime(string="Resolved On", readonly=True, copy=False)
+    date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False)
+    date_escalated = fields.Datetime(string="Escalated On", readonly=True, copy=False)
+    callback_done = fields.Boolean(
+        string="Called Back",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The callback activity was marked done, or the customer completed "
+        "the callback survey.",
+    )
+    feedback_route = fields.Selection(
+        FEEDBACK_ROUTES,
+        tracking=True,
+        help="Department the case is fed back to (反馈).",
+    )
+    feedback_note = fields.Text()
+    is_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+        help="Past its deadline and not resolved yet.",
+    )
+    is_omission = fields.Boolean(
+        string="Omission",
+        compute="_compute_is_omission",
+        store=True,
+        help="Escalated, or resolved after its deadline.",
+    )
+    survey_input_ids = fields.One2many(
+        "survey.user_input", "crm_case_id", string="Callback Surveys"
+    )
+
+    @api.depends("user_id")
+    def _compute_team_id(self):
+        for case in self:
+            if not case.team_id and case.user_id.sale_team_id:
+                case.team_id = case.user_id.sale_team_id
+
+    @api.depends("date_recorded", "priority", "company_id")
+    def _compute_deadline(self):
+        Sla = self.env["crm.service.sla"]
+        for case in self:
+            hours = Sla._hours_for(case.company_id, case.priority)
+            case.deadline = (
+                case.date_recorded + timedelta(hours=hours)
+                if hours and case.date_recorded
+                else False
+            )
+
+    @api.depends("deadline", "state")
+    @api.depends_context("crm_now")
+    def _compute_is_overdue(self):
+        now = self._now()
+        for case in self:
+            case.is_overdue = bool(
+                case.state in OPEN_STATES and case.deadline and case.deadline < now
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on 'Overdue'."))
+        overdue = [
+            ("state", "in", OPEN_STATES),
+            ("deadline", "<", self._now()),
+        ]
+        if (operator == "=") == value:
+            return overdue
+        return ["!", "&", *overdue]
+
+    @api.depends("date_escalated", "date_resolved", "deadline")
+    def _compute_is_omission(self):
+        for case in self:
+            case.is_omission = bool(
+                case.date_escalated
+                or (
+                    case.date_resolved
+                    and case.deadline
+                    and case.date_resolved > case.deadline
+                )
+            )
+
+    def _now(self):
+        """Now, or the ``crm_now`` of the context (tests and reports)."""
+        return self.env.context.get("crm_now") or fields.Datetime.now()
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("reference", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["reference"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("crm.service.case")
+                    or "/"
+                )
+        cases = super().create(vals_list)
+        for case in cases.filtered("partner_id"):
+            case.message_subscribe(case.partner_id.ids)
+        return cases
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for case in self:
+            case.access_url = f"/my/cases/{case.id}"
+
+    def _compute_display_name(self):
+        for case in self:
+            case.display_name = f"{case.reference} {case.name or ''}".strip()
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A case from an email to the team's alias: the sender is the
+        customer, the subject the case, the body its description."""
+        values = {
+            "name": msg_dict.get("subject") or self.env._("No Subject"),
+            "description": msg_dict.get("body"),
+            "user_id": False,
+        }
+        author = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        if not author:
+            emails = self._mail_find_partner_from_emails(
+                [msg_dict.get("email_from")], force_create=True
+            )
+            author = emails[0] if emails else author
+        if author:
+            values["partner_id"] = author.id
+        values.update(custom_values or {})
+        return super(
+            CrmServiceCase, self.with_context(default_user_id=False)
+        ).message_new(msg_dict, custom_values=values)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _new_case_action(self, context):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Service Case"),
+            "res_model": "crm.service.case",
+            "view_mode": "form",
+            "target": "current",
+            "context": context,
+        }
+
+    def action_start(self):
+        for case in self:
+            if case.state != "recorded":
+                raise UserError(
+                    self.env._(
+                        "Case %s: only a recorded case can be started.", case.reference
+                    )
+                )
+        self.write({"state": "in_progress"})
+        return True
+
+    def action_resolve(self):
+        """Resolved: the owner is to call the customer back (an activity) and
+        the customer receives the service callback survey, linked to the
+        case."""
+        for case in self:
+            if case.state not in OPEN_STATES:
+                raise UserError(
+                    self.env._(
+                        "Case %s: only a recorded or in-progress case can be resolved.",
+                        case.reference,
+                    )
+                )
+        self.write({"state": "resolved", "date_resolved": fields.Datetime.now()})
+        callback_type = self.env.ref("crm_satisfaction.mail_activity_type_callback")
+        for case in self:
+            case.activity_schedule(
+                activity_type_id=callback_type.id,
+                user_id=(case.user_id or self.env.user).id,
+                summary=self.env._("Call the customer back"),
+            )
+        self._send_callback_survey()
+        return True
+
+    def _send_callback_survey(self):
+        survey = self.env.ref(
+            "crm_satisfaction.survey_service_callback", raise_if_not_found=False
+        )
+        if not survey or not survey.active:
+            return
+        for case in self:
+            partner = case.partner_id
+            # The survey invitation is sent on behalf of the company: the
+            # owner need not be a survey officer.
+            invite = (
+                self.env["survey.invite"]
+                .sudo()
+                .with_company(case.company_id)
+                .with_context(
+                    default_survey_id=survey.id,
+                    default_partner_ids=partner.ids,
+                    default_crm_case_id=case.id,
+                    default_template_id=self.env.ref(
+                        "survey.mail_template_user_input_invite"
+                    ).id,
+                    default_email_layout_xmlid="mail.mail_notification_light",
+                    default_send_email=True,
+                )
+                .create({})
+            )
+            if partner.email:
+                invite.action_invite()
+            else:
+                invite._prepare_answers(partner, [])
+                case.message_post(
+                    body=self.env._(
+                        "The customer has no email address: call them back to "
+                        "take the callback survey."
+                    )
+                )
+
+    def action_verify(self):
+        for case in self:
+            if case.state != "resolved":
+                raise UserError(
+                    self.env._(
+                        "Case %s: only a resolved case can be verified.", case.reference
+                    )
+                )
+            if not case.callback_done:
+                raise UserError(
+                    self.env._(
+                        "Case %s cannot be verified before the customer was called "
+                        "back: mark the callback activity as done, or wait for the "
+                        "callback survey.",
+                        case.reference,
+                    )
+                )
+        self.write({"state": "verified"})
+        return True
+
+    def action_close(self):
+        for case in self:
+            if case.state != "verified":
+                raise UserError(
+                    self.env._(
+                        "Case %s: only a verified case can be closed.", case.reference
+                    )
+                )
+            if not (case.feedback_route and (case.feedback_note or "").strip()):
+                raise UserError(
+                    self.env._(
+                        "Case %s cannot be closed without its feedback: choose the "
+                        "department it is fed back to and write a note.",
+                        case.reference,
+                    )
+                )
+        self.write({"state": "closed", "date_closed": fields.Datetime.now()})
+        return True
+
+    def action_open_reopen_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reopen Case"),
+            "res_model": "crm.service.case.reopen",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_case_ids": self.ids},
+        }
+
+    def _reopen(self, reason):
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason for reopening the case."))
+        for case in self:
+            if case.state not in ("resolved", "verified"):
+                raise UserError(
+                    self.env._(
+                        "Case %s: only a resolved or verified case can be reopened.",
+                        case.reference,
+                    )
+                )
+        for case in self:
+            case.message_post(
+                body=self.env._("Reopened: %s", reason),
+                subtype_xmlid="mail.mt_note",
+            )
+        self.write(
+            {
+                "state": "in_progress",
+                "date_resolved": False,
+                "callback_done": False,
+            }
+        )
+        return True
+
+    # ------------------------------------------------------------
+    # CRON
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_escalate(self):
+        """Escalate each overdue case once: an activity for the team leader
+        (else the owner) and a note; the case counts as an omission."""
+        overdue = self.sudo().search(
+            [("is_overdue", "=", True), ("date_escalated", "=", False)]
+        )
+        todo_type = self.env.ref("mail.mail_activity_data_todo")
+        for case in overdue:
+            leader = case.team_id.user_id or case.user_id
+            if leader:
+                case.activity_schedule(
+                    activity_type_id=todo_type.id,
+                    user_id=leader.id,
+                    summary=self.env._("Overdue case: %s", case.reference),
+                )
+            case.message_post(
+                body=self.env._(
+                    "Escalated: the case was due on %s and is not resolved.",
+                    fields.Datetime.to_string(case.deadline),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        overdue.write({"date_escalated": fields.Datetime.now()})
+        return overdue
+
+    # ------------------------------------------------------------
+    # SERVICE CONTROLS
+    # ------------------------------------------------------------
+
+    @api.model
+    def service_controls(self, date_from, date_to, team=None):
+        """The three service controls of DOMAIN §3 over [date_from, date_to]
+        for the current company (and a sales team):
+
+        - complaint rate 投诉率 = complaint cases recorded in the period /
+          customers invoiced in the period;
+        - omission rate 服务遗漏率 = cases and callbacks due in the period that
+          went past their deadline (or are still open past it) / those due;
+        - dissatisfaction rate 服务不满率 = completed responses of the period
+          with overall satisfaction in the bottom two points of its scale, or
+          C < 1 when they have no overall answer / completed responses.
+
+        Also the completeness of the "four no-misses" (四个不漏): the share of
+        the cases recorded in the period that were closed with all four steps
+        done (recorded, resolved, called back, fed back), and done in time
+        (resolved by the deadline, never escalated).
+
+        Rates are 0–100, None when their denominator is 0.
+        """
+        self.check_access("read")
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        start = fields.Datetime.to_datetime(date_from)
+        end = fields.Datetime.to_datetime(date_to) + timedelta(days=1)
+        now = self._now()
+        company = self.env.company
+        team_id = team.id if team else None
+
+        def team_filter(column):
+            return SQL("AND %s = %s", column, team_id) if team_id else SQL()
+
+        self.env.flush_all()
+        [row] = self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT
+                  (SELECT count(*) FROM crm_service_case c
+                    WHERE c.company_id = %(company)s
+                      AND c.case_type = 'complaint'
+                      AND c.date_recorded >= %(start)s
+                      AND c.date_recorded < %(end)s %(case_team)s) AS complaints,
+                  (SELECT count(*) FROM crm_service_case c
+                    WHERE c.company_id = %(company)s
+                      AND c.date_recorded >= %(start)s
+                      AND c.date_recorded < %(end)s %(case_team)s) AS cases,
+                  (SELECT count(*) FROM crm_service_case c
+                    WHERE c.company_id = %(company)s
+                      AND c.date_recorded >= %(start)s
+                      AND c.date_recorded < %(end)s
+                      AND c.state = 'closed' AND c.date_resolved IS NOT NULL
+                      AND c.callback_done AND c.feedback_route IS NOT NULL
+                      %(case_team)s) AS cases_complete,
+                  (SELECT count(*) FROM crm_service_case c
+                    WHERE c.company_id = %(company)s
+                      AND c.date_recorded >= %(start)s
+                      AND c.date_recorded < %(end)s
+                      AND c.state = 'closed' AND c.date_resolved IS NOT NULL
+                      AND c.callback_done AND c.feedback_route IS NOT NULL
+                      AND c.date_resolved <= c.deadline
+                      AND c.date_escalated IS NULL
+                      %(case_team)s) AS cases_complete_in_time,
+                  (SELECT count(DISTINCT m.commercial_partner_id) FROM account_move m
+                    WHERE m.company_id = %(company)s
+                      AND m.state = 'posted' AND m.move_type = 'out_invoice'
+                      AND m.invoice_date >= %(date_from)s
+                      AND m.invoice_date <= %(date_to)s %(move_team)s)
+                      AS customers_invoiced,
+                  (SELECT count(*) FROM crm_service_case c
+                    WHERE c.company_id = %(company)s
+                      AND c.deadline >= %(start)s AND c.deadline < %(end)s
+                      %(case_team)s) AS cases_due,
+                  (SELECT count(*) FROM crm_service_case c
+                    WHERE c.company_id = %(company)s
+                      AND c.deadline >= %(start)s AND c.deadline < %(end)s
+                      AND (c.date_resolved > c.deadline
+                           OR (c.date_resolved IS NULL AND c.deadline < %(now)s))
+                      %(case_team)s) AS cases_missed,
+                  (SELECT count(*) FROM mail_activity a
+                     JOIN crm_service_case c
+                       ON c.id = a.res_id AND a.res_model = 'crm.service.case'
+                    WHERE a.activity_type_id = %(callback)s
+                      AND c.company_id = %(company)s
+                      AND a.date_deadline >= %(date_from)s
+                      AND a.date_deadline <= %(date_to)s %(case_team)s)
+                      AS callbacks_due,
+                  (SELECT count(*) FROM mail_activity a
+                     JOIN crm_service_case c
+                       ON c.id = a.res_id AND a.res_model = 'crm.service.case'
+                    WHERE a.activity_type_id = %(callback)s
+                      AND c.company_id = %(company)s
+                      AND a.date_deadline >= %(date_from)s
+                      AND a.date_deadline <= %(date_to)s
+                      AND (a.date_done > a.date_deadline
+                           OR (a.date_done IS NULL
+                               AND a.date_deadline < %(today)s))
+                      %(case_team)s) AS callbacks_missed
+                """,
+                company=company.id,
+                start=start,
+                end=end,
+                now=now,
+                today=now.date(),
+                date_from=date_from,
+                date_to=date_to,
+                callback=self.env.ref(
+                    "crm_satisfaction.mail_activity_type_callback"
+                ).id,
+                case_team=team_filter(SQL("c.team_id")),
+                move_team=team_filter(SQL("m.team_id")),
+            )
+        )
+        responses = self.env["survey.user_input"].search(
+            [
+                ("state", "=", "done"),
+                ("crm_company_id", "=", company.id),
+                ("end_datetime", ">=", start),
+                ("end_datetime", "<", end),
+                *([("crm_team_id", "=", team_id)] if team_id else []),
+            ]
+        )
+        completed, dissatisfied = self._dissatisfaction_counts(responses)
+
+        def rate(part, whole):
+            return 100.0 * part / whole if whole else None
+
+        due = row["cases_due"] + row["callbacks_due"]
+        missed = row["cases_missed"] + row["callbacks_missed"]
+        return {
+            "complaint_rate": rate(row["complaints"], row["customers_invoiced"]),
+            "omission_rate": rate(missed, due),
+            "dissatisfaction_rate": rate(dissatisfied, completed),
+            "completeness_rate": rate(row["cases_complete"], row["cases"]),
+            "completeness_in_time_rate": rate(
+                row["cases_complete_in_time"], row["cases"]
+            ),
+            "cases": row["cases"],
+            "cases_complete": row["cases_complete"],
+            "cases_complete_in_time": row["cases_complete_in_time"],
+            "complaints": row["complaints"],
+            "customers_invoiced": row["customers_invoiced"],
+            "cases_due": row["cases_due"],
+            "cases_missed": row["cases_missed"],
+            "callbacks_due": row["callbacks_due"],
+            "callbacks_missed": row["callbacks_missed"],
+            "responses": completed,
+            "dissatisfied": dissatisfied,
+        }
+
+    @api.model
+    def _dissatisfaction_counts(self, responses):
+        """(completed responses, dissatisfied ones): overall satisfaction in
+        the bottom two points of its scale, or, without an overall answer, a
+        CSI (mean C) below 1."""
+        if not responses:
+            return 0, 0
+        [(completed, dissatisfied)] = self.env.execute_query(
+            SQL(
+                """
+                WITH %(ctes)s,
+                overall AS (
+                    SELECT input_id, avg(value) <= min(scale_min) + 1 AS low
+                      FROM ans
+                     WHERE measure = 'overall'
+                  GROUP BY input_id
+                )
+                SELECT count(*),
+                       count(*) FILTER (
+                           WHERE CASE WHEN o.input_id IS NOT NULL THEN o.low
+                                      ELSE r.csi < 1 END)
+                  FROM unnest(%(ids)s::int[]) AS i(id)
+                  LEFT JOIN overall o ON o.input_id = i.id
+                  LEFT JOIN resp r ON r.input_id = i.id
+                """,
+                ctes=self.env["crm.satisfaction.analysis"]._answer_ctes(
+                    SQL("(SELECT unnest(%s::int[]))", responses.ids)
+                ),
+                ids=responses.ids,
+            )
+        )
+        return completed, dissatisfied
