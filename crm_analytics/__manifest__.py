@@ -25,6 +25,7 @@
         "report/crm_value_tier_report_views.xml",
         "report/crm_pareto_report_views.xml",
         "report/crm_clv_report_views.xml",
+        "report/crm_loyalty_report_views.xml",
         "wizard/crm_tier_migration_wizard_views.xml",
         "views/crm_analytics_menus.xml",
     ],

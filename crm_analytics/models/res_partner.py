@@ -1,4 +1,6 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .crm_customer_profile import VALUE_TIERS
 
@@ -37,3 +39,41 @@ class ResPartner(models.Model):
         "offered), caring (expects attention), adaptive (adjusts to us), "
         "indifferent (does not care).",
     )
+    crm_potential_spend = fields.Float(
+        string="Potential Yearly Spend",
+        company_dependent=True,
+        digits="Account",
+        help="Estimated yearly spend of the customer on what we sell, in the "
+        "company currency: the base of the share of wallet (钱夹份额).",
+    )
+    crm_satisfaction_trap = fields.Boolean(
+        string="Satisfaction Trap",
+        compute="_compute_crm_satisfaction_trap",
+        search="_search_crm_satisfaction_trap",
+        help="Satisfied (latest CSI of at least 1, or latest overall answer in "
+        "the top two points) yet declining or churned in the current company "
+        "(客户满意陷阱).",
+    )
+
+    def _trap_partner_ids(self):
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT partner_id FROM (%s) t WHERE t.company_id = %s",
+                self.env["crm.satisfaction.trap.report"]._query(),
+                self.env.company.id,
+            )
+        )
+        return {row[0] for row in rows}
+
+    def _compute_crm_satisfaction_trap(self):
+        trapped = self._trap_partner_ids()
+        for partner in self:
+            partner.crm_satisfaction_trap = partner.commercial_partner_id.id in trapped
+
+    def _search_crm_satisfaction_trap(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the satisfaction trap."))
+        ids = list(self._trap_partner_ids())
+        positive = (operator == "=") == value
+        return [("commercial_partner_id", "in" if positive else "not in", ids)]

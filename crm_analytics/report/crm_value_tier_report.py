@@ -27,7 +27,9 @@ class CrmValueTierReport(models.Model):
             "rfm_monetary_score",
             "rfm_frequency",
             "rfm_monetary",
+            "revenue_12m",
         ],
+        "res.partner": ["crm_potential_spend"],
     }
     _rec_name = "partner_id"
     _order = "rfm_monetary desc"
@@ -58,6 +60,14 @@ class CrmValueTierReport(models.Model):
     rfm_monetary = fields.Monetary(string="Window Revenue", readonly=True)
     customer_share = fields.Float(string="Customers (%)", readonly=True, digits=(16, 2))
     revenue_share = fields.Float(string="Revenue (%)", readonly=True, digits=(16, 2))
+    share_of_wallet = fields.Float(
+        string="Share of Wallet (%)",
+        readonly=True,
+        digits=(16, 1),
+        aggregator="avg",
+        help="Revenue of the last 12 months / the customer's potential yearly "
+        "spend, for customers with a potential.",
+    )
 
     @property
     def _table_query(self):
@@ -83,8 +93,12 @@ class CrmValueTierReport(models.Model):
                        AS customer_share,
                    100.0 * pr.rfm_monetary
                        / sum(pr.rfm_monetary) OVER (PARTITION BY pr.company_id)
-                       AS revenue_share
+                       AS revenue_share,
+                   100.0 * pr.revenue_12m / NULLIF(
+                       (p.crm_potential_spend ->> pr.company_id::text)::numeric, 0)
+                       AS share_of_wallet
               FROM crm_customer_profile pr
+              JOIN res_partner p ON p.id = pr.partner_id
              WHERE pr.value_tier IS NOT NULL
             """
         )

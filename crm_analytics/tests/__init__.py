@@ -2,3 +2,4 @@ from . import test_groups
 from . import test_value_tiers
 from . import test_value_analyses
 from . import test_value_security
+from . import test_loyalty

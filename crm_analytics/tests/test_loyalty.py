@@ -1,0 +1,226 @@
+from datetime import date, timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import AnalyticsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLoyalty(AnalyticsCommon):
+    def report(self, model, **domain):
+        return self.env[model].search(
+            [("company_id", "=", self.company.id)]
+            + [(key, "=", value) for key, value in domain.items()]
+        )
+
+    def test_churn_risk_and_share_of_wallet(self):
+        today = fields.Date.context_today(self.Profile)
+        regular, once, fresh = self.customers(3)
+        self.post_invoices(
+            [
+                # mean interval 30 days, last purchase 45 days ago: 50 x 45/30
+                (regular, today - timedelta(days=75), 200),
+                (regular, today - timedelta(days=45), 300),
+                # one purchase 73 days ago: 100 x 73 / 365 = 20
+                (once, today - timedelta(days=73), 100),
+                (fresh, today, 100),
+            ]
+        )
+        profiles = {p.partner_id: p for p in self.rank(today)}
+        self.assertEqual(
+            (profiles[regular].churn_risk, profiles[regular].churn_risk_band),
+            (75, "high"),
+        )
+        self.assertEqual(
+            (profiles[once].churn_risk, profiles[once].churn_risk_band), (20, "low")
+        )
+        self.assertEqual(profiles[fresh].churn_risk, 0)
+        self.assertEqual(
+            self.Profile.search(
+                [
+                    ("churn_risk_band", "=", "high"),
+                    ("partner_id", "in", (regular | once | fresh).ids),
+                ]
+            ),
+            profiles[regular],
+        )
+        self.assertEqual(
+            self.Profile.search(
+                [
+                    ("churn_risk", ">=", 20),
+                    ("partner_id", "in", (regular | once | fresh).ids),
+                ]
+            ),
+            profiles[regular] | profiles[once],
+        )
+        regular.with_company(self.company).crm_potential_spend = 2000
+        self.assertAlmostEqual(profiles[regular].share_of_wallet, 25.0)
+        self.assertEqual(profiles[once].share_of_wallet, 0.0)
+        tier_row = self.report("crm.value.tier.report", partner_id=regular.id)
+        self.assertAlmostEqual(tier_row.share_of_wallet, 25.0)
+
+    def _respond(self, partner, csi_pair=None, overall=None):
+        """A completed response of ``partner`` in the test company with an
+        expectation/perception pair and/or an overall answer."""
+        survey = self.env["survey.survey"].create({"title": "Trap survey"})
+        dimension = self.env["crm.satisfaction.dimension"].search(
+            [("code", "=", "quality")]
+        )
+        lines = []
+        if csi_pair:
+            for measure, value in zip(
+                ("expectation", "perception"), csi_pair, strict=True
+            ):
+                question = self.env["survey.question"].create(
+                    {
+                        "survey_id": survey.id, "title": measure,
+                        "question_type": "scale", "scale_min": 1, "scale_max": 5,
+                        "crm_measure": measure, "crm_dimension_id": dimension.id,
+                    }
+                )  # fmt: skip
+                lines.append((question, value))
+        if overall:
+            question = self.env["survey.question"].create(
+                {
+                    "survey_id": survey.id, "title": "overall",
+                    "question_type": "scale", "scale_min": 1, "scale_max": 5,
+                    "crm_measure": "overall",
+                }
+            )  # fmt: skip
+            lines.append((question, overall))
+        response = (
+            self.env["survey.user_input"]
+            .sudo()
+            .create(
+                {
+                    "survey_id": survey.id,
+                    "partner_id": partner.id,
+                    "crm_company_id": self.company.id,
+                }
+            )
+        )
+        self.env["survey.user_input.line"].sudo().create(
+            [
+                {
+                    "user_input_id": response.id,
+                    "question_id": question.id,
+                    "answer_type": "scale",
+                    "value_scale": value,
+                }
+                for question, value in lines
+            ]
+        )
+        response._mark_done()
+        return response
+
+    def test_satisfaction_trap(self):
+        today = fields.Date.context_today(self.Profile)
+        churned_happy, declining_top2, churned_unhappy, growing_happy = self.customers(
+            4
+        )
+        self.post_invoices(
+            [
+                (churned_happy, today - timedelta(days=400), 100),
+                # declining: 400 in the last 12 months against 1000 before
+                (declining_top2, today - timedelta(days=400), 1000),
+                (declining_top2, today - timedelta(days=200), 400),
+                (churned_unhappy, today - timedelta(days=500), 100),
+                (growing_happy, today - timedelta(days=300), 100),
+                (growing_happy, today - timedelta(days=10), 900),
+            ]
+        )
+        self.rank(today)
+        stages = {
+            p.partner_id: p.lifecycle_stage
+            for p in self.profiles(
+                churned_happy | declining_top2 | churned_unhappy | growing_happy
+            )
+        }
+        self.assertEqual(list(stages.values()).count("churned"), 2, stages)
+        self.assertEqual(stages[declining_top2], "declining")
+        self.assertEqual(stages[growing_happy], "growing")
+        self._respond(churned_happy, csi_pair=(4, 4))  # C = 1
+        self._respond(declining_top2, csi_pair=(5, 3), overall=4)  # top two
+        self._respond(churned_unhappy, csi_pair=(5, 4), overall=2)
+        self._respond(growing_happy, csi_pair=(3, 5), overall=5)
+        trap = self.report("crm.satisfaction.trap.report")
+        self.assertEqual(trap.partner_id, churned_happy | declining_top2)
+        row = trap.filtered(lambda r: r.partner_id == declining_top2)
+        self.assertAlmostEqual(row.latest_csi, 0.6)
+        self.assertTrue(row.latest_top_two)
+        partners = (
+            self.env["res.partner"]
+            .with_company(self.company)
+            .search(
+                [
+                    ("crm_satisfaction_trap", "=", True),
+                    ("id", "in", trap.partner_id.ids + churned_unhappy.ids),
+                ]
+            )
+        )
+        self.assertEqual(partners, churned_happy | declining_top2)
+        self.assertTrue(churned_happy.with_company(self.company).crm_satisfaction_trap)
+        self.assertFalse(growing_happy.with_company(self.company).crm_satisfaction_trap)
+
+    def test_repurchase_and_cohorts(self):
+        a, b, c = self.customers(3)
+        self.post_invoices(
+            [
+                (a, date(2024, 1, 5), 100),
+                (b, date(2024, 1, 20), 100),
+                (a, date(2024, 2, 3), 100),
+                (c, date(2024, 2, 10), 100),
+                (c, date(2024, 2, 11), 100),  # one buyer, however many invoices
+                (b, date(2024, 4, 1), 100),
+                (a, date(2024, 4, 2), 50, "out_refund"),  # a refund is no purchase
+            ]
+        )
+        february = self.report("crm.repurchase.report", month=date(2024, 2, 1))
+        # January buyers a, b; a bought again in February
+        self.assertEqual((february.buyers_previous, february.repeat_buyers), (2, 1))
+        self.assertAlmostEqual(february.repurchase_rate, 50.0)
+        march = self.report("crm.repurchase.report", month=date(2024, 3, 1))
+        self.assertEqual((march.buyers_previous, march.repeat_buyers), (2, 0))
+        cohorts = self.report("crm.cohort.report")
+        cells = {
+            (row.cohort_month, row.months_since): (
+                row.cohort_size,
+                row.buyers,
+                row.retention,
+            )
+            for row in cohorts
+        }
+        self.assertEqual(
+            cells,
+            {
+                (date(2024, 1, 1), 0): (2, 2, 100.0),
+                (date(2024, 1, 1), 1): (2, 1, 50.0),
+                (date(2024, 1, 1), 3): (2, 1, 50.0),
+                (date(2024, 2, 1), 0): (1, 1, 100.0),
+            },
+        )
+
+    def test_churn_and_winback_per_month(self):
+        a, b, c = self.customers(3)
+        self.post_invoices(
+            [
+                (a, date(2023, 1, 10), 100),
+                (b, date(2023, 6, 10), 100),
+                (c, date(2023, 12, 10), 100),
+                (a, date(2024, 3, 15), 100),  # a returns after 430 days
+            ]
+        )
+        # As if the lifecycle were evaluated daily from then on (posting
+        # evaluated the customers as of today): history of those months.
+        self.profiles(a | b | c).sudo().unlink()
+        for day in (date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31)):
+            self.rank(day)
+        january = self.report("crm.churn.report", month=date(2024, 1, 1))
+        # active at 1 January 2024: bought within 365 days (a, b, c); a
+        # churned on 31 January (386 days without purchase)
+        self.assertEqual((january.active_start, january.churned), (3, 1))
+        self.assertAlmostEqual(january.churn_rate, 100 / 3)
+        march = self.report("crm.churn.report", month=date(2024, 3, 1))
+        self.assertEqual((march.churned_start, march.won_back), (1, 1))
+        self.assertAlmostEqual(march.winback_rate, 100.0)
