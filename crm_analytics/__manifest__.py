@@ -27,6 +27,7 @@
         "report/crm_clv_report_views.xml",
         "report/crm_loyalty_report_views.xml",
         "wizard/crm_tier_migration_wizard_views.xml",
+        "wizard/crm_salesperson_scorecard_views.xml",
         "views/crm_analytics_menus.xml",
     ],
     "demo": ["demo/crm_analytics_demo.xml"],

@@ -224,3 +224,96 @@ class TestLoyalty(AnalyticsCommon):
         march = self.report("crm.churn.report", month=date(2024, 3, 1))
         self.assertEqual((march.churned_start, march.won_back), (1, 1))
         self.assertAlmostEqual(march.winback_rate, 100.0)
+
+    def test_salesperson_scorecard(self):
+        a, b, c = self.customers(3)
+        (a | b | c).user_id = self.salesman
+        self.post_invoices(
+            [
+                (a, date(2024, 9, 1), 100),  # previous period
+                (b, date(2024, 9, 1), 100),  # previous period only
+                (a, date(2025, 3, 1), 300),
+                (c, date(2025, 4, 1), 250),
+                (c, date(2025, 4, 2), 50, "out_refund"),
+            ]
+        )
+        profile_b = self.profiles(b)
+        self.env["crm.lifecycle.history"].sudo().create(
+            {
+                "profile_id": profile_b.id,
+                "partner_id": b.id,
+                "company_id": self.company.id,
+                "stage_from": "mature",
+                "stage_to": "churned",
+                "date": date(2025, 5, 1),
+            }
+        )
+        dimension = self.env["crm.satisfaction.dimension"].search(
+            [("code", "=", "quality")]
+        )
+        survey = self.env["survey.survey"].create({"title": "Scorecard survey"})
+        questions = self.env["survey.question"].create(
+            [
+                {
+                    "survey_id": survey.id, "title": measure,
+                    "question_type": "scale", "scale_min": scale[0],
+                    "scale_max": scale[1], "crm_measure": measure,
+                    "crm_dimension_id": dimension.id if scale == (1, 5) else False,
+                }
+                for measure, scale in (
+                    ("expectation", (1, 5)),
+                    ("perception", (1, 5)),
+                    ("recommend", (0, 10)),
+                )
+            ]
+        )  # fmt: skip
+        response = (
+            self.env["survey.user_input"]
+            .sudo()
+            .create(
+                {
+                    "survey_id": survey.id,
+                    "partner_id": a.id,
+                    "crm_company_id": self.company.id,
+                }
+            )
+        )
+        self.env["survey.user_input.line"].sudo().create(
+            [
+                {
+                    "user_input_id": response.id,
+                    "question_id": question.id,
+                    "answer_type": "scale",
+                    "value_scale": value,
+                }
+                for question, value in zip(questions, (4, 5, 10), strict=True)
+            ]
+        )
+        response._mark_done()
+        response.end_datetime = "2025-05-10 10:00:00"
+        self.env["crm.service.case"].create(
+            {
+                "name": "Late delivery",
+                "partner_id": c.id,
+                "company_id": self.company.id,
+                "date_recorded": "2025-05-05 09:00:00",
+            }
+        )
+        scorecard = self.env["crm.salesperson.scorecard"].create(
+            {"date_from": "2025-01-01", "date_to": "2025-06-30"}
+        )
+        action = scorecard.action_compute()
+        line = self.env["crm.salesperson.scorecard.line"].search(
+            action["domain"] + [("user_id", "=", self.salesman.id)]
+        )
+        self.assertEqual(line.customers, 3)
+        # a and b bought in the previous half-year, a again: 50%
+        self.assertEqual((line.bought_before, line.retained), (2, 1))
+        self.assertAlmostEqual(line.retention_rate, 50.0)
+        self.assertEqual((line.churned, line.won_back), (1, 0))
+        self.assertAlmostEqual(line.csi, 1.25)
+        self.assertAlmostEqual(line.nps, 100.0)
+        # one complaint, two customers invoiced in the period (a, c)
+        self.assertEqual((line.complaints, line.invoiced), (1, 2))
+        self.assertAlmostEqual(line.complaint_rate, 50.0)
+        self.assertAlmostEqual(line.revenue, 500.0)
