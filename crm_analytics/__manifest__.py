@@ -28,8 +28,17 @@
         "report/crm_loyalty_report_views.xml",
         "wizard/crm_tier_migration_wizard_views.xml",
         "wizard/crm_salesperson_scorecard_views.xml",
+        "views/crm_analytics_dashboard_views.xml",
         "views/crm_analytics_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "crm_analytics/static/src/dashboard/*",
+        ],
+        "web.assets_tests": [
+            "crm_analytics/static/tests/tours/*.js",
+        ],
+    },
     "demo": ["demo/crm_analytics_demo.xml"],
     "installable": True,
     "application": False,

@@ -7,3 +7,4 @@ from . import res_config_settings
 from . import res_partner
 from . import crm_satisfaction_result
 from . import crm_customer_loyalty
+from . import crm_analytics_dashboard

@@ -1,0 +1,276 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from odoo.addons.crm_lifecycle.models.crm_customer_profile import LIFECYCLE_STAGES
+
+from .crm_customer_profile import VALUE_TIERS
+
+TRAP_LIMIT = 10
+
+
+class CrmAnalyticsDashboard(models.AbstractModel):
+    """Data of the manager dashboard: every tile in one call, each tile a
+    handful of set-based queries, each with the domain that drills into
+    the records behind it."""
+
+    _name = "crm.analytics.dashboard"
+    _description = "CRM Manager Dashboard"
+
+    @api.model
+    def get_dashboard_data(self, filters=None):
+        """:param filters: dict with optional ``team_id``, ``user_id``,
+        ``date_from`` and ``date_to`` (default the last 12 months); the
+        companies are those of the environment."""
+        self.env["crm.customer.profile"].check_access("read")
+        filters = filters or {}
+        today = fields.Date.context_today(self)
+        date_to = fields.Date.to_date(filters.get("date_to")) or today
+        date_from = fields.Date.to_date(filters.get("date_from")) or (
+            date_to - relativedelta(years=1, days=-1)
+        )
+        company_ids = self.env.companies.ids
+        profile_domain = [("company_id", "in", company_ids)]
+        if filters.get("team_id"):
+            profile_domain.append(("team_id", "=", filters["team_id"]))
+        if filters.get("user_id"):
+            profile_domain.append(("user_id", "=", filters["user_id"]))
+        self.env.flush_all()
+        return {
+            "filters": {
+                "date_from": fields.Date.to_string(date_from),
+                "date_to": fields.Date.to_string(date_to),
+                "team_id": filters.get("team_id") or False,
+                "user_id": filters.get("user_id") or False,
+            },
+            "pyramid": self._pyramid(profile_domain),
+            "funnel": self._funnel(profile_domain),
+            "stage_flow": self._stage_flow(date_from, date_to, company_ids),
+            "churn_trend": self._churn_trend(date_from, date_to, company_ids),
+            "satisfaction_trend": self._satisfaction_trend(
+                date_from, date_to, company_ids, filters
+            ),
+            "matrix": self._matrix(date_from, date_to, filters),
+            "at_risk_vips": self._at_risk_vips(profile_domain),
+            "trap": self._trap(profile_domain),
+        }
+
+    def _pyramid(self, domain):
+        groups = self.env["crm.customer.profile"]._read_group(
+            [*domain, ("value_tier", "!=", False)],
+            ["value_tier"],
+            ["__count", "rfm_monetary:sum"],
+        )
+        by_tier = {tier: (count, revenue) for tier, count, revenue in groups}
+        total = sum(revenue for _count, revenue in by_tier.values()) or 0.0
+        labels = dict(VALUE_TIERS)
+        return [
+            {
+                "key": tier,
+                "label": labels[tier],
+                "count": by_tier.get(tier, (0, 0))[0],
+                "revenue": by_tier.get(tier, (0, 0))[1],
+                "share": 100.0 * by_tier.get(tier, (0, 0))[1] / total if total else 0.0,
+                "domain": [*domain, ("value_tier", "=", tier)],
+            }
+            for tier, _label in VALUE_TIERS
+        ]
+
+    def _funnel(self, domain):
+        groups = self.env["crm.customer.profile"]._read_group(
+            [*domain, ("lifecycle_stage", "!=", False)],
+            ["lifecycle_stage"],
+            ["__count", "revenue_12m:sum"],
+        )
+        by_stage = {stage: (count, revenue) for stage, count, revenue in groups}
+        return [
+            {
+                "key": stage,
+                "label": label,
+                "count": by_stage.get(stage, (0, 0))[0],
+                "revenue": by_stage.get(stage, (0, 0))[1],
+                "domain": [*domain, ("lifecycle_stage", "=", stage)],
+            }
+            for stage, label in LIFECYCLE_STAGES
+        ]
+
+    def _stage_flow(self, date_from, date_to, company_ids):
+        """Stage at the first date × stage at the second, from each
+        customer's latest snapshot on or before each date."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH customer AS (
+                    SELECT DISTINCT company_id, partner_id FROM crm_customer_snapshot
+                     WHERE company_id = ANY(%(companies)s) AND date <= %(date_to)s
+                )
+                SELECT coalesce(f.stage, 'none'), coalesce(t.stage, 'none'), count(*)
+                  FROM customer c
+                  LEFT JOIN LATERAL (
+                        SELECT s.lifecycle_stage AS stage FROM crm_customer_snapshot s
+                         WHERE s.company_id = c.company_id
+                           AND s.partner_id = c.partner_id
+                           AND s.date <= %(date_from)s
+                      ORDER BY s.date DESC LIMIT 1) f ON TRUE
+                  LEFT JOIN LATERAL (
+                        SELECT s.lifecycle_stage AS stage FROM crm_customer_snapshot s
+                         WHERE s.company_id = c.company_id
+                           AND s.partner_id = c.partner_id
+                           AND s.date <= %(date_to)s
+                      ORDER BY s.date DESC LIMIT 1) t ON TRUE
+              GROUP BY 1, 2
+                """,
+                companies=company_ids,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+        labels = dict(LIFECYCLE_STAGES, none=self.env._("None"))
+        return [
+            {
+                "from": labels.get(stage_from, stage_from),
+                "to": labels.get(stage_to, stage_to),
+                "count": count,
+                "moved": stage_from != stage_to,
+            }
+            for stage_from, stage_to, count in sorted(rows, key=lambda r: -r[2])
+            if stage_from != stage_to
+        ]
+
+    def _churn_trend(self, date_from, date_to, company_ids):
+        groups = self.env["crm.churn.report"]._read_group(
+            [
+                ("company_id", "in", company_ids),
+                ("month", ">=", date_from.replace(day=1)),
+                ("month", "<=", date_to),
+            ],
+            ["month:month"],
+            ["churned:sum", "won_back:sum", "active_start:sum"],
+            order="month:month",
+        )
+        return [
+            {
+                "month": fields.Date.to_string(month),
+                "churned": churned,
+                "won_back": won_back,
+                "churn_rate": 100.0 * churned / active if active else 0.0,
+            }
+            for month, churned, won_back, active in groups
+        ]
+
+    def _response_domain(self, date_from, date_to, company_ids, filters):
+        domain = [
+            ("state", "=", "done"),
+            ("crm_company_id", "in", company_ids),
+            ("end_datetime", ">=", fields.Datetime.to_datetime(date_from)),
+            (
+                "end_datetime",
+                "<",
+                fields.Datetime.to_datetime(date_to) + relativedelta(days=1),
+            ),
+        ]
+        if filters.get("team_id"):
+            domain.append(("crm_team_id", "=", filters["team_id"]))
+        if filters.get("user_id"):
+            domain.append(("crm_user_id", "=", filters["user_id"]))
+        return domain
+
+    def _satisfaction_trend(self, date_from, date_to, company_ids, filters):
+        domain = self._response_domain(date_from, date_to, company_ids, filters)
+        groups = self.env["survey.user_input"]._read_group(
+            domain,
+            ["end_datetime:month"],
+            ["crm_nps:avg", "crm_csi:avg", "__count"],
+            order="end_datetime:month",
+        )
+        return [
+            {
+                "month": fields.Date.to_string(month),
+                "nps": nps,
+                "csi": csi,
+                "responses": count,
+            }
+            for month, nps, csi, count in groups
+        ]
+
+    def _matrix(self, date_from, date_to, filters):
+        domain = [
+            ("survey_id.question_and_page_ids.crm_measure", "!=", False),
+            ("create_date", ">=", fields.Datetime.to_datetime(date_from)),
+            (
+                "create_date",
+                "<",
+                fields.Datetime.to_datetime(date_to) + relativedelta(days=1),
+            ),
+        ]
+        if filters.get("team_id"):
+            domain.append(("crm_team_id", "=", filters["team_id"]))
+        if filters.get("user_id"):
+            domain.append(("crm_user_id", "=", filters["user_id"]))
+        figures = self.env["crm.satisfaction.analysis"].compute(domain)
+        dimensions = self.env["crm.satisfaction.dimension"].browse(
+            list(figures["dimensions"])
+        )
+        names = {d.id: d.display_name for d in dimensions}
+        return {
+            "responses": figures["responses"],
+            "invited": figures["invited"],
+            "response_rate": figures["response_rate"],
+            "low_confidence": figures["low_confidence"],
+            "csi": figures["csi"],
+            "nps": figures["nps"],
+            "points": [
+                {
+                    "dimension_id": dimension_id,
+                    "name": names.get(dimension_id, ""),
+                    "importance": dim["importance"],
+                    "perception": dim["perception"],
+                    "quadrant": dim["quadrant"],
+                }
+                for dimension_id, dim in figures["dimensions"].items()
+                if dim["quadrant"]
+            ],
+            "domain": [*domain, ("state", "=", "done")],
+        }
+
+    def _at_risk_vips(self, domain):
+        risky = [*domain, ("value_tier", "=", "vip"), ("churn_risk_band", "=", "high")]
+        profiles = self.env["crm.customer.profile"].search(risky, limit=TRAP_LIMIT)
+        return {
+            "count": self.env["crm.customer.profile"].search_count(risky),
+            "domain": risky,
+            "rows": [
+                {
+                    "id": profile.id,
+                    "name": profile.partner_id.display_name,
+                    "risk": profile.churn_risk,
+                    "revenue": profile.revenue_12m,
+                    "last_purchase": fields.Date.to_string(profile.last_purchase_date),
+                }
+                for profile in profiles
+            ],
+        }
+
+    def _trap(self, domain):
+        Trap = self.env["crm.satisfaction.trap.report"]
+        trap_domain = [
+            (field, operator, value)
+            for field, operator, value in domain
+            if field in ("company_id", "team_id", "user_id")
+        ]
+        rows = Trap.search(trap_domain, limit=TRAP_LIMIT)
+        return {
+            "count": Trap.search_count(trap_domain),
+            "domain": trap_domain,
+            "rows": [
+                {
+                    "id": row.id,
+                    "name": row.partner_id.display_name,
+                    "stage": dict(LIFECYCLE_STAGES).get(row.lifecycle_stage),
+                    "csi": row.latest_csi,
+                    "salesperson": row.user_id.display_name or "",
+                }
+                for row in rows
+            ],
+        }

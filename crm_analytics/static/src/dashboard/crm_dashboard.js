@@ -1,0 +1,222 @@
+import { Component, onWillStart, onWillUnmount, useEffect, useRef, useState } from "@odoo/owl";
+import { loadBundle } from "@web/core/assets";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { formatFloat } from "@web/views/fields/formatters";
+import { useService } from "@web/core/utils/hooks";
+
+const QUADRANT_COLORS = {
+    urgent: "#d9534f",
+    advantage: "#28a745",
+    secondary: "#f0ad4e",
+    surplus: "#17a2b8",
+};
+
+/**
+ * Manager dashboard: the customer pyramid, the lifecycle funnel, the stage
+ * flow between two dates, churn and win-back, NPS and CSI, the
+ * importance-satisfaction matrix, VIPs at risk and the satisfaction trap.
+ * Three RPCs: teams, salespeople, and every tile's data at once.
+ */
+export class CrmDashboard extends Component {
+    static template = "crm_analytics.Dashboard";
+    static props = ["*"];
+
+    setup() {
+        this.orm = useService("orm");
+        this.action = useService("action");
+        this.state = useState({
+            data: null,
+            teams: [],
+            users: [],
+            filters: { date_from: false, date_to: false, team_id: false, user_id: false },
+        });
+        this.canvas = {
+            pyramid: useRef("pyramid"),
+            funnel: useRef("funnel"),
+            churn: useRef("churn"),
+            satisfaction: useRef("satisfaction"),
+            matrix: useRef("matrix"),
+        };
+        this.charts = [];
+        onWillStart(async () => {
+            await loadBundle("web.chartjs_lib");
+            const [teams, users] = await Promise.all([
+                this.orm.searchRead("crm.team", [], ["name"]),
+                this.orm.searchRead("res.users", [["share", "=", false]], ["name"], {
+                    limit: 200,
+                }),
+            ]);
+            this.state.teams = teams;
+            this.state.users = users;
+            await this.load();
+        });
+        useEffect(
+            () => {
+                this.renderCharts();
+            },
+            () => [this.state.data]
+        );
+        onWillUnmount(() => this.destroyCharts());
+    }
+
+    async load() {
+        const data = await this.orm.call("crm.analytics.dashboard", "get_dashboard_data", [], {
+            filters: this.state.filters,
+        });
+        this.state.filters.date_from = data.filters.date_from;
+        this.state.filters.date_to = data.filters.date_to;
+        this.state.data = data;
+    }
+
+    async onFilter(name, ev) {
+        const value = ev.target.value;
+        this.state.filters[name] = ["team_id", "user_id"].includes(name)
+            ? parseInt(value) || false
+            : value || false;
+        await this.load();
+    }
+
+    number(value, digits = 1) {
+        if (value === null || value === undefined || value === false) {
+            return "–";
+        }
+        return formatFloat(value, { digits: [16, digits] });
+    }
+
+    openProfiles(domain, name) {
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            name: name || _t("Customers"),
+            res_model: "crm.customer.profile",
+            views: [
+                [false, "list"],
+                [false, "form"],
+            ],
+            domain,
+        });
+    }
+
+    openModel(resModel, domain, name, views = [[false, "list"]]) {
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            name,
+            res_model: resModel,
+            views,
+            domain,
+        });
+    }
+
+    openProfile(id) {
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            res_model: "crm.customer.profile",
+            res_id: id,
+            views: [[false, "form"]],
+        });
+    }
+
+    destroyCharts() {
+        for (const chart of this.charts) {
+            chart.destroy();
+        }
+        this.charts = [];
+    }
+
+    renderCharts() {
+        const data = this.state.data;
+        if (!data || !window.Chart) {
+            return;
+        }
+        this.destroyCharts();
+        const make = (ref, config) => {
+            if (ref.el) {
+                this.charts.push(new window.Chart(ref.el, config));
+            }
+        };
+        make(this.canvas.pyramid, {
+            type: "bar",
+            data: {
+                labels: data.pyramid.map((t) => t.label),
+                datasets: [
+                    { label: _t("Customers"), data: data.pyramid.map((t) => t.count), backgroundColor: "#017e84" },
+                ],
+            },
+            options: {
+                indexAxis: "y",
+                maintainAspectRatio: false,
+                onClick: (event, elements) => {
+                    if (elements.length) {
+                        const tier = data.pyramid[elements[0].index];
+                        this.openProfiles(tier.domain, tier.label);
+                    }
+                },
+            },
+        });
+        make(this.canvas.funnel, {
+            type: "bar",
+            data: {
+                labels: data.funnel.map((s) => s.label),
+                datasets: [
+                    { label: _t("Customers"), data: data.funnel.map((s) => s.count), backgroundColor: "#714b67" },
+                ],
+            },
+            options: {
+                maintainAspectRatio: false,
+                onClick: (event, elements) => {
+                    if (elements.length) {
+                        const stage = data.funnel[elements[0].index];
+                        this.openProfiles(stage.domain, stage.label);
+                    }
+                },
+            },
+        });
+        make(this.canvas.churn, {
+            type: "line",
+            data: {
+                labels: data.churn_trend.map((m) => m.month),
+                datasets: [
+                    { label: _t("Churned"), data: data.churn_trend.map((m) => m.churned), borderColor: "#d9534f" },
+                    { label: _t("Won back"), data: data.churn_trend.map((m) => m.won_back), borderColor: "#28a745" },
+                ],
+            },
+            options: { maintainAspectRatio: false },
+        });
+        make(this.canvas.satisfaction, {
+            type: "line",
+            data: {
+                labels: data.satisfaction_trend.map((m) => m.month),
+                datasets: [
+                    { label: "NPS", data: data.satisfaction_trend.map((m) => m.nps), borderColor: "#017e84", yAxisID: "y" },
+                    { label: "CSI", data: data.satisfaction_trend.map((m) => m.csi), borderColor: "#f0ad4e", yAxisID: "y1" },
+                ],
+            },
+            options: {
+                maintainAspectRatio: false,
+                scales: { y: { position: "left" }, y1: { position: "right", grid: { drawOnChartArea: false } } },
+            },
+        });
+        make(this.canvas.matrix, {
+            type: "scatter",
+            data: {
+                datasets: data.matrix.points.map((p) => ({
+                    label: p.name,
+                    data: [{ x: p.importance, y: p.perception }],
+                    backgroundColor: QUADRANT_COLORS[p.quadrant],
+                    pointRadius: 6,
+                })),
+            },
+            options: {
+                maintainAspectRatio: false,
+                scales: {
+                    x: { title: { display: true, text: _t("Importance") } },
+                    y: { title: { display: true, text: _t("Satisfaction") } },
+                },
+                onClick: () =>
+                    this.openModel("survey.user_input", data.matrix.domain, _t("Satisfaction Responses")),
+            },
+        });
+    }
+}
+
+registry.category("actions").add("crm_analytics.dashboard", CrmDashboard);
