@@ -29,6 +29,7 @@
         "wizard/crm_tier_migration_wizard_views.xml",
         "wizard/crm_salesperson_scorecard_views.xml",
         "views/crm_analytics_dashboard_views.xml",
+        "views/crm_roi_views.xml",
         "views/crm_analytics_menus.xml",
     ],
     "assets": {

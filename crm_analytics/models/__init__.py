@@ -8,3 +8,4 @@ from . import res_partner
 from . import crm_satisfaction_result
 from . import crm_customer_loyalty
 from . import crm_analytics_dashboard
+from . import crm_roi

@@ -529,26 +529,7 @@ retention AS (
      WHERE t.value_tier IS NOT NULL
   GROUP BY t.company_id, t.value_tier
 ),
-line AS (
-    SELECT m.company_id,
-           m.commercial_partner_id AS partner_id,
-           -l.balance AS revenue,
-           CASE WHEN (pp.standard_price ->> m.company_id::text)::numeric > 0
-                THEN -l.balance
-                     - CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
-                       * l.quantity
-                       * (pp.standard_price ->> m.company_id::text)::numeric
-           END AS cost_margin
-      FROM account_move_line l
-      JOIN account_move m ON m.id = l.move_id
-      JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
-      LEFT JOIN product_product pp ON pp.id = l.product_id
-     WHERE m.state = 'posted'
-       AND m.move_type IN ('out_invoice', 'out_refund')
-       AND l.display_type = 'product'
-       AND m.invoice_date > %(date)s::date - 365
-       AND m.invoice_date <= %(date)s::date
-),
+line AS (%(lines)s),
 customer_margin AS (
     SELECT l.company_id, l.partner_id,
            sum(coalesce(l.cost_margin, l.revenue * c.margin_rate)) AS margin,
@@ -601,6 +582,43 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             company_ids=company_ids,
             date=date,
             sources=SQL("\nUNION ALL\n").join(sources),
+            lines=self._margin_line_query(
+                SQL("%s::date - 365", date), SQL("%s::date", date)
+            ),
+        )
+
+    @api.model
+    def _margin_line_query(self, date_after, date_until):
+        """Invoice lines of posted customer invoices and credit notes dated
+        in (``date_after``, ``date_until``] (SQL expressions) of the companies
+        of the ``crm_company`` CTE that invoice: (company_id, partner_id,
+        invoice_date, revenue, cost_margin), revenue in company currency,
+        cost_margin = revenue − quantity × the product's cost where the cost
+        is known (NULL otherwise: the margin rate applies)."""
+        return SQL(
+            """
+    SELECT m.company_id,
+           m.commercial_partner_id AS partner_id,
+           m.invoice_date,
+           -l.balance AS revenue,
+           CASE WHEN (pp.standard_price ->> m.company_id::text)::numeric > 0
+                THEN -l.balance
+                     - CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
+                       * l.quantity
+                       * (pp.standard_price ->> m.company_id::text)::numeric
+           END AS cost_margin
+      FROM account_move_line l
+      JOIN account_move m ON m.id = l.move_id
+      JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
+      LEFT JOIN product_product pp ON pp.id = l.product_id
+     WHERE m.state = 'posted'
+       AND m.move_type IN ('out_invoice', 'out_refund')
+       AND l.display_type = 'product'
+       AND m.invoice_date > %(after)s
+       AND m.invoice_date <= %(until)s
+            """,
+            after=date_after,
+            until=date_until,
         )
 
     @api.model

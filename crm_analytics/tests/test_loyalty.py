@@ -317,3 +317,46 @@ class TestLoyalty(AnalyticsCommon):
         self.assertEqual((line.complaints, line.invoiced), (1, 2))
         self.assertAlmostEqual(line.complaint_rate, 50.0)
         self.assertAlmostEqual(line.revenue, 500.0)
+
+    def test_crm_roi(self):
+        a, b, c = self.customers(3)
+        self.post_invoices(
+            [
+                (c, date(2022, 6, 1), 100),
+                (a, date(2023, 3, 1), 1000),  # baseline: margin 300 at 30%
+                (a, date(2024, 3, 1), 2000),
+                (b, date(2024, 2, 1), 500),  # period: margin 750
+            ]
+        )
+        self.env["crm.cost.entry"].create(
+            [
+                {"name": "CRM licences", "date": date(2024, 2, 1), "amount": 100},
+                {"name": "Campaign", "date": date(2024, 5, 1), "amount": 50},
+                {"name": "Later", "date": date(2024, 7, 1), "amount": 999},
+            ]
+        )
+        roi = self.Profile.with_company(self.company).roi(
+            date(2024, 1, 1), date(2024, 6, 29)
+        )
+        self.assertEqual((roi["revenue"], roi["margin"], roi["cost"]), (2500, 750, 150))
+        self.assertIsNone(roi["roi"])  # no baseline yet
+        self.company.write(
+            {
+                "crm_roi_baseline_from": date(2023, 1, 1),
+                "crm_roi_baseline_to": date(2023, 6, 30),
+            }
+        )
+        roi = self.Profile.with_company(self.company).roi(
+            date(2024, 1, 1), date(2024, 6, 29)
+        )
+        # both periods last 181 days: no scaling
+        self.assertAlmostEqual(roi["baseline_margin"], 300)
+        self.assertAlmostEqual(roi["incremental_margin"], 450)
+        self.assertAlmostEqual(roi["roi"], (450 - 150) / 150)
+        # active at 1 January 2024: a, who bought again (100%); at
+        # 1 January 2023: c, who did not (0%)
+        self.assertAlmostEqual(roi["retention"], 100.0)
+        self.assertAlmostEqual(roi["baseline_retention"], 0.0)
+        self.assertAlmostEqual(roi["retention_uplift"], 100.0)
+        march = self.report("crm.roi.report", month=date(2024, 3, 1))
+        self.assertEqual((march.revenue, march.margin), (2000, 600))
