@@ -12,7 +12,8 @@
 # BENCH_POSTS (posts per database, default 15), BENCH_STRICT=1 (exit 1 when a
 # target is missed), BENCH_DB / BENCH_BASE_DB / BENCH_TIERS_DB (database names).
 # For each size it also installs crm_analytics on a copy of the data and
-# prints the full value-tier ranking against a bare SQL ranking (target 1.5 x).
+# prints the full value-tier ranking against a bare SQL ranking (target 1.5 x)
+# and the dashboard's data RPC against the equivalent raw SQL (target 2 x).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LC_DB="${BENCH_DB:-bench_lc}"
@@ -25,6 +26,8 @@ RECOMPUTE_TARGET=1.5
 POST_TARGET=1.10
 SCRIPT="$ROOT/tests/bench/bench_lifecycle.py"
 TIERS_SCRIPT="$ROOT/tests/bench/bench_tiers.py"
+DASHBOARD_SCRIPT="$ROOT/tests/bench/bench_dashboard.py"
+DASHBOARD_TARGET=2
 OUT="$STATE_DIR/bench"
 FILESTORE="$STATE_DIR/data/filestore"
 
@@ -126,7 +129,9 @@ for size in $SIZES; do
     fi
     $PY "$TIERS_SCRIPT" -c "$STATE_DIR/bench_tiers.conf" --db "$TIERS_DB" \
         --repeat "$REPEAT" | tee -a "$result"
-    say "Tiers measured in $(($(date +%s) - step)) s."
+    $PY "$DASHBOARD_SCRIPT" -c "$STATE_DIR/bench_tiers.conf" --db "$TIERS_DB" \
+        --repeat "$REPEAT" | grep '^dashboard_' | tee -a "$result"
+    say "Tiers and dashboard measured in $(($(date +%s) - step)) s."
     results+=("$result")
 done
 drop_db "${LC_DB}_tpl"
@@ -166,11 +171,22 @@ for result in "${results[@]}"; do
         "$(value "$result" tiers_ratio)" "$tiers_ok" \
         "$(value "$result" tiers_profiles_moved)" "$(value "$result" tiers_snapshots)"
 done
+printf '\n%-16s %9s %9s %7s %-8s\n' "customers:inv" "raw_s" "rpc_s" "ratio" \
+    "<=$DASHBOARD_TARGET"
+for result in "${results[@]}"; do
+    dashboard_ok="$(verdict "$(value "$result" dashboard_ratio)" "$DASHBOARD_TARGET")"
+    [ "$dashboard_ok" = met ] || missed=1
+    printf '%-16s %9.3f %9.3f %7.2f %-8s\n' \
+        "$(value "$result" customers):$(value "$result" invoices)" \
+        "$(value "$result" dashboard_raw_sql_s)" "$(value "$result" dashboard_rpc_s)" \
+        "$(value "$result" dashboard_ratio)" "$dashboard_ok"
+done
 say ""
 say "Targets: recompute (cold and steady) <= $RECOMPUTE_TARGET x the bare aggregate;" \
     "invoice post <= $POST_TARGET x without crm_lifecycle (post_ms: the customer" \
     "with the most invoices; typical: post ratio for the median customer);" \
-    "full value-tier ranking <= $RECOMPUTE_TARGET x a bare SQL ranking."
+    "full value-tier ranking <= $RECOMPUTE_TARGET x a bare SQL ranking;" \
+    "dashboard data RPC <= $DASHBOARD_TARGET x the equivalent raw SQL."
 say "Results and EXPLAIN plans: $OUT. Databases $LC_DB, $BASE_DB and $TIERS_DB are kept."
 say "make bench took $(($(date +%s) - bench_start)) s."
 if [ "$missed" = 1 ] && [ "${BENCH_STRICT:-0}" = 1 ]; then

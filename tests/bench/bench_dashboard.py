@@ -1,0 +1,154 @@
+"""Benchmark of crm_analytics: the manager dashboard's data RPC.
+
+Run with Odoo's Python on a database loaded by ``bench_lifecycle.py`` (phase
+``load``) where crm_analytics is installed and a full recompute has run
+(``bench_tiers.py`` leaves it so; ``make bench`` drives both)::
+
+    python tests/bench/bench_dashboard.py -c odoo.conf --db bench_tiers
+
+It times ``crm.analytics.dashboard.get_dashboard_data`` (every tile, as the
+browser loads it) against the equivalent raw SQL: one plain statement per
+tile computing the same figures, without the ORM. Medians of interleaved
+runs, printed as ``key=value`` lines. Target: at most 2x.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from odoo.tools import SQL, config
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_lifecycle import environment, out
+
+
+def raw_statements(env, date_from, date_to):
+    """The dashboard's figures as plain SQL, tile by tile."""
+    company = env.company.id
+    churn_report = env["crm.churn.report"]._table_query
+    trap_report = env["crm.satisfaction.trap.report"]._query()
+    return [
+        SQL(
+            """SELECT value_tier, count(*), sum(rfm_monetary)
+                 FROM crm_customer_profile
+                WHERE company_id = %s AND value_tier IS NOT NULL
+             GROUP BY value_tier""",
+            company,
+        ),
+        SQL(
+            """SELECT lifecycle_stage, count(*), sum(revenue_12m)
+                 FROM crm_customer_profile
+                WHERE company_id = %s AND lifecycle_stage IS NOT NULL
+             GROUP BY lifecycle_stage""",
+            company,
+        ),
+        SQL(
+            """
+            WITH customer AS (
+                SELECT DISTINCT company_id, partner_id FROM crm_customer_snapshot
+                 WHERE company_id = %(company)s AND date <= %(date_to)s
+            )
+            SELECT f.stage, t.stage, count(*)
+              FROM customer c
+              LEFT JOIN LATERAL (
+                    SELECT s.lifecycle_stage AS stage FROM crm_customer_snapshot s
+                     WHERE s.company_id = c.company_id
+                       AND s.partner_id = c.partner_id AND s.date <= %(date_from)s
+                  ORDER BY s.date DESC LIMIT 1) f ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT s.lifecycle_stage AS stage FROM crm_customer_snapshot s
+                     WHERE s.company_id = c.company_id
+                       AND s.partner_id = c.partner_id AND s.date <= %(date_to)s
+                  ORDER BY s.date DESC LIMIT 1) t ON TRUE
+          GROUP BY 1, 2
+            """,
+            company=company,
+            date_from=date_from,
+            date_to=date_to,
+        ),
+        SQL(
+            """SELECT date_trunc('month', r.month), sum(r.churned), sum(r.won_back),
+                      sum(r.active_start)
+                 FROM (%s) r
+                WHERE r.company_id = %s AND r.month >= %s AND r.month <= %s
+             GROUP BY 1""",
+            churn_report,
+            company,
+            date_from.replace(day=1),
+            date_to,
+        ),
+        SQL(
+            """SELECT date_trunc('month', end_datetime), avg(crm_nps), avg(crm_csi),
+                      count(*)
+                 FROM survey_user_input
+                WHERE state = 'done' AND crm_company_id = %s
+                  AND end_datetime >= %s AND end_datetime < %s
+             GROUP BY 1""",
+            company,
+            date_from,
+            date_to + timedelta(days=1),
+        ),
+        SQL(
+            """SELECT pr.id, LEAST(100, round(CASE
+                       WHEN pr.avg_purchase_interval > 0
+                           THEN 50.0 * (%(today)s - pr.last_purchase_date)
+                                / pr.avg_purchase_interval
+                       ELSE 100.0 * (%(today)s - pr.last_purchase_date)
+                            / c.crm_churn_days END))
+                 FROM crm_customer_profile pr
+                 JOIN res_company c ON c.id = pr.company_id
+                WHERE pr.company_id = %(company)s AND pr.value_tier = 'vip'
+                  AND pr.last_purchase_date IS NOT NULL""",
+            today=date_to,
+            company=company,
+        ),
+        SQL(
+            "SELECT count(*) FROM (%s) t WHERE t.company_id = %s",
+            trap_report,
+            company,
+        ),
+    ]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", "-c", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--log-level", default="warn")
+    args = parser.parse_args(argv)
+    config.parse_config(
+        ["-c", args.config, "-d", args.db, f"--log-level={args.log_level}"]
+    )
+    with environment(args.db) as env:
+        if "crm.analytics.dashboard" not in env:
+            sys.exit(f"{args.db} must have crm_analytics installed")
+        Dashboard = env["crm.analytics.dashboard"]
+        date_to = date.today()
+        date_from = date_to - timedelta(days=364)
+        statements = raw_statements(env, date_from, date_to)
+        rpc, raw = [], []
+        Dashboard.get_dashboard_data({})  # warm the caches
+        for _i in range(args.repeat):
+            env.invalidate_all()
+            start = time.perf_counter()
+            Dashboard.get_dashboard_data({})
+            rpc.append(time.perf_counter() - start)
+            env.cr.rollback()
+            start = time.perf_counter()
+            for statement in statements:
+                env.cr.execute(statement)
+                env.cr.fetchall()
+            raw.append(time.perf_counter() - start)
+            env.cr.rollback()
+        out("db", args.db)
+        out("dashboard_rpc_s", statistics.median(rpc))
+        out("dashboard_raw_sql_s", statistics.median(raw))
+        out("dashboard_ratio", statistics.median(rpc) / statistics.median(raw))
+
+
+if __name__ == "__main__":
+    main()
