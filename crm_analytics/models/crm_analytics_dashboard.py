@@ -105,7 +105,8 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                     SELECT DISTINCT company_id, partner_id FROM crm_customer_snapshot
                      WHERE company_id = ANY(%(companies)s) AND date <= %(date_to)s
                 )
-                SELECT coalesce(f.stage, 'none'), coalesce(t.stage, 'none'), count(*)
+                SELECT coalesce(f.stage, 'none'), coalesce(t.stage, 'none'), count(*),
+                       array_agg(c.partner_id)
                   FROM customer c
                   LEFT JOIN LATERAL (
                         SELECT s.lifecycle_stage AS stage FROM crm_customer_snapshot s
@@ -127,15 +128,22 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             )
         )
         labels = dict(LIFECYCLE_STAGES, none=self.env._("None"))
+        moved = sorted(
+            (row for row in rows if row[0] != row[1]), key=lambda row: -row[2]
+        )
         return [
             {
                 "from": labels.get(stage_from, stage_from),
                 "to": labels.get(stage_to, stage_to),
                 "count": count,
-                "moved": stage_from != stage_to,
+                # the customers who made this move (first rows only: the tile
+                # shows them, the drill-down opens their profiles)
+                "domain": [
+                    ("company_id", "in", company_ids),
+                    ("partner_id", "in", partner_ids if index < 8 else []),
+                ],
             }
-            for stage_from, stage_to, count in sorted(rows, key=lambda r: -r[2])
-            if stage_from != stage_to
+            for index, (stage_from, stage_to, count, partner_ids) in enumerate(moved)
         ]
 
     def _churn_trend(self, date_from, date_to, company_ids):
@@ -184,15 +192,18 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             ["crm_nps:avg", "crm_csi:avg", "__count"],
             order="end_datetime:month",
         )
-        return [
-            {
-                "month": fields.Date.to_string(month),
-                "nps": nps,
-                "csi": csi,
-                "responses": count,
-            }
-            for month, nps, csi, count in groups
-        ]
+        return {
+            "domain": domain,
+            "months": [
+                {
+                    "month": fields.Date.to_string(month),
+                    "nps": nps if count else None,
+                    "csi": csi if count else None,
+                    "responses": count,
+                }
+                for month, nps, csi, count in groups
+            ],
+        }
 
     def _matrix(self, date_from, date_to, filters):
         domain = [

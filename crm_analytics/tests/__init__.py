@@ -4,3 +4,4 @@ from . import test_value_analyses
 from . import test_value_security
 from . import test_loyalty
 from . import test_dashboard
+from . import test_loyalty_security

@@ -180,20 +180,29 @@ export class CrmDashboard extends Component {
                     { label: _t("Won back"), data: data.churn_trend.map((m) => m.won_back), borderColor: "#28a745" },
                 ],
             },
-            options: { maintainAspectRatio: false },
+            options: {
+                maintainAspectRatio: false,
+                onClick: () => this.openModel("crm.churn.report", [], _t("Churn and Win-back")),
+            },
         });
         make(this.canvas.satisfaction, {
             type: "line",
             data: {
-                labels: data.satisfaction_trend.map((m) => m.month),
+                labels: data.satisfaction_trend.months.map((m) => m.month),
                 datasets: [
-                    { label: "NPS", data: data.satisfaction_trend.map((m) => m.nps), borderColor: "#017e84", yAxisID: "y" },
-                    { label: "CSI", data: data.satisfaction_trend.map((m) => m.csi), borderColor: "#f0ad4e", yAxisID: "y1" },
+                    { label: "NPS", data: data.satisfaction_trend.months.map((m) => m.nps), borderColor: "#017e84", yAxisID: "y" },
+                    { label: "CSI", data: data.satisfaction_trend.months.map((m) => m.csi), borderColor: "#f0ad4e", yAxisID: "y1" },
                 ],
             },
             options: {
                 maintainAspectRatio: false,
                 scales: { y: { position: "left" }, y1: { position: "right", grid: { drawOnChartArea: false } } },
+                onClick: () =>
+                    this.openModel(
+                        "survey.user_input",
+                        data.satisfaction_trend.domain,
+                        _t("Satisfaction Responses")
+                    ),
             },
         });
         make(this.canvas.matrix, {

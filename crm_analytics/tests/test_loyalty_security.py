@@ -1,0 +1,80 @@
+from datetime import date
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import AnalyticsCommon
+
+REPORTS = (
+    "crm.satisfaction.trap.report",
+    "crm.repurchase.report",
+    "crm.cohort.report",
+    "crm.churn.report",
+    "crm.roi.report",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltySecurity(AnalyticsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        a, b = cls.customers(2, prefix="Secure Loyalty")
+        cls.post_invoices([(a, date(2024, 1, 5), 100), (a, date(2024, 2, 5), 100)])
+        cls.post_invoices(
+            [(b, date(2024, 1, 5), 100), (b, date(2024, 2, 5), 100)],
+            company=cls.company_b,
+        )
+        cls.env["crm.cost.entry"].create(
+            {"name": "Tools", "date": date(2024, 1, 1), "amount": 10}
+        )
+        cls.employee = new_test_user(
+            cls.env, login="loyalty_employee", groups="base.group_user"
+        )
+
+    def test_company_b_sees_its_own_rows(self):
+        for model in ("crm.repurchase.report", "crm.cohort.report", "crm.roi.report"):
+            with self.subTest(model=model):
+                rows = self.env[model].with_user(self.user_company_b).search([])
+                self.assertTrue(rows)
+                self.assertEqual(rows.company_id, self.company_b)
+        self.assertFalse(
+            self.env["crm.cost.entry"].with_user(self.user_company_b).search([])
+        )
+
+    def test_salesperson_reads_manager_configures(self):
+        for model in REPORTS:
+            with self.subTest(model=model):
+                self.env[model].with_user(self.salesman).search([])
+        self.assertTrue(self.env["crm.cost.entry"].with_user(self.salesman).search([]))
+        with self.assertRaises(AccessError):
+            self.env["crm.cost.entry"].with_user(self.salesman).create(
+                {"name": "Nope", "amount": 1}
+            )
+        with self.assertRaises(AccessError):
+            self.env["crm.salesperson.scorecard"].with_user(self.salesman).create({})
+        scorecard = (
+            self.env["crm.salesperson.scorecard"]
+            .with_user(self.sales_manager)
+            .create({})
+        )
+        self.assertTrue(scorecard.date_from <= scorecard.date_to)
+        data = (
+            self.env["crm.analytics.dashboard"]
+            .with_user(self.sales_manager)
+            .get_dashboard_data({})
+        )
+        self.assertEqual(len(data["pyramid"]), 4)
+
+    def test_plain_employee_is_refused(self):
+        for model in (*REPORTS, "crm.cost.entry"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(self.employee).search([])
+        with self.assertRaises(AccessError):
+            self.env["crm.analytics.dashboard"].with_user(
+                self.employee
+            ).get_dashboard_data({})
+        with self.assertRaises(AccessError):
+            self.Profile.with_user(self.employee).roi(
+                date(2024, 1, 1), date(2024, 6, 30)
+            )
