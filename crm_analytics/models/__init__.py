@@ -6,6 +6,6 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import crm_satisfaction_result
-from . import crm_customer_loyalty
+from . import survey_user_input
 from . import crm_analytics_dashboard
-from . import crm_roi
+from . import crm_cost_entry

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 VALUE_TIERS = [
@@ -10,6 +11,13 @@ VALUE_TIERS = [
 # Height on the pyramid, for "moved up / down"; no tier is 0.
 TIER_LEVELS = {"vip": 4, "key": 3, "ordinary": 2, "small": 1}
 SCORES = (2, 3, 4, 5)
+CHURN_RISK_BANDS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+
+
+def risk_band(risk):
+    if risk is None:
+        return False
+    return "high" if risk >= 67 else "medium" if risk >= 34 else "low"
 
 
 def tier_level(column):
@@ -59,6 +67,27 @@ class CrmCustomerProfile(models.Model):
         "positive window revenue.",
     )
     tier_date = fields.Date(string="In Tier Since", readonly=True)
+    churn_risk = fields.Integer(
+        compute="_compute_churn_risk",
+        search="_search_churn_risk",
+        help="0-100: days since the last purchase against the customer's own "
+        "mean purchase interval (100 at twice the interval, when the customer "
+        "turns declining), or against the churn period for a customer with a "
+        "single purchase.",
+    )
+    churn_risk_band = fields.Selection(
+        CHURN_RISK_BANDS,
+        compute="_compute_churn_risk",
+        search="_search_churn_risk_band",
+        help="Low below 34, medium below 67, high from 67.",
+    )
+    share_of_wallet = fields.Float(
+        string="Share of Wallet (%)",
+        compute="_compute_share_of_wallet",
+        digits=(16, 1),
+        help="Revenue of the last 12 months against the customer's estimated "
+        "yearly potential spend (钱夹份额).",
+    )
 
     @api.depends("last_purchase_date")
     def _compute_rfm_recency_days(self):
@@ -679,3 +708,226 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             done=len(companies) - len(todo), remaining=len(todo)
         )
         return len(todo)
+
+    # ------------------------------------------------------------
+    # LOYALTY AND ROI
+    # ------------------------------------------------------------
+
+    @api.model
+    def _churn_risk_sql(self, today):
+        """SQL expression of the churn risk of profile ``pr`` joined with its
+        company ``c`` (one formula for the field, its search and reports)."""
+        return SQL(
+            """LEAST(100, round(CASE
+                   WHEN pr.last_purchase_date IS NULL THEN NULL
+                   WHEN pr.avg_purchase_interval > 0
+                       THEN 50.0 * (%(today)s::date - pr.last_purchase_date)
+                            / pr.avg_purchase_interval
+                   ELSE 100.0 * (%(today)s::date - pr.last_purchase_date)
+                        / c.crm_churn_days
+               END))::int""",
+            today=today,
+        )
+
+    def _churn_risks(self, domain_sql=None):
+        """{profile id: risk} for ``self`` (or the profiles ``domain_sql``
+        selects), in one query."""
+        today = fields.Date.context_today(self)
+        self.flush_model(["last_purchase_date", "avg_purchase_interval"])
+        where = domain_sql or SQL("pr.id = ANY(%s)", self.ids)
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT pr.id, %s
+                     FROM crm_customer_profile pr
+                     JOIN res_company c ON c.id = pr.company_id
+                    WHERE %s""",
+                self._churn_risk_sql(today),
+                where,
+            )
+        )
+        return dict(rows)
+
+    def _compute_churn_risk(self):
+        risks = self._churn_risks() if self.ids else {}
+        for profile in self:
+            risk = risks.get(profile.id)
+            profile.churn_risk = risk or 0
+            profile.churn_risk_band = risk_band(risk)
+
+    def _search_churn_risk(self, operator, value):
+        if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(
+            value, int
+        ):
+            raise UserError(self.env._("Unsupported search on the churn risk."))
+        risks = self._churn_risks(SQL("pr.last_purchase_date IS NOT NULL"))
+        compare = {
+            "=": lambda r: r == value,
+            "!=": lambda r: r != value,
+            "<": lambda r: r < value,
+            "<=": lambda r: r <= value,
+            ">": lambda r: r > value,
+            ">=": lambda r: r >= value,
+        }[operator]
+        return [("id", "in", [pid for pid, risk in risks.items() if compare(risk)])]
+
+    def _search_churn_risk_band(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("Unsupported search on the churn risk band."))
+        bands = {value} if isinstance(value, str) else set(value or [])
+        risks = self._churn_risks(SQL("pr.last_purchase_date IS NOT NULL"))
+        ids = [pid for pid, risk in risks.items() if risk_band(risk) in bands]
+        return [("id", "in" if operator in ("=", "in") else "not in", ids)]
+
+    @api.depends("revenue_12m", "partner_id")
+    @api.depends_context("company")
+    def _compute_share_of_wallet(self):
+        for profile in self:
+            potential = profile.partner_id.with_company(
+                profile.company_id
+            ).crm_potential_spend
+            profile.share_of_wallet = (
+                100.0 * profile.revenue_12m / potential if potential else 0.0
+            )
+
+    @api.model
+    def _period_figures(self, date_from, date_to):
+        """Margin, revenue and retention of the current company over
+        [date_from, date_to]: retention = customers active at the start (a
+        purchase within the churn period before it) who bought during the
+        period, over those active."""
+        company = self.env.company
+
+        def no_filter(_column):
+            return SQL()
+
+        sources = self._source_queries(SQL("%s::date", date_to), no_filter)
+        [row] = self.env.execute_query_dict(
+            SQL(
+                """
+                WITH crm_company AS NOT MATERIALIZED (
+                    SELECT id, crm_churn_days AS churn_days,
+                           crm_revenue_source AS source,
+                           crm_clv_margin_rate::numeric AS margin_rate
+                      FROM res_company WHERE id = %(company)s
+                ),
+                doc AS (%(sources)s),
+                active AS (
+                    SELECT DISTINCT d.partner_id
+                      FROM doc d JOIN crm_company c ON c.id = d.company_id
+                     WHERE d.is_purchase AND d.date < %(date_from)s
+                       AND d.date >= %(date_from)s::date - c.churn_days
+                ),
+                buying AS (
+                    SELECT DISTINCT d.partner_id FROM doc d
+                     WHERE d.is_purchase AND d.date >= %(date_from)s
+                ),
+                line AS (%(lines)s)
+                SELECT (SELECT count(*) FROM active) AS active,
+                       (SELECT count(*) FROM active a
+                          JOIN buying b ON b.partner_id = a.partner_id) AS retained,
+                       (SELECT coalesce(sum(d.amount), 0) FROM doc d
+                         WHERE d.date >= %(date_from)s) AS revenue,
+                       (SELECT coalesce(sum(coalesce(
+                                   l.cost_margin, l.revenue * c.margin_rate)), 0)
+                          FROM line l JOIN crm_company c ON c.id = l.company_id)
+                           +
+                       (SELECT coalesce(sum(d.amount * c.margin_rate), 0)
+                          FROM doc d
+                          JOIN crm_company c
+                            ON c.id = d.company_id AND c.source = 'sale_order'
+                         WHERE d.date >= %(date_from)s) AS margin
+                """,
+                company=company.id,
+                date_from=date_from,
+                sources=SQL("\nUNION ALL\n").join(sources),
+                lines=self._margin_line_query(
+                    SQL("%s::date - 1", date_from), SQL("%s::date", date_to)
+                ),
+            )
+        )
+        row["retention"] = (
+            100.0 * row["retained"] / row["active"] if row["active"] else None
+        )
+        return row
+
+    @api.model
+    def roi(self, date_from, date_to):
+        """CRM return on investment of the current company over
+        [date_from, date_to] against the baseline period of the settings:
+
+        - retention uplift = retention of the period − of the baseline
+          (percentage points);
+        - incremental margin = margin of the period − margin of the baseline
+          scaled to the period's length;
+        - ROI = (incremental margin − CRM costs of the period) / those costs
+          (None without costs or without a baseline).
+        """
+        self.check_access("read")
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        company = self.env.company
+        self.env.flush_all()
+        period = self._period_figures(date_from, date_to)
+        [(cost,)] = self.env.execute_query(
+            SQL(
+                """SELECT coalesce(sum(amount), 0) FROM crm_cost_entry
+                    WHERE company_id = %s AND date >= %s AND date <= %s""",
+                company.id,
+                date_from,
+                date_to,
+            )
+        )
+        result = {
+            "revenue": float(period["revenue"]),
+            "margin": float(period["margin"]),
+            "retention": period["retention"],
+            "cost": float(cost),
+            "baseline_margin": None,
+            "baseline_retention": None,
+            "retention_uplift": None,
+            "incremental_margin": None,
+            "roi": None,
+        }
+        start, end = company.crm_roi_baseline_from, company.crm_roi_baseline_to
+        if not (start and end):
+            return result
+        baseline = self._period_figures(start, end)
+        scale = ((date_to - date_from).days + 1) / ((end - start).days + 1)
+        baseline_margin = float(baseline["margin"]) * scale
+        incremental = result["margin"] - baseline_margin
+        result.update(
+            baseline_margin=baseline_margin,
+            baseline_retention=baseline["retention"],
+            incremental_margin=incremental,
+        )
+        if period["retention"] is not None and baseline["retention"] is not None:
+            result["retention_uplift"] = period["retention"] - baseline["retention"]
+        if cost:
+            result["roi"] = (incremental - float(cost)) / float(cost)
+        return result
+
+    @api.model
+    def _document_ctes(self):
+        """CTEs ``crm_company`` and ``doc``: every purchase and refund of every
+        company up to today, from the lifecycle's source documents."""
+
+        def no_filter(_column):
+            return SQL()
+
+        sources = self._source_queries(SQL("CURRENT_DATE"), no_filter)
+        return SQL(
+            """
+    crm_company AS (
+        SELECT id, crm_churn_days AS churn_days, crm_revenue_source AS source
+          FROM res_company
+    ),
+    doc AS (%s),
+    buyer AS (
+        SELECT DISTINCT company_id, partner_id,
+               date_trunc('month', date)::date AS month
+          FROM doc
+         WHERE is_purchase
+    )
+            """,
+            SQL("\nUNION ALL\n").join(sources),
+        )

@@ -61,6 +61,13 @@ class ResCompany(models.Model):
         "no cost.",
     )
 
+    crm_roi_baseline_from = fields.Date(
+        string="ROI Baseline From",
+        help="Start of the period before the CRM, against which retention and "
+        "margin are compared.",
+    )
+    crm_roi_baseline_to = fields.Date(string="ROI Baseline To")
+
     @api.constrains(
         "crm_tier_vip_share",
         "crm_tier_key_share",
@@ -147,6 +154,19 @@ class ResCompany(models.Model):
                     self.env._(
                         "%(company)s: the default margin rate must be between 0 and "
                         "1 (0.30 means 30%%).",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("crm_roi_baseline_from", "crm_roi_baseline_to")
+    def _check_crm_roi_baseline(self):
+        for company in self:
+            start, end = company.crm_roi_baseline_from, company.crm_roi_baseline_to
+            if bool(start) != bool(end) or (start and start > end):
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the ROI baseline needs a start and an end, "
+                        "the start first.",
                         company=company.name,
                     )
                 )

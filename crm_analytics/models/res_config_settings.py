@@ -35,3 +35,9 @@ class ResConfigSettings(models.TransientModel):
     crm_clv_margin_rate = fields.Float(
         related="company_id.crm_clv_margin_rate", readonly=False
     )
+    crm_roi_baseline_from = fields.Date(
+        related="company_id.crm_roi_baseline_from", readonly=False
+    )
+    crm_roi_baseline_to = fields.Date(
+        related="company_id.crm_roi_baseline_to", readonly=False
+    )

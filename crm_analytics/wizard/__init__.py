@@ -1,2 +1,3 @@
 from . import crm_tier_migration_wizard
 from . import crm_salesperson_scorecard
+from . import crm_roi_wizard

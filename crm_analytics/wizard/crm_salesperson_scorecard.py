@@ -181,7 +181,7 @@ class CrmSalespersonScorecardLine(models.TransientModel):
         string="Retention (%)", digits=(16, 1), readonly=True, aggregator="avg"
     )
     churned = fields.Integer(readonly=True)
-    won_back = fields.Integer(string="Won Back", readonly=True)
+    won_back = fields.Integer(readonly=True)
     csi = fields.Float(
         string="Mean CSI", digits=(16, 3), readonly=True, aggregator="avg"
     )

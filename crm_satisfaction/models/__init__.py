@@ -3,6 +3,7 @@ from . import crm_satisfaction_analysis
 from . import crm_satisfaction_result
 from . import survey_question
 from . import survey_user_input
+from . import survey_user_input_line
 from . import survey_invite
 from . import res_company
 from . import res_config_settings

@@ -71,7 +71,7 @@ class AccountMove(models.Model):
                     self.env["survey.invite"]
                     .sudo()
                     .with_company(company)
-                    .with_context(action["context"])
+                    .with_context(**action["context"])
                     .create({})
                 )
                 wizard.action_invite()

@@ -92,7 +92,6 @@ class CrmServiceCase(models.Model):
     )
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         check_company=True,
         domain="[('move_type', 'in', ('out_invoice', 'out_refund')),"
         " ('commercial_partner_id', '=', commercial_partner_id)]",
@@ -226,9 +225,10 @@ class CrmServiceCase(models.Model):
         return cases
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for case in self:
             case.access_url = f"/my/cases/{case.id}"
+        return res
 
     def _compute_display_name(self):
         for case in self:

@@ -89,7 +89,7 @@ class TestSatisfactionResponses(SatisfactionCommon):
         self.assertEqual(action["res_model"], "survey.invite")
         wizard = (
             self.env["survey.invite"]
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"survey_id": self.survey.id})
         )
         self.assertEqual(wizard.partner_ids, self.customer)
@@ -109,7 +109,7 @@ class TestSatisfactionResponses(SatisfactionCommon):
         )
         order.action_confirm()
         action = order.action_crm_send_survey()
-        self.env["survey.invite"].with_context(action["context"]).create(
+        self.env["survey.invite"].with_context(**action["context"]).create(
             {"survey_id": self.survey.id}
         ).action_invite()
         self.assertEqual(order.crm_survey_input_ids.crm_partner_id, self.customer)

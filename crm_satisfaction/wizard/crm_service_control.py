@@ -113,7 +113,7 @@ class CrmServiceControlLine(models.TransientModel):
         string="Closed, All Steps in Time", readonly=True
     )
     complaints = fields.Integer(readonly=True)
-    customers_invoiced = fields.Integer(string="Customers Invoiced", readonly=True)
+    customers_invoiced = fields.Integer(readonly=True)
     cases_due = fields.Integer(readonly=True)
     cases_missed = fields.Integer(string="Cases Past Deadline", readonly=True)
     callbacks_due = fields.Integer(readonly=True)

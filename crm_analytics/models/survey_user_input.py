@@ -1,0 +1,48 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+from .crm_customer_profile import VALUE_TIERS
+
+
+class SurveyUserInput(models.Model):
+    _inherit = "survey.user_input"
+
+    crm_value_tier = fields.Selection(
+        VALUE_TIERS,
+        string="Value Tier",
+        readonly=True,
+        help="Value tier of the customer when the response was completed.",
+    )
+
+    def _crm_store_figures(self):
+        """Also record the customer's value tier on the results, so that
+        satisfaction reports group by tier."""
+        res = super()._crm_store_figures()
+        done = self.filtered(lambda i: i.state == "done")
+        if done:
+            self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE crm_satisfaction_result r
+                       SET value_tier = p.value_tier ->> r.company_id::text
+                      FROM res_partner p
+                     WHERE p.id = r.partner_id
+                       AND r.user_input_id = ANY(%s)
+                    """,
+                    done.ids,
+                )
+            )
+            self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE survey_user_input u
+                       SET crm_value_tier = p.value_tier ->> u.crm_company_id::text
+                      FROM res_partner p
+                     WHERE p.id = u.crm_partner_id AND u.id = ANY(%s)
+                    """,
+                    done.ids,
+                )
+            )
+            self.env["crm.satisfaction.result"].invalidate_model(["value_tier"])
+            done.invalidate_recordset(["crm_value_tier"])
+        return res

@@ -1,0 +1,64 @@
+from datetime import timedelta
+
+from odoo import fields, models
+
+
+class CrmRoiWizard(models.TransientModel):
+    _name = "crm.roi.wizard"
+    _description = "CRM Return on Investment"
+
+    date_from = fields.Date(
+        required=True,
+        default=lambda self: fields.Date.context_today(self) - timedelta(days=364),
+    )
+    date_to = fields.Date(required=True, default=fields.Date.context_today)
+    computed = fields.Boolean(readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    company_id = fields.Many2one(
+        "res.company", default=lambda self: self.env.company, readonly=True
+    )
+    revenue = fields.Monetary(readonly=True)
+    margin = fields.Monetary(readonly=True)
+    baseline_margin = fields.Monetary(string="Baseline Margin (scaled)", readonly=True)
+    incremental_margin = fields.Monetary(readonly=True)
+    cost = fields.Monetary(string="CRM Costs", readonly=True)
+    retention = fields.Float(string="Retention (%)", digits=(16, 1), readonly=True)
+    baseline_retention = fields.Float(
+        string="Baseline Retention (%)", digits=(16, 1), readonly=True
+    )
+    retention_uplift = fields.Float(
+        string="Retention Uplift (points)", digits=(16, 1), readonly=True
+    )
+    roi = fields.Float(string="ROI", digits=(16, 2), readonly=True)
+    has_roi = fields.Boolean(readonly=True)
+
+    def action_compute(self):
+        self.ensure_one()
+        figures = self.env["crm.customer.profile"].roi(self.date_from, self.date_to)
+        self.write(
+            {
+                "computed": True,
+                "has_roi": figures["roi"] is not None,
+                **{
+                    key: figures[key] or 0.0
+                    for key in (
+                        "revenue",
+                        "margin",
+                        "baseline_margin",
+                        "incremental_margin",
+                        "cost",
+                        "retention",
+                        "baseline_retention",
+                        "retention_uplift",
+                        "roi",
+                    )
+                },
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
