@@ -31,7 +31,8 @@ class AccountMove(models.Model):
     def _cron_crm_send_surveys(self):
         """Invite the customers of invoices posted N days ago (per company
         setting) to the company's satisfaction survey, one invitation per
-        customer, never one invited within the minimum interval."""
+        customer, never one invited within the minimum interval, never one
+        without an email address."""
         today = fields.Date.context_today(self)
         companies = (
             self.env["res.company"].sudo().search([("crm_survey_auto_send", "=", True)])
@@ -46,6 +47,10 @@ class AccountMove(models.Model):
                     """
                     SELECT DISTINCT ON (m.commercial_partner_id) m.id
                       FROM account_move m
+                      -- the invitation goes by email: customers without one
+                      -- are left to the salesperson
+                      JOIN res_partner p
+                        ON p.id = m.partner_id AND coalesce(p.email, '') != ''
                      WHERE m.company_id = %(company)s
                        AND m.state = 'posted'
                        AND m.move_type = 'out_invoice'

@@ -129,13 +129,18 @@ class TestSatisfactionResponses(SatisfactionCommon):
                 "crm_survey_min_interval_days": 90,
             }
         )
-        other = self.env["res.partner"].create({"name": "Other Customer"})
+        self.customer.email = "satisfied@example.com"
+        other = self.env["res.partner"].create(
+            {"name": "Other Customer", "email": "other@example.com"}
+        )
+        no_email = self.env["res.partner"].create({"name": "No Email Customer"})
         due = today - timedelta(days=7)
         for partner, invoice_date in (
             (self.customer, due),
             (self.customer, due),  # a second invoice: still one invitation
             (other, due),
             (other, today - timedelta(days=6)),  # not due yet
+            (no_email, due),  # cannot be invited by email
         ):
             self.init_invoice(
                 "out_invoice",
