@@ -167,13 +167,13 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             for month, churned, won_back, active in groups
         ]
 
-    def _response_domain(self, date_from, date_to, company_ids, filters):
+    def _response_domain(self, date_field, date_from, date_to, filters):
+        """Survey responses with ``date_field`` in [date_from, date_to], of
+        the filtered team and salesperson."""
         domain = [
-            ("state", "=", "done"),
-            ("crm_company_id", "in", company_ids),
-            ("end_datetime", ">=", fields.Datetime.to_datetime(date_from)),
+            (date_field, ">=", fields.Datetime.to_datetime(date_from)),
             (
-                "end_datetime",
+                date_field,
                 "<",
                 fields.Datetime.to_datetime(date_to) + relativedelta(days=1),
             ),
@@ -185,7 +185,11 @@ class CrmAnalyticsDashboard(models.AbstractModel):
         return domain
 
     def _satisfaction_trend(self, date_from, date_to, company_ids, filters):
-        domain = self._response_domain(date_from, date_to, company_ids, filters)
+        domain = [
+            ("state", "=", "done"),
+            ("crm_company_id", "in", company_ids),
+            *self._response_domain("end_datetime", date_from, date_to, filters),
+        ]
         groups = self.env["survey.user_input"]._read_group(
             domain,
             ["end_datetime:month"],
@@ -206,19 +210,11 @@ class CrmAnalyticsDashboard(models.AbstractModel):
         }
 
     def _matrix(self, date_from, date_to, filters):
+        # invitations of the period (all states: the response rate needs them)
         domain = [
             ("survey_id.question_and_page_ids.crm_measure", "!=", False),
-            ("create_date", ">=", fields.Datetime.to_datetime(date_from)),
-            (
-                "create_date",
-                "<",
-                fields.Datetime.to_datetime(date_to) + relativedelta(days=1),
-            ),
+            *self._response_domain("create_date", date_from, date_to, filters),
         ]
-        if filters.get("team_id"):
-            domain.append(("crm_team_id", "=", filters["team_id"]))
-        if filters.get("user_id"):
-            domain.append(("crm_user_id", "=", filters["user_id"]))
         figures = self.env["crm.satisfaction.analysis"].compute(domain)
         dimensions = self.env["crm.satisfaction.dimension"].browse(
             list(figures["dimensions"])

@@ -690,6 +690,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         company is one statement over all its customers. Companies already
         ranked today are skipped, so that a cron run that timed out resumes."""
         today = fields.Date.context_today(self)
+        # The cron ranks every company, whichever the cron user may see.
         companies = self.env["res.company"].sudo().search([], order="id")
         done = (
             self.env["crm.value.ranking"]

@@ -66,3 +66,32 @@ class AnalyticsCommon(LifecycleCommon):
         return self.Profile.search(
             [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
         )
+
+    def complete_response(self, partner, answers):
+        """A completed response of ``partner`` in the test company to the
+        survey of ``answers`` [(survey.question, value)], written as the
+        survey controller does (superuser)."""
+        response = (
+            self.env["survey.user_input"]
+            .sudo()
+            .create(
+                {
+                    "survey_id": answers[0][0].survey_id.id,
+                    "partner_id": partner.id,
+                    "crm_company_id": self.company.id,
+                }
+            )
+        )
+        self.env["survey.user_input.line"].sudo().create(
+            [
+                {
+                    "user_input_id": response.id,
+                    "question_id": question.id,
+                    "answer_type": "scale",
+                    "value_scale": value,
+                }
+                for question, value in answers
+            ]
+        )
+        response._mark_done()
+        return response.with_env(self.env)

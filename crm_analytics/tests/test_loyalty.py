@@ -89,30 +89,7 @@ class TestLoyalty(AnalyticsCommon):
                 }
             )  # fmt: skip
             lines.append((question, overall))
-        response = (
-            self.env["survey.user_input"]
-            .sudo()
-            .create(
-                {
-                    "survey_id": survey.id,
-                    "partner_id": partner.id,
-                    "crm_company_id": self.company.id,
-                }
-            )
-        )
-        self.env["survey.user_input.line"].sudo().create(
-            [
-                {
-                    "user_input_id": response.id,
-                    "question_id": question.id,
-                    "answer_type": "scale",
-                    "value_scale": value,
-                }
-                for question, value in lines
-            ]
-        )
-        response._mark_done()
-        return response
+        return self.complete_response(partner, lines)
 
     def test_satisfaction_trap(self):
         today = fields.Date.context_today(self.Profile)
@@ -267,29 +244,9 @@ class TestLoyalty(AnalyticsCommon):
                 )
             ]
         )  # fmt: skip
-        response = (
-            self.env["survey.user_input"]
-            .sudo()
-            .create(
-                {
-                    "survey_id": survey.id,
-                    "partner_id": a.id,
-                    "crm_company_id": self.company.id,
-                }
-            )
+        response = self.complete_response(
+            a, list(zip(questions, (4, 5, 10), strict=True))
         )
-        self.env["survey.user_input.line"].sudo().create(
-            [
-                {
-                    "user_input_id": response.id,
-                    "question_id": question.id,
-                    "answer_type": "scale",
-                    "value_scale": value,
-                }
-                for question, value in zip(questions, (4, 5, 10), strict=True)
-            ]
-        )
-        response._mark_done()
         response.end_datetime = "2025-05-10 10:00:00"
         self.env["crm.service.case"].create(
             {

@@ -284,29 +284,9 @@ class TestValueAnalyses(AnalyticsCommon):
                 for measure in ("expectation", "perception")
             ]
         )
-        response = (
-            self.env["survey.user_input"]
-            .sudo()
-            .create(
-                {
-                    "survey_id": survey.id,
-                    "partner_id": partner.id,
-                    "crm_company_id": self.company.id,
-                }
-            )
+        response = self.complete_response(
+            partner, list(zip(questions, (4, 5), strict=True))
         )
-        self.env["survey.user_input.line"].sudo().create(
-            [
-                {
-                    "user_input_id": response.id,
-                    "question_id": question.id,
-                    "answer_type": "scale",
-                    "value_scale": value,
-                }
-                for question, value in zip(questions, (4, 5), strict=True)
-            ]
-        )
-        response._mark_done()
         result = response.crm_result_ids
         self.assertEqual((result.ratio, result.value_tier), (1.25, "vip"))
         self.assertEqual(
