@@ -10,9 +10,13 @@ class AccountMove(models.Model):
         # Customers whose documents change state: taken before the write, so
         # that a reset to draft also refreshes the customer it leaves.
         pairs = self._crm_lifecycle_pairs()
+        posting = self.filtered(lambda move: move.state != "posted")
         res = super().write(vals)
         if pairs:
-            self.env["crm.customer.profile"]._refresh_customers(pairs)
+            # Documents that enter their customer's facts: the stored facts
+            # may take them in rather than aggregate the customer again.
+            posted = posting.filtered(lambda move: move.state == "posted")
+            self.env["crm.customer.profile"]._refresh_customers(pairs, posted)
         return res
 
     def _crm_lifecycle_pairs(self):

@@ -1,3 +1,5 @@
+from collections import Counter
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -283,9 +285,11 @@ class CrmCustomerProfile(models.Model):
             )
         )
         partner_ids = [row[0] for row in rows]
+        # Every company, whichever companies the cron user is allowed.
+        companies = self.env["res.company"].sudo().search([])
         if partner_ids:
-            # Every company, whichever companies the cron user is allowed.
-            companies = self.env["res.company"].sudo().search([])
+            if not last_id:
+                self._mark_evaluated(today, companies.ids, step="start")
             self._recompute_profiles(today, companies.ids, partner_ids)
             last_id = partner_ids[-1]
             params.set_param("crm_lifecycle.cron_cursor", f"{today}:{last_id}")
@@ -296,6 +300,8 @@ class CrmCustomerProfile(models.Model):
                 last_id,
             )
         )
+        if partner_ids and not remaining:
+            self._mark_evaluated(today, companies.ids, step="end")
         self.env["ir.cron"]._notify_progress(done=len(partner_ids), remaining=remaining)
         return remaining
 
@@ -304,16 +310,32 @@ class CrmCustomerProfile(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _refresh_customers(self, pairs):
+    def _refresh_customers(self, pairs, moves=None):
         """Refresh the given (commercial partner id, company id) pairs as of
-        today, e.g. right after an invoice was posted or cancelled."""
+        today, e.g. right after an invoice was posted or cancelled.
+
+        ``moves``: the customer invoices and credit notes just posted. A
+        customer with a single one here and no other company here, whose
+        stored facts hold as of today and who bought nothing after its date,
+        takes it into its stored facts: the refresh then costs the same
+        whatever the customer's number of invoices. Every other customer's
+        documents are aggregated again."""
         pairs = {(p, c) for p, c in pairs if p and c}
         if not pairs:
             return
         today = fields.Date.context_today(self)
         company_ids = sorted({c for _p, c in pairs})
         partner_ids = sorted({p for p, _c in pairs})
-        self._recompute_profiles(today, company_ids, partner_ids)
+        # a customer known in two of these companies is aggregated again in
+        # both (the refresh covers each customer in every company)
+        single = len(company_ids) == 1
+        counts = Counter(move.commercial_partner_id.id for move in moves or ())
+        delta = [
+            move.id
+            for move in moves or ()
+            if single and counts[move.commercial_partner_id.id] == 1
+        ]
+        self._recompute_profiles(today, company_ids, partner_ids, delta)
 
     def _reason_templates(self):
         """Translated reason texts, filled in by PostgreSQL ``format()``.
@@ -453,6 +475,74 @@ class CrmCustomerProfile(models.Model):
             rows=rows,
         )
 
+    def _delta_fact_query(self, date, move_ids):
+        """Facts of DOMAIN §0, as ``_fact_query`` returns them, for the
+        documents ``move_ids`` (an int[] of posted customer invoices and
+        credit notes, at most one per customer) whose customer's stored facts
+        hold as of ``date`` and can take them in: the stored facts plus the
+        document, whatever the number of the customer's other documents.
+
+        Stored facts hold as of ``date`` when the profile was written as of
+        that date, or not written since an evaluation of every customer as of
+        that date began (``res.company.crm_lifecycle_date``). They can take
+        in a credit note, and an invoice dated on or after the last purchase
+        (an earlier one changes the gaps between purchases); documents dated
+        after ``date`` do not count."""
+        return SQL(
+            """
+            SELECT pr.partner_id,
+                   pr.company_id,
+                   CASE WHEN d.is_purchase
+                        THEN coalesce(pr.first_purchase_date, d.date)
+                        ELSE pr.first_purchase_date END AS first_date,
+                   CASE WHEN d.is_purchase THEN d.date
+                        ELSE pr.last_purchase_date END AS last_date,
+                   (pr.purchase_count
+                    + CASE WHEN d.is_purchase THEN 1 ELSE 0 END)::bigint
+                       AS purchase_count,
+                   pr.revenue_total + d.amount AS revenue_total,
+                   pr.revenue_12m + CASE WHEN d.date > %(date)s::date - 365
+                                         THEN d.amount ELSE 0 END AS revenue_12m,
+                   pr.revenue_prev_12m
+                       + CASE WHEN d.date > %(date)s::date - 730
+                               AND d.date <= %(date)s::date - 365
+                              THEN d.amount ELSE 0 END AS revenue_prev_12m,
+                   -- a purchase after a gap longer than the churn period is
+                   -- a return, and the latest one
+                   CASE WHEN d.is_purchase
+                         AND d.date - pr.last_purchase_date > c.crm_churn_days
+                        THEN d.date ELSE pr.last_return_date END
+                       AS last_return_date
+              FROM (
+                SELECT m.commercial_partner_id AS partner_id,
+                       m.company_id,
+                       m.invoice_date AS date,
+                       m.move_type = 'out_invoice' AS is_purchase,
+                       m.amount_untaxed_signed AS amount
+                  FROM account_move m
+                 WHERE m.id = ANY(%(move_ids)s)
+                   AND m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.invoice_date <= %(date)s::date
+              ) d
+              JOIN crm_customer_profile pr
+                ON pr.partner_id = d.partner_id AND pr.company_id = d.company_id
+              JOIN res_company c ON c.id = d.company_id
+             WHERE c.crm_revenue_source = 'invoice'
+               AND (NOT d.is_purchase
+                    OR pr.last_purchase_date IS NULL
+                    OR d.date >= pr.last_purchase_date)
+               -- no purchase at all: prospect or not, which is not stored
+               AND (pr.purchase_count > 0 OR d.is_purchase)
+               AND (pr.facts_date = %(date)s::date
+                    OR (c.crm_lifecycle_date = %(date)s::date
+                        AND pr.facts_date IS NOT NULL
+                        AND pr.write_date <= c.crm_lifecycle_evaluated_at))
+            """,
+            date=date,
+            move_ids=move_ids,
+        )
+
     def _prospect_query(self, partner_filter):
         """(partner, company) pairs that count as prospects when they never
         bought: an open opportunity, or a partner flagged as a customer."""
@@ -478,7 +568,9 @@ class CrmCustomerProfile(models.Model):
             partner_filter=partner_filter(SQL("p.id")),
         )
 
-    def _recompute_statement(self, date, company_ids, partner_ids, uid, texts):
+    def _recompute_statement(
+        self, date, company_ids, partner_ids, uid, texts, delta=None
+    ):
         """Facts and stages of DOMAIN §0–1 in one set-based statement.
 
         Facts are aggregated per (commercial partner, company) from the source
@@ -491,13 +583,51 @@ class CrmCustomerProfile(models.Model):
         Every argument is an SQL expression (a parameter, or the name of an
         argument of the database function built from this statement):
         ``partner_ids`` an int[] or None for everyone, ``texts`` the reason
-        templates by key.
+        templates by key, ``delta`` an int[] of new documents, at most one per
+        customer of ``partner_ids`` and none of a customer with other
+        companies in ``company_ids``: the customers whose stored facts can
+        take theirs in are not aggregated again (see ``_delta_fact_query``).
         """
+
+        aggregated = partner_ids
+        if delta is not None:
+            # customers whose stored facts take their new document in are
+            # not aggregated again (an index condition: as an array)
+            aggregated = SQL(
+                "ARRAY(SELECT unnest(%s) EXCEPT SELECT partner_id FROM delta)",
+                partner_ids,
+            )
 
         def partner_filter(column):
             if partner_ids is None:
                 return SQL()
-            return SQL("AND %s = ANY(%s)", column, partner_ids)
+            return SQL("AND %s = ANY(%s)", column, aggregated)
+
+        fact = SQL("\nUNION ALL\n").join(
+            self._fact_query(date, rows)
+            for rows in self._source_queries(date, partner_filter)
+        )
+        profile_columns = SQL(
+            """pr.id, pr.partner_id, pr.company_id, pr.lifecycle_stage,
+               pr.stage_date, pr.stage_rule, pr.stage_reason,
+               pr.stage_locked_until, pr.stage_lock_reason, pr.facts_date,
+               (pr.first_purchase_date, pr.last_purchase_date, pr.purchase_count,
+                pr.revenue_total, pr.revenue_12m, pr.revenue_prev_12m,
+                pr.avg_purchase_interval, pr.last_return_date) AS facts"""
+        )
+        delta_cte = delta_profiles = SQL()
+        if delta is not None:
+            delta_cte = SQL("delta AS (%s),", self._delta_fact_query(date, delta))
+            fact = SQL("%s\nUNION ALL\nSELECT * FROM delta", fact)
+            delta_profiles = SQL(
+                """UNION ALL
+                   SELECT %s
+                     FROM delta d
+                     JOIN crm_customer_profile pr
+                       ON pr.partner_id = d.partner_id
+                      AND pr.company_id = d.company_id""",
+                profile_columns,
+            )
 
         return SQL(
             """
@@ -511,17 +641,14 @@ WITH crm_company AS NOT MATERIALIZED (
       FROM res_company
      WHERE id = ANY(%(company_ids)s)
 ),
+%(delta_cte)s
 fact AS (%(fact)s),
 prospect AS (%(prospect)s),
 existing AS (
-    SELECT pr.id, pr.partner_id, pr.company_id, pr.lifecycle_stage,
-           pr.stage_date, pr.stage_rule, pr.stage_reason,
-           pr.stage_locked_until, pr.stage_lock_reason, pr.facts_date,
-           (pr.first_purchase_date, pr.last_purchase_date, pr.purchase_count,
-            pr.revenue_total, pr.revenue_12m, pr.revenue_prev_12m,
-            pr.avg_purchase_interval, pr.last_return_date) AS facts
+    SELECT %(profile_columns)s
       FROM crm_customer_profile pr
      WHERE pr.company_id = ANY(%(company_ids)s) %(profile_filter)s
+    %(delta_profiles)s
 ),
 -- Every customer in scope once: with documents, a prospect, or a profile.
 candidate AS (
@@ -755,21 +882,21 @@ RETURNING id, stage_to
             company_ids=company_ids,
             date=date,
             uid=uid,
-            fact=SQL("\nUNION ALL\n").join(
-                self._fact_query(date, rows)
-                for rows in self._source_queries(date, partner_filter)
-            ),
+            delta_cte=delta_cte,
+            fact=fact,
             prospect=self._prospect_query(partner_filter),
+            profile_columns=profile_columns,
             profile_filter=partner_filter(SQL("pr.partner_id")),
+            delta_profiles=delta_profiles,
             **{f"t_{key}": text for key, text in texts.items()},
         )
 
     def _refresh_function_sql(self):
         """``crm_lifecycle_refresh(date, company ids, partner ids, uid,
-        reason texts…)``: the recompute statement for some customers, as a
-        PL/pgSQL function so that its plan is made once per database
-        connection instead of at every invoice posting (planning the statement
-        costs several times executing it for one customer)."""
+        delta move ids, reason texts…)``: the recompute statement for some
+        customers, as a PL/pgSQL function so that its plan is made once per
+        database connection instead of at every invoice posting (planning the
+        statement costs several times executing it for one customer)."""
         keys = list(self._reason_templates())
         texts = {key: SQL.identifier(f"p_t_{key}") for key in keys}
         statement = self._recompute_statement(
@@ -778,12 +905,14 @@ RETURNING id, stage_to
             SQL("p_partner_ids"),
             SQL("p_uid"),
             texts,
+            delta=SQL("p_delta_move_ids"),
         )
         return SQL(
             """
             DROP FUNCTION IF EXISTS crm_lifecycle_refresh;
             CREATE FUNCTION crm_lifecycle_refresh(
                 p_date date, p_company_ids int[], p_partner_ids int[], p_uid int,
+                p_delta_move_ids int[],
                 %(text_args)s)
             RETURNS TABLE (history_id int, history_stage varchar)
             LANGUAGE plpgsql
@@ -798,13 +927,15 @@ RETURNING id, stage_to
             statement=statement,
         )
 
-    def _recompute_profiles(self, date, company_ids, partner_ids=None):
+    def _recompute_profiles(self, date, company_ids, partner_ids=None, delta=None):
         """Run the recompute statement and the playbooks of the stage changes,
         under a savepoint: a failure leaves the previous figures intact.
 
         The whole population runs as a plain statement (planned for its size,
         with room to sort); some customers (an invoice posted) go through the
-        function with the cached plan. Returns the new history rows that a
+        function with the cached plan, ``delta`` (move ids, see
+        ``_recompute_statement``) being new documents that the stored facts
+        of their customer may take in. Returns the new history rows that a
         playbook watches.
         """
         if not company_ids:
@@ -821,11 +952,12 @@ RETURNING id, stage_to
         else:
             query = SQL(
                 "SELECT * FROM crm_lifecycle_refresh("
-                "%s::date, %s::int[], %s::int[], %s, %s)",
+                "%s::date, %s::int[], %s::int[], %s, %s::int[], %s)",
                 date,
                 list(company_ids),
                 list(partner_ids),
                 self.env.uid,
+                list(delta or ()),
                 SQL(", ").join(SQL("%s", text) for text in texts.values()),
             )
         self.env.flush_all()
@@ -840,6 +972,7 @@ RETURNING id, stage_to
             rows = self.env.execute_query(query)
             if partner_ids is None:
                 cr.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT")
+                self._mark_evaluated(date, company_ids)
             self.invalidate_model()
             self.env["crm.lifecycle.history"].invalidate_model()
             self.env["res.partner"].invalidate_model(["lifecycle_stage"])
@@ -856,6 +989,37 @@ RETURNING id, stage_to
             Playbook._run_for_histories(histories)
             self._recompute_more(date, company_ids, partner_ids)
         return histories
+
+    @api.model
+    def _mark_evaluated(self, date, company_ids, step="whole"):
+        """Record on the companies an evaluation of all their customers as of
+        ``date`` (see ``res.company.crm_lifecycle_date``). ``step``:
+        ``whole``, one statement in this transaction; ``start`` and ``end``,
+        the first and last slices of the cron, the evaluation counting from
+        the start of the first one."""
+        if step == "start":
+            assignment = SQL(
+                "crm_lifecycle_date = NULL, "
+                "crm_lifecycle_evaluated_at = now() AT TIME ZONE 'UTC'"
+            )
+        elif step == "end":
+            assignment = SQL("crm_lifecycle_date = %s", date)
+        else:
+            assignment = SQL(
+                "crm_lifecycle_date = %s, "
+                "crm_lifecycle_evaluated_at = now() AT TIME ZONE 'UTC'",
+                date,
+            )
+        fields_ = ["crm_lifecycle_date", "crm_lifecycle_evaluated_at"]
+        self.env["res.company"].flush_model(fields_)
+        self.env.execute_query(
+            SQL(
+                "UPDATE res_company SET %s WHERE id = ANY(%s)",
+                assignment,
+                list(company_ids),
+            )
+        )
+        self.env["res.company"].invalidate_model(fields_)
 
     def _recompute_more(self, date, company_ids, partner_ids):
         """Extension point: figures that other addons derive from the fresh

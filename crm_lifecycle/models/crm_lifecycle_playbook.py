@@ -2,7 +2,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from .crm_customer_profile import LIFECYCLE_STAGES
@@ -114,9 +114,28 @@ class CrmLifecyclePlaybook(models.Model):
     @api.model
     def _watched_stages(self):
         """Stages that an active playbook of any company fires on."""
-        # Configuration read on behalf of whoever changed a customer's stage.
+        return set(self._watched_stages_cached())
+
+    @tools.ormcache()
+    def _watched_stages_cached(self):
+        # Read at every posting that changes a stage, changed rarely: cached
+        # until a playbook is created, written or deleted. Configuration read
+        # on behalf of whoever changed a customer's stage.
         playbooks = self.sudo().search([("trigger", "=", "stage")])
-        return set(playbooks.mapped("lifecycle_stage"))
+        return frozenset(playbooks.mapped("lifecycle_stage"))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     @api.model
     def _run_for_histories(self, histories):

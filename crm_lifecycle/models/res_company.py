@@ -47,6 +47,20 @@ class ResCompany(models.Model):
         "or from confirmed sale orders for companies that do not invoice.",
     )
 
+    # Set by a complete evaluation of every customer (a full recompute, or
+    # the cron's last slice): until a profile is written again, its stored
+    # facts hold as of that date, and posting an invoice that day may add the
+    # invoice to them instead of aggregating all the customer's documents.
+    crm_lifecycle_date = fields.Date(
+        string="Customers Evaluated On",
+        readonly=True,
+        copy=False,
+        help="Reference date of the last evaluation of every customer.",
+    )
+    crm_lifecycle_evaluated_at = fields.Datetime(
+        string="Customers Evaluated At", readonly=True, copy=False
+    )
+
     def write(self, vals):
         # Reasons quote the settings: have the next recompute rewrite every
         # profile of a company whose settings change (it otherwise rewrites

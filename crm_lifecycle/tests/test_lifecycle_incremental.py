@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import LifecycleCommon
 
@@ -108,3 +111,148 @@ class TestLifecycleIncremental(LifecycleCommon):
         small.action_post()
         large.action_post()
         self.assertEqual(self.profile(large.partner_id).purchase_count, 41)
+
+
+FACTS = [
+    "first_purchase_date",
+    "last_purchase_date",
+    "purchase_count",
+    "revenue_total",
+    "revenue_12m",
+    "revenue_prev_12m",
+    "avg_purchase_interval",
+    "last_return_date",
+    "lifecycle_stage",
+    "stage_rule",
+    "stage_reason",
+]
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(LifecycleCommon.REF)
+class TestLifecycleDelta(LifecycleCommon):
+    """A posted document that comes after the customer's last purchase is
+    added to the stored facts; the result is the same as aggregating all the
+    customer's documents again."""
+
+    def facts(self, partner):
+        profile = self.Profile.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
+        )
+        profile.invalidate_recordset()
+        return {name: profile[name] for name in FACTS}
+
+    def set_facts_date(self, partner, value):
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_customer_profile SET facts_date = %s WHERE partner_id = %s",
+                value,
+                partner.id,
+            )
+        )
+        self.env.invalidate_all()
+
+    def post(self, move):
+        """Post ``move``; return whether the stored facts of its customer took
+        it in (rather than all the customer's documents being aggregated
+        again). A marker added to the stored revenue tells: it survives only
+        if the stored facts were used; the facts are then repaired."""
+        partner = move.commercial_partner_id
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_customer_profile SET revenue_total = revenue_total + 1000
+                    WHERE partner_id = %s""",
+                partner.id,
+            )
+        )
+        self.env.invalidate_all()
+        move.action_post()
+        self.assertEqual(set(move.mapped("state")), {"posted"})
+        posted = self.facts(partner)
+        self.set_facts_date(partner, None)
+        self.Profile.recompute(self.REF, partners=partner)
+        truth = self.facts(partner)
+        taken = posted["revenue_total"] - truth["revenue_total"] == 1000
+        if taken:
+            posted["revenue_total"] -= 1000
+        # the facts the posting left, bar the marker, are those of the
+        # documents
+        self.assertEqual(posted, truth)
+        return taken
+
+    def test_return_refund_and_back_dated_invoice(self):
+        partner = self.customer("Returning Customer")
+        self.invoice(partner, self.days_before(900), 300)
+        self.invoice(partner, self.days_before(800), 200)
+        self.invoice(partner, self.days_before(750), 50, move_type="out_refund")
+        self.assertEqual(self.facts(partner)["lifecycle_stage"], "churned")
+
+        # a purchase after a gap longer than the churn period: a return
+        back = self.invoice(partner, self.days_before(2), 400, post=False)
+        self.assertTrue(self.post(back))
+        facts = self.facts(partner)
+        self.assertEqual(facts["lifecycle_stage"], "won_back")
+        self.assertEqual(facts["last_return_date"], self.days_before(2))
+        self.assertEqual(facts["purchase_count"], 3)
+        self.assertEqual(facts["revenue_total"], 850)
+
+        # a credit note, whatever its date, only moves revenue
+        refund = self.invoice(
+            partner, self.days_before(400), 100, move_type="out_refund", post=False
+        )
+        self.assertTrue(self.post(refund))
+        facts = self.facts(partner)
+        self.assertEqual(facts["revenue_total"], 750)
+        self.assertEqual(facts["revenue_prev_12m"], -100)
+
+        # an invoice dated before the last purchase changes the gaps: the
+        # customer's documents are aggregated again
+        early = self.invoice(partner, self.days_before(100), 100, post=False)
+        self.assertFalse(self.post(early))
+        facts = self.facts(partner)
+        self.assertEqual(facts["purchase_count"], 4)
+        self.assertEqual(facts["last_purchase_date"], self.days_before(2))
+
+    def test_stale_facts_are_aggregated_again(self):
+        partner = self.customer("Stale Customer")
+        # in the 12-month window ten days ago, out of it today
+        self.invoice(partner, self.days_before(370), 100)
+        self.invoice(partner, self.days_before(100), 100)
+        profile = self.profile_of(partner, self.days_before(10))
+        self.assertEqual(profile.revenue_12m, 200)
+        invoice = self.invoice(partner, self.days_before(1), 100, post=False)
+        self.assertFalse(self.post(invoice))
+        profile.invalidate_recordset()
+        self.assertEqual(profile.revenue_12m, 200)
+        self.assertEqual(profile.revenue_prev_12m, 100)
+        self.assertEqual(profile.facts_date, self.REF)
+
+    def test_evaluation_of_everyone_makes_stored_facts_hold(self):
+        partner = self.customer("Evaluated Customer")
+        self.invoice(partner, self.days_before(200), 100)
+        self.Profile.recompute(self.REF)
+        self.assertEqual(self.company.crm_lifecycle_date, self.REF)
+        self.assertTrue(self.company.crm_lifecycle_evaluated_at)
+        # not rewritten by the evaluation (its figures did not move)
+        self.set_facts_date(partner, self.days_before(30))
+        invoice = self.invoice(partner, self.days_before(1), 50, post=False)
+        self.assertTrue(self.post(invoice))
+        self.assertEqual(self.facts(partner)["revenue_12m"], 150)
+
+        # an evaluation as of another date does not vouch for today
+        self.Profile.recompute(self.REF - timedelta(days=1))
+        self.set_facts_date(partner, self.days_before(30))
+        invoice = self.invoice(partner, self.days_before(0), 50, post=False)
+        self.assertFalse(self.post(invoice))
+        self.assertEqual(self.facts(partner)["revenue_12m"], 200)
+
+    def test_two_documents_of_one_customer_are_aggregated(self):
+        partner = self.customer("Batch Customer")
+        self.invoice(partner, self.days_before(60), 100)
+        moves = self.invoice(partner, self.days_before(2), 10, post=False)
+        moves |= self.invoice(partner, self.days_before(1), 20, post=False)
+        self.assertFalse(self.post(moves))
+        self.assertEqual(self.facts(partner)["purchase_count"], 3)
+        self.assertEqual(self.facts(partner)["revenue_total"], 130)
