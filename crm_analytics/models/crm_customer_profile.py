@@ -174,6 +174,22 @@ class CrmCustomerProfile(models.Model):
             return SQL("AND %s = ANY(%s)", column, list(partner_ids))
 
         sources = self._source_queries(SQL("%s", date), partner_filter)
+        # The window's first day as a literal: PostgreSQL then reads only the
+        # window's documents by their date index. Companies with different
+        # windows also need each its own bound.
+        windows = set(
+            self.env["res.company"]
+            .sudo()
+            .browse(company_ids)
+            .mapped("crm_rfm_window_days")
+        )
+        window_filter = SQL("d.date > %s::date - %s", date, max(windows, default=0))
+        company_join = SQL()
+        if len(windows) > 1:
+            company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
+            window_filter = SQL(
+                "%s AND d.date > %s::date - c.window_days", window_filter, date
+            )
         return SQL(
             """
 crm_company AS NOT MATERIALIZED (
@@ -199,14 +215,16 @@ win AS (
            (%(date)s::date - max(d.date) FILTER (WHERE d.is_purchase))::int
                AS recency_days
       FROM (%(sources)s) d
-      JOIN crm_company c ON c.id = d.company_id
-     WHERE d.date > %(date)s::date - c.window_days
+      %(company_join)s
+     WHERE %(window_filter)s
   GROUP BY d.partner_id, d.company_id
 )
             """,
             company_ids=list(company_ids),
             date=date,
             sources=SQL("\nUNION ALL\n").join(sources),
+            window_filter=window_filter,
+            company_join=company_join,
         )
 
     def _threshold_tier(self):
