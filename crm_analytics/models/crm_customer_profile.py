@@ -20,6 +20,16 @@ def risk_band(risk):
     return "high" if risk >= 67 else "medium" if risk >= 34 else "low"
 
 
+def as_sql(value):
+    """``value`` as an SQL expression: itself if it is one (the name of a
+    database function's argument), else a parameter (lists as arrays)."""
+    if isinstance(value, SQL):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        value = list(value)
+    return SQL("%s", value)
+
+
 def tier_level(column):
     """SQL: the height on the pyramid of the tier key in ``column``."""
     return SQL(
@@ -138,11 +148,50 @@ class CrmCustomerProfile(models.Model):
         """Place some customers (an invoice was posted) between two full
         rankings, using the cut-offs of each company's last ranking."""
         rows = self.env.execute_query(
-            self._value_statement(
-                date, company_ids, partner_ids, self._placed_query(company_ids)
+            SQL(
+                "SELECT * FROM crm_analytics_place(%s::date, %s::int[], %s::int[], %s)",
+                date,
+                list(company_ids),
+                list(partner_ids),
+                self.env.uid,
             )
         )
         self._after_value_statement(date, rows)
+
+    def _place_function_sql(self):
+        """``crm_analytics_place(date, company ids, partner ids, uid)``: the
+        placement statement as a PL/pgSQL function, so that its plan is made
+        once per database connection rather than at every invoice posting
+        (planning it costs more than running it for one customer)."""
+        statement = self._value_statement(
+            SQL("p_date"),
+            SQL("p_company_ids"),
+            SQL("p_partner_ids"),
+            self._placed_query(SQL("p_company_ids")),
+            uid=SQL("p_uid"),
+        )
+        return SQL(
+            """
+            DROP FUNCTION IF EXISTS crm_analytics_place;
+            CREATE FUNCTION crm_analytics_place(
+                p_date date, p_company_ids int[], p_partner_ids int[], p_uid int)
+            RETURNS TABLE (placed_partner_id int, placed_company_id int,
+                           placed_tier varchar)
+            LANGUAGE plpgsql
+            SET plan_cache_mode = force_generic_plan
+            AS $crm_analytics$
+            BEGIN
+                RETURN QUERY %s;
+            END
+            $crm_analytics$
+            """,
+            statement,
+        )
+
+    def init(self):
+        res = super().init()
+        self.env.cr.execute(self._place_function_sql())
+        return res
 
     def _after_value_statement(self, date, rows):
         self.invalidate_model()
@@ -168,28 +217,39 @@ class CrmCustomerProfile(models.Model):
         days since the last purchase (``recency_days``) of the RFM window
         ending on ``date``, from the lifecycle's source documents."""
 
+        date = as_sql(date)
+
         def partner_filter(column):
             if partner_ids is None:
                 return SQL()
-            return SQL("AND %s = ANY(%s)", column, list(partner_ids))
+            return SQL("AND %s = ANY(%s)", column, as_sql(partner_ids))
 
-        sources = self._source_queries(SQL("%s", date), partner_filter)
-        # The window's first day as a literal: PostgreSQL then reads only the
-        # window's documents by their date index. Companies with different
-        # windows also need each its own bound.
-        windows = set(
-            self.env["res.company"]
-            .sudo()
-            .browse(company_ids)
-            .mapped("crm_rfm_window_days")
+        sources = self._source_queries(date, partner_filter)
+        # The window's first day as a bound that PostgreSQL knows before
+        # reading (a literal, or a sub-select run once): it then reads only
+        # the window's documents through the date index. Companies whose
+        # windows differ also need each its own bound.
+        company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
+        window_filter = SQL(
+            """d.date > %(date)s::date
+                        - (SELECT max(window_days) FROM crm_company)
+               AND d.date > %(date)s::date - c.window_days""",
+            date=date,
         )
-        window_filter = SQL("d.date > %s::date - %s", date, max(windows, default=0))
-        company_join = SQL()
-        if len(windows) > 1:
-            company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
-            window_filter = SQL(
-                "%s AND d.date > %s::date - c.window_days", window_filter, date
+        if partner_ids is None:
+            windows = set(
+                self.env["res.company"]
+                .sudo()
+                .browse(company_ids)
+                .mapped("crm_rfm_window_days")
             )
+            window_filter = SQL("d.date > %s::date - %s", date, max(windows, default=0))
+            company_join = SQL()
+            if len(windows) > 1:
+                company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
+                window_filter = SQL(
+                    "%s AND d.date > %s::date - c.window_days", window_filter, date
+                )
         return SQL(
             """
 crm_company AS NOT MATERIALIZED (
@@ -220,7 +280,7 @@ win AS (
   GROUP BY d.partner_id, d.company_id
 )
             """,
-            company_ids=list(company_ids),
+            company_ids=as_sql(company_ids),
             date=date,
             sources=SQL("\nUNION ALL\n").join(sources),
             window_filter=window_filter,
@@ -365,21 +425,21 @@ valued AS (
      WHERE w.monetary > 0
 ),
             """,
-            company_ids=list(company_ids),
+            company_ids=as_sql(company_ids),
             threshold_tier=self._threshold_tier(),
             r_score=score(SQL("w.recency_days"), SQL("<"), "recency", SQL("int")),
             f_score=score(SQL("w.frequency"), SQL(">"), "frequency", SQL("int")),
             m_score=score(SQL("w.monetary"), SQL(">"), "monetary", SQL("numeric")),
         )
 
-    def _value_statement(self, date, company_ids, partner_ids, valued):
+    def _value_statement(self, date, company_ids, partner_ids, valued, uid=None):
         """Window figures, scores and tiers written onto the profiles whose
         values moved, the partners' tier mirrored, and (full ranking) one
         snapshot per profile. Returns (partner, company, tier) of customers
         who entered a tier."""
         full = partner_ids is None
         profile_filter = (
-            SQL() if full else SQL("AND pr.partner_id = ANY(%s)", list(partner_ids))
+            SQL() if full else SQL("AND pr.partner_id = ANY(%s)", as_sql(partner_ids))
         )
         snapshot = SQL()
         if full:
@@ -462,11 +522,11 @@ SELECT m.partner_id, m.company_id, m.tier
             """,
             window=self._window_ctes(date, company_ids, partner_ids),
             valued=valued,
-            company_ids=list(company_ids),
+            company_ids=as_sql(company_ids),
             profile_filter=profile_filter,
             snapshot=snapshot,
-            date=date,
-            uid=self.env.uid,
+            date=as_sql(date),
+            uid=self.env.uid if uid is None else uid,
         )
         return statement
 

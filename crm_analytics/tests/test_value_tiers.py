@@ -255,6 +255,42 @@ class TestValueTiers(AnalyticsCommon):
         self.assertEqual(self.profiles(partners[0]).value_tier, "vip")
         self.assertEqual(partners[0].with_company(self.company).value_tier, "vip")
 
+    def test_each_company_ranks_over_its_own_window(self):
+        """Two companies ranked together, one with a 90-day RFM window: an
+        invoice of 200 days ago counts in the other company only, in the full
+        ranking and in the placement after a posting."""
+        self.company_b.crm_rfm_window_days = 90
+        partner = self.customers(1)[0]
+        other = self.customers(1, prefix="Other")[0]
+        for company in (self.company, self.company_b):
+            self.post_invoices(
+                [
+                    (partner, self.days_before(200), 500),
+                    (other, self.days_before(5), 50),
+                ],
+                company=company,
+            )
+        both = self.company | self.company_b
+        self.Profile.with_context(allowed_company_ids=both.ids).recompute(self.REF)
+        profile_a = self.profiles(partner)
+        profile_b = self.profiles(partner, company=self.company_b)
+        self.assertEqual((profile_a.rfm_monetary, profile_a.value_tier), (500, "vip"))
+        self.assertEqual((profile_b.rfm_monetary, profile_b.value_tier), (0, False))
+        self.assertEqual(self.profiles(other, company=self.company_b).value_tier, "vip")
+        # placed at once: the 90-day window of company B counts the new
+        # invoice and not the old one
+        self.post_invoices(
+            [(partner, self.days_before(100), 70), (partner, self.days_before(1), 40)],
+            company=self.company_b,
+        )
+        self.Profile.with_context(allowed_company_ids=both.ids).recompute(
+            self.REF, partners=partner
+        )
+        profile_b.invalidate_recordset()
+        self.assertEqual(profile_b.rfm_monetary, 40)
+        self.assertEqual(profile_b.rfm_frequency, 1)
+        self.assertEqual(profile_b.value_tier, "small")
+
     def test_rerun_replaces_the_date_snapshots(self):
         partners = self.customers(5)
         self.post_invoices([(p, self.days_before(3), 100) for p in partners])
