@@ -385,7 +385,7 @@ class CrmCustomerProfile(models.Model):
             "expired": self.env._("Manual override expired."),
         }
 
-    def _source_queries(self, date, partner_filter):
+    def _source_queries(self, date, partner_filter, companies=None):
         """Every purchase and refund dated on or before ``date``, as rows
         (partner_id, company_id, date, is_purchase, amount, churn_days) in
         company currency: one query per kind of source document (posted
@@ -393,7 +393,42 @@ class CrmCustomerProfile(models.Model):
         A (customer, company) pair therefore comes from one query only, and
         each query is aggregated on its own, in the order of its index. The
         company's churn period rides along so that the aggregate can use the
-        window's sort order without another join."""
+        window's sort order without another join.
+
+        ``companies`` (``res.company`` records, when the statement is built
+        for known companies rather than for a database function's argument):
+        their settings are written into the queries, which then join no
+        settings row per document."""
+        if companies is None:
+            invoice_join = SQL(
+                "JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'"
+            )
+            order_join = SQL(
+                "JOIN crm_company c ON c.id = so.company_id AND c.source = 'sale_order'"
+            )
+            invoice_filter = order_filter = SQL()
+            invoice_churn = order_churn = SQL("c.churn_days")
+        else:
+
+            def settings(source, column):
+                using = companies.filtered(lambda c: c.crm_revenue_source == source)
+                days = {c.crm_churn_days for c in using}
+                if len(days) <= 1:
+                    churn = SQL("%s::int", next(iter(days), 0))
+                else:
+                    churn = SQL(
+                        "CASE %s %s END",
+                        column,
+                        SQL(" ").join(
+                            SQL("WHEN %s THEN %s", c.id, c.crm_churn_days)
+                            for c in using
+                        ),
+                    )
+                return SQL("AND %s = ANY(%s)", column, using.ids), churn
+
+            invoice_join = order_join = SQL()
+            invoice_filter, invoice_churn = settings("invoice", SQL("m.company_id"))
+            order_filter, order_churn = settings("sale_order", SQL("so.company_id"))
         return [
             SQL(
                 """
@@ -402,15 +437,19 @@ class CrmCustomerProfile(models.Model):
                        m.invoice_date AS date,
                        m.move_type = 'out_invoice' AS is_purchase,
                        m.amount_untaxed_signed AS amount,
-                       c.churn_days
+                       %(churn)s AS churn_days
                   FROM account_move m
-                  JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
+                  %(join)s
                  WHERE m.state = 'posted'
                    AND m.move_type IN ('out_invoice', 'out_refund')
                    AND m.invoice_date <= %(date)s
+                   %(company_filter)s
                    %(move_filter)s
                 """,
                 date=date,
+                churn=invoice_churn,
+                join=invoice_join,
+                company_filter=invoice_filter,
                 move_filter=partner_filter(SQL("m.commercial_partner_id")),
             ),
             SQL(
@@ -422,16 +461,19 @@ class CrmCustomerProfile(models.Model):
                        (so.amount_untaxed
                         / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric
                            AS amount,
-                       c.churn_days
+                       %(churn)s AS churn_days
                   FROM sale_order so
                   JOIN res_partner p ON p.id = so.partner_id
-                  JOIN crm_company c
-                    ON c.id = so.company_id AND c.source = 'sale_order'
+                  %(join)s
                  WHERE so.state = 'sale'
                    AND so.date_order::date <= %(date)s
+                   %(company_filter)s
                    %(order_filter)s
                 """,
                 date=date,
+                churn=order_churn,
+                join=order_join,
+                company_filter=order_filter,
                 order_filter=partner_filter(SQL("p.commercial_partner_id")),
             ),
         ]
@@ -569,7 +611,7 @@ class CrmCustomerProfile(models.Model):
         )
 
     def _recompute_statement(
-        self, date, company_ids, partner_ids, uid, texts, delta=None
+        self, date, company_ids, partner_ids, uid, texts, delta=None, companies=None
     ):
         """Facts and stages of DOMAIN §0–1 in one set-based statement.
 
@@ -586,7 +628,9 @@ class CrmCustomerProfile(models.Model):
         templates by key, ``delta`` an int[] of new documents, at most one per
         customer of ``partner_ids`` and none of a customer with other
         companies in ``company_ids``: the customers whose stored facts can
-        take theirs in are not aggregated again (see ``_delta_fact_query``).
+        take theirs in are not aggregated again (see ``_delta_fact_query``);
+        ``companies`` the ``res.company`` records of ``company_ids`` when the
+        statement is run as it is built (see ``_source_queries``).
         """
 
         aggregated = partner_ids
@@ -605,7 +649,7 @@ class CrmCustomerProfile(models.Model):
 
         fact = SQL("\nUNION ALL\n").join(
             self._fact_query(date, rows)
-            for rows in self._source_queries(date, partner_filter)
+            for rows in self._source_queries(date, partner_filter, companies)
         )
         profile_columns = SQL(
             """pr.id, pr.partner_id, pr.company_id, pr.lifecycle_stage,
@@ -948,6 +992,7 @@ RETURNING id, stage_to
                 None,
                 SQL("%s", self.env.uid),
                 {key: SQL("%s", text) for key, text in texts.items()},
+                companies=self.env["res.company"].sudo().browse(company_ids),
             )
         else:
             query = SQL(

@@ -64,3 +64,24 @@ class TestLifecycleSettings(LifecycleCommon):
         # Writing the same value again does not invalidate anything.
         self.company.crm_churn_days = 400
         self.assertEqual(profile.facts_date, self.REF)
+
+    def test_full_recompute_uses_each_company_churn_period(self):
+        """One full recompute over two companies: the same 350-day gap
+        between purchases is a return where the churn period is 200 days,
+        not where it is 365."""
+        self.company_b.crm_churn_days = 200
+        partner = self.customer("Two Companies")
+        for company in (self.company, self.company_b):
+            self.invoice(partner, self.days_before(400), 100, company=company)
+            self.invoice(partner, self.days_before(50), 100, company=company)
+        both = self.company | self.company_b
+        profiles = self.Profile.with_context(allowed_company_ids=both.ids).recompute(
+            self.REF
+        )
+        by_company = {p.company_id: p for p in profiles if p.partner_id == partner}
+        self.assertEqual(by_company[self.company].lifecycle_stage, "mature")
+        self.assertFalse(by_company[self.company].last_return_date)
+        self.assertEqual(by_company[self.company_b].lifecycle_stage, "won_back")
+        self.assertEqual(
+            by_company[self.company_b].last_return_date, self.days_before(50)
+        )
