@@ -169,7 +169,8 @@ class CrmCustomerProfile(models.Model):
         domain = [("company_id", "in", companies.ids)]
         if partner_ids is not None:
             domain.append(("partner_id", "in", partner_ids))
-        return self.search(domain)
+        # by id: no sort of every profile by revenue for a full recompute
+        return self.search(domain, order="id")
 
     def set_stage(self, stage, reason, until=None):
         """Set the stage by hand; it holds through recomputes until ``until``."""
