@@ -225,17 +225,14 @@ class CrmCustomerProfile(models.Model):
             return SQL("AND %s = ANY(%s)", column, as_sql(partner_ids))
 
         sources = self._source_queries(date, partner_filter)
-        # The window's first day as a bound that PostgreSQL knows before
-        # reading (a literal, or a sub-select run once): it then reads only
-        # the window's documents through the date index. Companies whose
-        # windows differ also need each its own bound.
+        # Some customers (a function's generic plan): their documents through
+        # the customer index, the window of each company as a filter (a bound
+        # on the date would let the plan pick the date index instead).
         company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
-        window_filter = SQL(
-            """d.date > %(date)s::date
-                        - (SELECT max(window_days) FROM crm_company)
-               AND d.date > %(date)s::date - c.window_days""",
-            date=date,
-        )
+        window_filter = SQL("d.date > %s::date - c.window_days", date)
+        # Everyone: the window's first day as a literal, so that PostgreSQL
+        # reads only the window's documents through the date index; companies
+        # whose windows differ also need each its own bound.
         if partner_ids is None:
             windows = set(
                 self.env["res.company"]
