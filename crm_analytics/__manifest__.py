@@ -41,6 +41,7 @@
         ],
     },
     "demo": ["demo/crm_analytics_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }
