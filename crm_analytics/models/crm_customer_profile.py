@@ -234,6 +234,8 @@ class CrmCustomerProfile(models.Model):
         # reads only the window's documents through the date index; companies
         # whose windows differ also need each its own bound.
         if partner_ids is None:
+            # settings of companies the caller ranks, maybe as the cron
+            # user: read, not shown
             windows = set(
                 self.env["res.company"]
                 .sudo()

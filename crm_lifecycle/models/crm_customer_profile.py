@@ -993,6 +993,8 @@ RETURNING id, stage_to
                 None,
                 SQL("%s", self.env.uid),
                 {key: SQL("%s", text) for key, text in texts.items()},
+                # their settings, written into the statement (the caller
+                # may be an accountant posting, who cannot read them)
                 companies=self.env["res.company"].sudo().browse(company_ids),
             )
         else:
