@@ -76,15 +76,21 @@ class ResCompany(models.Model):
             )
         res = super().write(vals)
         if changed:
+            # ... and aggregate every customer's documents again: the next
+            # run cannot start from the stored facts.
             self.env["crm.customer.profile"].flush_model()
+            self.flush_model(["crm_lifecycle_date"])
             self.env.execute_query(
                 SQL(
                     """UPDATE crm_customer_profile SET facts_date = NULL
-                        WHERE company_id = ANY(%s)""",
-                    changed.ids,
+                        WHERE company_id = ANY(%(ids)s);
+                       UPDATE res_company SET crm_lifecycle_date = NULL
+                        WHERE id = ANY(%(ids)s)""",
+                    ids=changed.ids,
                 )
             )
             self.env["crm.customer.profile"].invalidate_model(["facts_date"])
+            self.invalidate_model(["crm_lifecycle_date"])
         return res
 
     @api.constrains(

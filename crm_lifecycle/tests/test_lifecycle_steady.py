@@ -1,0 +1,212 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .common import LifecycleCommon
+
+STATE_QUERY = """
+    SELECT pr.partner_id, pr.company_id, pr.first_purchase_date,
+           pr.last_purchase_date, pr.purchase_count, pr.revenue_total,
+           pr.revenue_12m, pr.revenue_prev_12m, pr.avg_purchase_interval,
+           pr.last_return_date, pr.lifecycle_stage, pr.stage_date, pr.stage_rule,
+           pr.stage_reason, pr.stage_locked_until,
+           p.lifecycle_stage ->> pr.company_id::text,
+           ARRAY(SELECT ROW(h.stage_from, h.stage_to, h.date, h.rule, h.reason)::text
+                   FROM crm_lifecycle_history h
+                  WHERE h.profile_id = pr.id
+               ORDER BY h.id)
+      FROM crm_customer_profile pr
+      JOIN res_partner p ON p.id = pr.partner_id
+     WHERE pr.company_id = ANY(%s)
+  ORDER BY pr.partner_id, pr.company_id
+"""
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(LifecycleCommon.REF)
+class TestLifecycleSteady(LifecycleCommon):
+    """A run over every customer, at most a month after the last one,
+    evaluates only the customers whose facts or stage may have moved, and
+    leaves every profile, history row and partner stage exactly as a run
+    that aggregates everyone's documents again."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.companies = cls.company | cls.company_b
+        cls.Everyone = cls.Profile.with_context(allowed_company_ids=cls.companies.ids)
+        day = cls.days_before
+        # every third day for two years: "declining" after seven quiet days
+        cls.frequent = cls.customer("Frequent Buyer")
+        for days in range(3, 730, 3):
+            cls.invoice(cls.frequent, day(days), 10)
+        # churned from day 6 after REF (365 days)
+        cls.churning = cls.customer("Churning Customer")
+        cls.invoice(cls.churning, day(400), 100)
+        cls.invoice(cls.churning, day(360), 100)
+        # no longer new from day 4 (90 days)
+        cls.newcomer = cls.customer("Newcomer")
+        cls.invoice(cls.newcomer, day(87), 100)
+        # back after 523 days; no longer won back from day 4 (180 days)
+        cls.returning = cls.customer("Returning Customer")
+        cls.invoice(cls.returning, day(700), 100)
+        cls.invoice(cls.returning, day(177), 100)
+        # an invoice leaving the previous 12 months on day 2, another the
+        # last 12 months on day 3: mature, growing, declining
+        cls.shifting = cls.customer("Shifting Customer")
+        for days in (728, 400, 362, 100):
+            cls.invoice(cls.shifting, day(days), 100)
+        # an invoice dated day 5, posted beforehand: declining, then growing
+        cls.ahead = cls.customer("Customer Invoiced Ahead")
+        cls.invoice(cls.ahead, day(600), 300)
+        cls.invoice(cls.ahead, day(250), 100)
+        cls.invoice(cls.ahead, cls.REF + timedelta(days=5), 300)
+        # quiet and mature all along, in both companies
+        cls.quiet = cls.customer("Quiet Customer")
+        for days in (500, 380, 300, 120, 40):
+            cls.invoice(cls.quiet, day(days), 100)
+            cls.invoice(cls.quiet, day(days), 100, company=cls.company_b)
+        # a prospect: flagged as a customer, no purchase
+        cls.prospect = cls.customer("Prospect", customer_rank=1)
+        # held as "growing" by hand until day 3
+        cls.held = cls.customer("Held Customer")
+        cls.invoice(cls.held, day(500), 100)
+        cls.invoice(cls.held, day(200), 100)
+
+    def state(self):
+        self.env.flush_all()
+        return self.env.execute_query(SQL(STATE_QUERY, self.companies.ids))
+
+    def full_state(self, reference_date):
+        """The state a run aggregating every customer's documents leaves
+        (rolled back)."""
+        self.env.flush_all()
+        with self.env.cr.savepoint(flush=False) as savepoint:
+            self.env.execute_query(
+                SQL("UPDATE res_company SET crm_lifecycle_date = NULL")
+            )
+            self.env.invalidate_all()
+            self.Everyone.recompute(reference_date)
+            state = self.state()
+            savepoint.rollback()
+        self.env.invalidate_all()
+        return state
+
+    def due(self, reference_date, companies=None):
+        companies = (companies or self.companies).sudo()
+        return set(self.Profile._due_partner_ids(reference_date, companies))
+
+    def test_daily_runs_match_full_runs(self):
+        self.Everyone.recompute(self.REF)
+        self.assertEqual(self.companies.mapped("crm_lifecycle_date"), [self.REF] * 2)
+        held = self.Profile.search(
+            [("partner_id", "=", self.held.id), ("company_id", "=", self.company.id)]
+        )
+        held.with_user(self.sales_manager).set_stage(
+            "growing", "Key account in negotiation", until=self.REF + timedelta(days=3)
+        )
+        stages = {}
+        for offset in range(1, 13):
+            reference_date = self.REF + timedelta(days=offset)
+            expected = self.full_state(reference_date)
+            self.assertNotIn(self.quiet.id, self.due(reference_date))
+            self.Everyone.recompute(reference_date)
+            self.assertEqual(self.state(), expected, f"day {offset}")
+            self.assertEqual(
+                self.companies.mapped("crm_lifecycle_date"), [reference_date] * 2
+            )
+            stages[offset] = {
+                partner: partner.with_company(self.company).lifecycle_stage
+                for partner in (
+                    self.frequent,
+                    self.churning,
+                    self.newcomer,
+                    self.returning,
+                    self.shifting,
+                    self.ahead,
+                    self.held,
+                )
+            }
+            # in company A (customers flagged as such are prospects in B)
+            stages[offset]["due"] = self.due(reference_date, self.company)
+        # the periods ran out on the days expected, and only then were those
+        # customers due
+        self.assertEqual(stages[5][self.churning], "declining")
+        self.assertEqual(stages[6][self.churning], "churned")
+        self.assertNotIn(self.churning.id, stages[4]["due"])
+        self.assertIn(self.churning.id, stages[6]["due"])
+        self.assertNotIn(self.churning.id, stages[9]["due"])
+        self.assertEqual(stages[3][self.newcomer], "new")
+        # no revenue the 12 months before: "growing" (DOMAIN rule 5)
+        self.assertEqual(stages[4][self.newcomer], "growing")
+        self.assertEqual(stages[3][self.returning], "won_back")
+        self.assertEqual(stages[4][self.returning], "mature")
+        self.assertEqual(stages[1][self.shifting], "mature")
+        self.assertEqual(stages[2][self.shifting], "growing")
+        self.assertEqual(stages[3][self.shifting], "declining")
+        self.assertEqual(stages[4][self.ahead], "declining")
+        self.assertEqual(stages[5][self.ahead], "growing")
+        self.assertEqual(stages[3][self.held], "growing")
+        self.assertEqual(stages[4][self.held], "mature")
+        self.assertEqual(stages[1][self.frequent], "mature")
+        self.assertEqual(stages[7][self.frequent], "declining")
+
+    def test_new_prospect_and_changed_settings(self):
+        self.Everyone.recompute(self.REF)
+        newcomer = self.customer("Flagged Later", customer_rank=1)
+        reference_date = self.REF + timedelta(days=1)
+        self.assertIn(newcomer.id, self.due(reference_date))
+        self.Everyone.recompute(reference_date)
+        self.assertEqual(
+            newcomer.with_company(self.company).lifecycle_stage, "prospect"
+        )
+        # a change of settings: every customer of the company again
+        self.company.crm_churn_days = 300
+        self.assertFalse(self.company.crm_lifecycle_date)
+        reference_date += timedelta(days=1)
+        expected = self.full_state(reference_date)
+        self.Everyone.recompute(reference_date)
+        self.assertEqual(self.state(), expected)
+        self.assertEqual(self.churning.with_company(self.company).lifecycle_stage, "churned")
+
+    def test_cron_evaluates_due_customers_in_slices(self):
+        self.Everyone.recompute(self.REF)
+        later = self.REF + timedelta(days=6)
+        expected = self.full_state(later)
+        cron = self.env.ref("crm_lifecycle.ir_cron_crm_lifecycle_recompute")
+        with freeze_time(later):
+            progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+            Profile = self.Profile.with_context(ir_cron_progress_id=progress.id)
+            slices = 0
+            while Profile._cron_recompute(batch_size=4):
+                slices += 1
+                # not evaluated as of that day before the last slice
+                self.assertEqual(self.company.crm_lifecycle_date, self.REF)
+        self.assertGreater(slices, 2)
+        self.assertEqual(self.state(), expected)
+        self.assertEqual(self.companies.mapped("crm_lifecycle_date"), [later] * 2)
+        self.assertEqual(
+            self.churning.with_company(self.company).lifecycle_stage, "churned"
+        )
+
+    def test_merged_customer_is_refreshed(self):
+        self.Everyone.recompute(self.REF)
+        duplicate = self.customer("Quiet Customer (duplicate)")
+        self.invoice(duplicate, self.days_before(10), 1000)
+        wizard = self.env["base.partner.merge.automatic.wizard"].create({})
+        wizard._merge((self.quiet | duplicate).ids, dst_partner=self.quiet)
+        self.assertFalse(duplicate.exists())
+        profile = self.Profile.search(
+            [("partner_id", "=", self.quiet.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(profile.purchase_count, 6)
+        self.assertEqual(profile.revenue_total, 1500)
+        self.assertEqual(profile.last_purchase_date, self.days_before(10))
+        # the next daily run agrees with aggregating everything
+        reference_date = self.REF + timedelta(days=1)
+        expected = self.full_state(reference_date)
+        self.Everyone.recompute(reference_date)
+        self.assertEqual(self.state(), expected)
