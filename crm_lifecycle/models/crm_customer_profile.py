@@ -1,4 +1,5 @@
 from collections import Counter
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -289,7 +290,7 @@ class CrmCustomerProfile(models.Model):
         last_id = int(last_id_text)
         if not started:
             [(started,)] = self.env.execute_query(
-                SQL("SELECT (now() AT TIME ZONE 'UTC')::text")
+                SQL("SELECT %s::text", self._evaluation_start())
             )
         rows = self.env.execute_query(
             SQL(
@@ -601,6 +602,100 @@ class CrmCustomerProfile(models.Model):
             move_ids=move_ids,
         )
 
+    def _shifted_fact_query(self, date, company_ids, partner_ids):
+        """Facts of DOMAIN §0, as ``_fact_query`` returns them, of the
+        customers ``partner_ids`` (an int[]) in ``company_ids`` whose stored
+        facts can be brought to ``date`` without aggregating their documents:
+        every profile of the customer in those companies holds facts as of a
+        base date (see ``_due_partner_ids``) between its company's last
+        complete evaluation and ``date``, and no document of the customer is
+        dated after that base. Only the 12-month windows then
+        move: by the documents that left the last 12 months for the previous
+        12 months, and those that left the previous 12 months. Each is read
+        through the customer index within its date range.
+
+        A customer without a profile in one of the companies, but with
+        documents there, must not be given here."""
+        edge_ranges = {
+            "leaving_12m": (SQL("s.base - 365"), SQL("%s::date - 365", date)),
+            "leaving_prev": (SQL("s.base - 730"), SQL("%s::date - 730", date)),
+            "recent": (SQL("s.base"), SQL("%s::date", date)),
+        }
+        edges = SQL("\nUNION ALL\n").join(
+            SQL(
+                """
+                SELECT s.partner_id, s.company_id, %(kind)s AS kind,
+                       m.amount_untaxed_signed AS amount
+                  FROM shifting s
+                  JOIN account_move m
+                    ON m.commercial_partner_id = s.partner_id
+                   AND m.company_id = s.company_id
+                   AND m.invoice_date > %(after)s
+                   AND m.invoice_date <= %(until)s
+                 WHERE m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                """,
+                kind=kind,
+                after=after,
+                until=until,
+            )
+            for kind, (after, until) in edge_ranges.items()
+        )
+        return SQL(
+            """
+            WITH shifting AS MATERIALIZED (
+                SELECT pr.*,
+                       c.crm_lifecycle_date AS evaluated_on,
+                       CASE WHEN pr.write_date <= c.crm_lifecycle_evaluated_at
+                            THEN c.crm_lifecycle_date
+                            ELSE pr.facts_date END AS base
+                  FROM crm_customer_profile pr
+                  JOIN res_company c ON c.id = pr.company_id
+                 WHERE pr.company_id = ANY(%(company_ids)s)
+                   AND pr.partner_id = ANY(%(partner_ids)s)
+            ),
+            edge AS (
+                SELECT e.partner_id, e.company_id,
+                       coalesce(sum(e.amount) FILTER (
+                           WHERE e.kind = 'leaving_12m'), 0) AS leaving_12m,
+                       coalesce(sum(e.amount) FILTER (
+                           WHERE e.kind = 'leaving_prev'), 0) AS leaving_prev,
+                       bool_or(e.kind = 'recent') AS recent
+                  FROM (%(edges)s) e
+              GROUP BY e.partner_id, e.company_id
+            ),
+            blocked AS (
+                SELECT s.partner_id
+                  FROM shifting s
+                 WHERE s.facts_date IS NULL
+                    OR s.stage_reason IS NULL
+                    OR s.base IS NULL
+                    OR s.base < s.evaluated_on
+                    OR s.base > %(date)s::date
+                UNION
+                SELECT e.partner_id FROM edge e WHERE e.recent
+            )
+            SELECT s.partner_id,
+                   s.company_id,
+                   s.first_purchase_date AS first_date,
+                   s.last_purchase_date AS last_date,
+                   s.purchase_count::bigint AS purchase_count,
+                   s.revenue_total,
+                   s.revenue_12m - coalesce(e.leaving_12m, 0) AS revenue_12m,
+                   s.revenue_prev_12m + coalesce(e.leaving_12m, 0)
+                       - coalesce(e.leaving_prev, 0) AS revenue_prev_12m,
+                   s.last_return_date
+              FROM shifting s
+              LEFT JOIN edge e
+                ON e.partner_id = s.partner_id AND e.company_id = s.company_id
+             WHERE s.partner_id NOT IN (SELECT b.partner_id FROM blocked b)
+            """,
+            company_ids=company_ids,
+            partner_ids=partner_ids,
+            date=date,
+            edges=edges,
+        )
+
     def _steady_companies(self, date, companies):
         """Those of ``companies`` (``res.company``, read as superuser) whose
         customers can be re-evaluated as of ``date`` from their stored facts:
@@ -609,36 +704,47 @@ class CrmCustomerProfile(models.Model):
         comes from invoices, which cannot change once posted (a confirmed
         sale order's amount can)."""
         return companies.filtered(
-            lambda company: company.crm_revenue_source == "invoice"
-            and company.crm_lifecycle_date
-            and 0 <= (date - company.crm_lifecycle_date).days <= STEADY_MAX_DAYS
+            lambda company: (
+                company.crm_revenue_source == "invoice"
+                and company.crm_lifecycle_evaluated_at
+                and company.crm_lifecycle_date
+                and 0 <= (date - company.crm_lifecycle_date).days <= STEADY_MAX_DAYS
+            )
         )
 
     def _due_partner_ids(self, date, companies, partner_ids=None):
-        """Commercial partners (ids, sorted) whose facts or stage in one of
+        """Commercial partners whose facts or stage in one of
         ``companies`` (see ``_steady_companies``) may differ as of ``date``
         from what is stored. The others' stored facts and stage hold as of
         ``date`` too, and need no aggregation.
 
         A profile's stored facts hold as of a base date: the company's last
-        complete evaluation if the profile was not written since it began,
-        else the profile's own ``facts_date`` (see ``_delta_fact_query``).
-        Between that base and ``date`` the facts move only by documents
-        dated after the base, or crossing the edge of a 12-month window; the
-        rules only when a period runs out (churn, win-back, new, twice the
-        mean interval, a manual override). Conservatively, a customer is due:
+        complete evaluation (``crm_lifecycle_date``) if the profile was not
+        written since it began, else the profile's own ``facts_date`` (see
+        ``_delta_fact_query``). Between that base and ``date`` the facts
+        move only by documents dated after the base, or crossing the edge of
+        a 12-month window; the rules only when a period runs out (churn,
+        win-back, new, twice the mean interval, a manual override).
+        Conservatively, a customer is due:
 
         - whose profile has no facts (cleared by a change of settings) or no
-          reason, a base before the company's evaluation or after ``date``,
-          or no purchase
-          (prospects follow opportunities and flags, not documents);
-        - for whom one of those periods ends between the day before the base
-          and ``date``;
-        - with a document dated after the oldest base (or 365 or 730 days
-          before ``date`` and after that base) in one of the companies;
-        - a prospect with no profile yet.
+          reason, no purchase (prospects follow opportunities and flags, not
+          documents), or was written since the evaluation with facts as of
+          another day than between the evaluation's and ``date``;
+        - for whom one of those periods ends between the day before the
+          evaluation's date and ``date``;
+        - with a document in one of the companies dated after the
+          evaluation's date, or 365 or 730 days before a day after it up to
+          ``date``;
+        - a prospect with no profile yet, whose partner, opportunity or
+          its stage was written since the evaluation began (see
+          ``_evaluation_start``). Customer ranks are raised in SQL, without a
+          write: ``res.partner._increase_rank`` refreshes a partner flagged as
+          a customer for the first time.
 
         ``partner_ids``: only among these (a slice of the cron).
+
+        Returns (partner id, prospect with no profile) pairs, by partner id.
         """
 
         def partner_filter(column):
@@ -646,88 +752,119 @@ class CrmCustomerProfile(models.Model):
                 return SQL()
             return SQL("AND %s = ANY(%s)", column, list(partner_ids))
 
+        def profiles(company):
+            evaluated_on = company.crm_lifecycle_date
+            day = timedelta(days=1)
+            since = evaluated_on - day
+
+            def ends_between(column, days):
+                # column + days within [since, date]
+                period = timedelta(days=days)
+                return SQL(
+                    "%s BETWEEN %s AND %s", column, since - period, date - period
+                )
+
+            return SQL(
+                """
+                SELECT pr.partner_id, FALSE
+                  FROM crm_customer_profile pr
+                 WHERE pr.company_id = %(company)s %(partner_filter)s
+                   AND (pr.facts_date IS NULL
+                        OR pr.stage_reason IS NULL
+                        OR pr.purchase_count = 0
+                        OR (pr.write_date > %(evaluated_at)s
+                            AND (pr.facts_date < %(evaluated_on)s
+                                 OR pr.facts_date > %(date)s))
+                        OR %(churn)s
+                        OR %(new)s
+                        OR %(winback)s
+                        OR pr.stage_locked_until BETWEEN %(since)s AND %(date)s
+                        OR 2 * pr.avg_purchase_interval
+                           + (pr.last_purchase_date - %(evaluated_on)s::date)
+                           BETWEEN -1 AND %(span)s)
+                """,
+                company=company.id,
+                partner_filter=partner_filter(SQL("pr.partner_id")),
+                evaluated_at=company.crm_lifecycle_evaluated_at,
+                evaluated_on=evaluated_on,
+                date=date,
+                since=since,
+                churn=ends_between(
+                    SQL("pr.last_purchase_date"), company.crm_churn_days
+                ),
+                new=ends_between(SQL("pr.first_purchase_date"), company.crm_new_days),
+                winback=ends_between(
+                    SQL("pr.last_return_date"), company.crm_winback_days
+                ),
+                span=(date - evaluated_on).days + 1,
+            )
+
         oldest = min(companies.mapped("crm_lifecycle_date"))
         self.env.flush_all()
         rows = self.env.execute_query(
             SQL(
                 """
 WITH crm_company AS NOT MATERIALIZED (
-    SELECT id,
-           crm_lifecycle_date AS evaluated_on,
-           crm_lifecycle_evaluated_at AS evaluated_at,
-           crm_churn_days AS churn_days,
-           crm_winback_days AS winback_days,
-           crm_new_days AS new_days
+    SELECT id, crm_lifecycle_evaluated_at AS changed_after
       FROM res_company
      WHERE id = ANY(%(company_ids)s)
-),
-profile AS (
-    SELECT pr.*,
-           c.evaluated_on,
-           c.churn_days,
-           c.winback_days,
-           c.new_days,
-           CASE WHEN pr.write_date <= c.evaluated_at THEN c.evaluated_on
-                ELSE pr.facts_date END AS base
-      FROM crm_customer_profile pr
-      JOIN crm_company c ON c.id = pr.company_id
-     WHERE TRUE %(profile_filter)s
-),
-due AS (
-    SELECT p.partner_id
-      FROM profile p
-     WHERE p.facts_date IS NULL
-        OR p.stage_reason IS NULL
-        OR p.base < p.evaluated_on
-        OR p.base > %(date)s::date
-        OR p.purchase_count = 0
-        OR p.last_purchase_date + p.churn_days
-               BETWEEN p.base - 1 AND %(date)s::date
-        OR p.first_purchase_date + p.new_days
-               BETWEEN p.base - 1 AND %(date)s::date
-        OR p.last_return_date + p.winback_days
-               BETWEEN p.base - 1 AND %(date)s::date
-        OR 2 * p.avg_purchase_interval
-               BETWEEN p.base - p.last_purchase_date - 1
-                   AND %(date)s::date - p.last_purchase_date + 1
-        OR p.stage_locked_until BETWEEN p.base - 1 AND %(date)s::date
-    UNION
-    SELECT m.commercial_partner_id
-      FROM account_move m
-     WHERE m.state = 'posted'
-       AND m.move_type IN ('out_invoice', 'out_refund')
-       AND m.company_id = ANY(%(company_ids)s)
-       AND (m.invoice_date > %(oldest)s::date
-                AND m.invoice_date <= %(date)s::date
-            OR m.invoice_date > %(oldest)s::date - 365
-                AND m.invoice_date <= %(date)s::date - 365
-            OR m.invoice_date > %(oldest)s::date - 730
-                AND m.invoice_date <= %(date)s::date - 730)
-       %(move_filter)s
-    UNION
-    SELECT x.partner_id
-      FROM (%(prospect)s) x
-     WHERE NOT EXISTS (
-           SELECT 1
-             FROM crm_customer_profile pr
-            WHERE pr.partner_id = x.partner_id
-              AND pr.company_id = x.company_id)
 )
-SELECT partner_id FROM due ORDER BY partner_id
+SELECT due.partner_id, bool_or(due.fresh)
+  FROM (
+%(profiles)s
+UNION ALL
+SELECT m.commercial_partner_id, FALSE
+  FROM account_move m
+ WHERE m.state = 'posted'
+   AND m.move_type IN ('out_invoice', 'out_refund')
+   AND m.company_id = ANY(%(company_ids)s)
+   AND (m.invoice_date > %(oldest)s::date
+            AND m.invoice_date <= %(date)s::date
+        OR m.invoice_date > %(oldest)s::date - 365
+            AND m.invoice_date <= %(date)s::date - 365
+        OR m.invoice_date > %(oldest)s::date - 730
+            AND m.invoice_date <= %(date)s::date - 730)
+   %(move_filter)s
+UNION ALL
+SELECT x.partner_id, TRUE
+  FROM (%(prospect)s) x
+ WHERE NOT EXISTS (
+       SELECT 1
+         FROM crm_customer_profile pr
+        WHERE pr.partner_id = x.partner_id
+          AND pr.company_id = x.company_id)
+  ) due (partner_id, fresh)
+GROUP BY due.partner_id
+ORDER BY due.partner_id
                 """,
                 company_ids=companies.ids,
+                profiles=SQL("\nUNION ALL\n").join(
+                    profiles(company) for company in companies
+                ),
                 date=date,
                 oldest=oldest,
-                profile_filter=partner_filter(SQL("pr.partner_id")),
                 move_filter=partner_filter(SQL("m.commercial_partner_id")),
-                prospect=self._prospect_query(partner_filter),
+                prospect=self._prospect_query(
+                    partner_filter, distinct=False, changed_after=SQL("c.changed_after")
+                ),
             )
         )
-        return [partner_id for (partner_id,) in rows]
+        return rows
 
-    def _prospect_query(self, partner_filter):
+    def _prospect_query(self, partner_filter, distinct=True, changed_after=None):
         """(partner, company) pairs that count as prospects when they never
-        bought: an open opportunity, or a partner flagged as a customer."""
+        bought: an open opportunity, or a partner flagged as a customer.
+        ``distinct``: each pair once (else a pair may come twice).
+        ``changed_after`` (an SQL timestamp): only pairs whose opportunity,
+        partner or stage was written after it."""
+        lead_changed = partner_changed = SQL()
+        if changed_after is not None:
+            lead_changed = SQL(
+                """AND (l.write_date >= %(after)s OR p.write_date >= %(after)s
+                        OR st.write_date >= %(after)s)""",
+                after=changed_after,
+            )
+            partner_changed = SQL("AND p.write_date >= %s", changed_after)
         return SQL(
             """
             SELECT p.commercial_partner_id AS partner_id, c.id AS company_id
@@ -737,21 +874,32 @@ SELECT partner_id FROM due ORDER BY partner_id
               LEFT JOIN crm_stage st ON st.id = l.stage_id
              WHERE l.type = 'opportunity' AND l.active
                AND NOT COALESCE(st.is_won, FALSE)
-               %(lead_filter)s
-            UNION
+               %(lead_filter)s %(lead_changed)s
+            %(union)s
             SELECT p.id, c.id
               FROM res_partner p
               JOIN crm_company c ON c.id = p.company_id OR p.company_id IS NULL
              WHERE p.customer_rank > 0 AND p.active
                AND p.id = p.commercial_partner_id
-               %(partner_filter)s
+               %(partner_filter)s %(partner_changed)s
             """,
             lead_filter=partner_filter(SQL("p.commercial_partner_id")),
             partner_filter=partner_filter(SQL("p.id")),
+            lead_changed=lead_changed,
+            partner_changed=partner_changed,
+            union=SQL("UNION") if distinct else SQL("UNION ALL"),
         )
 
     def _recompute_statement(
-        self, date, company_ids, partner_ids, uid, texts, delta=None, companies=None
+        self,
+        date,
+        company_ids,
+        partner_ids,
+        uid,
+        texts,
+        delta=None,
+        companies=None,
+        shifted=None,
     ):
         """Facts and stages of DOMAIN §0–1 in one set-based statement.
 
@@ -770,11 +918,24 @@ SELECT partner_id FROM due ORDER BY partner_id
         companies in ``company_ids``: the customers whose stored facts can
         take theirs in are not aggregated again (see ``_delta_fact_query``);
         ``companies`` the ``res.company`` records of ``company_ids`` when the
-        statement is run as it is built (see ``_source_queries``).
+        statement is run as it is built (see ``_source_queries``);
+        ``shifted`` an int[] of customers of ``partner_ids`` (none with a
+        document of ``delta``) whose stored facts may be brought to ``date``
+        without aggregating their documents (see ``_shifted_fact_query``).
         """
 
-        aggregated = partner_ids
+        delta_query = None
         if delta is not None:
+            delta_query = self._delta_fact_query(date, delta)
+        if shifted is not None:
+            shifted_query = self._shifted_fact_query(date, company_ids, shifted)
+            delta_query = (
+                shifted_query
+                if delta_query is None
+                else SQL("%s\nUNION ALL\n(%s)", delta_query, shifted_query)
+            )
+        aggregated = partner_ids
+        if delta_query is not None:
             # customers whose stored facts take their new document in are
             # not aggregated again (an index condition: as an array)
             aggregated = SQL(
@@ -786,6 +947,12 @@ SELECT partner_id FROM due ORDER BY partner_id
             if partner_ids is None:
                 return SQL()
             return SQL("AND %s = ANY(%s)", column, aggregated)
+
+        def any_partner_filter(column):
+            # the customers' prospects: those whose facts come from delta too
+            if partner_ids is None:
+                return SQL()
+            return SQL("AND %s = ANY(%s)", column, partner_ids)
 
         fact = SQL("\nUNION ALL\n").join(
             self._fact_query(date, rows)
@@ -800,17 +967,19 @@ SELECT partner_id FROM due ORDER BY partner_id
                 pr.avg_purchase_interval, pr.last_return_date) AS facts"""
         )
         delta_cte = delta_profiles = SQL()
-        if delta is not None:
-            delta_cte = SQL("delta AS (%s),", self._delta_fact_query(date, delta))
+        if delta_query is not None:
+            delta_cte = SQL("delta AS (%s),", delta_query)
             fact = SQL("%s\nUNION ALL\nSELECT * FROM delta", fact)
+            # their profiles (in the companies, all are in delta), through
+            # the customer index
             delta_profiles = SQL(
                 """UNION ALL
                    SELECT %s
-                     FROM delta d
-                     JOIN crm_customer_profile pr
-                       ON pr.partner_id = d.partner_id
-                      AND pr.company_id = d.company_id""",
+                     FROM crm_customer_profile pr
+                    WHERE pr.partner_id = ANY(ARRAY(SELECT partner_id FROM delta))
+                      AND pr.company_id = ANY(%s)""",
                 profile_columns,
+                company_ids,
             )
 
         return SQL(
@@ -1068,7 +1237,7 @@ RETURNING id, stage_to
             uid=uid,
             delta_cte=delta_cte,
             fact=fact,
-            prospect=self._prospect_query(partner_filter),
+            prospect=self._prospect_query(any_partner_filter),
             profile_columns=profile_columns,
             profile_filter=partner_filter(SQL("pr.partner_id")),
             delta_profiles=delta_profiles,
@@ -1077,10 +1246,11 @@ RETURNING id, stage_to
 
     def _refresh_function_sql(self):
         """``crm_lifecycle_refresh(date, company ids, partner ids, uid,
-        delta move ids, reason texts…)``: the recompute statement for some
-        customers, as a PL/pgSQL function so that its plan is made once per
-        database connection instead of at every invoice posting (planning the
-        statement costs several times executing it for one customer)."""
+        delta move ids, shifted partner ids, reason texts…)``: the recompute
+        statement for some customers, as a PL/pgSQL function so that its plan
+        is made once per database connection instead of at every invoice
+        posting or slice of the daily run (planning the statement costs
+        several times executing it for one customer)."""
         keys = list(self._reason_templates())
         texts = {key: SQL.identifier(f"p_t_{key}") for key in keys}
         statement = self._recompute_statement(
@@ -1090,13 +1260,14 @@ RETURNING id, stage_to
             SQL("p_uid"),
             texts,
             delta=SQL("p_delta_move_ids"),
+            shifted=SQL("p_shifted_partner_ids"),
         )
         return SQL(
             """
             DROP FUNCTION IF EXISTS crm_lifecycle_refresh;
             CREATE FUNCTION crm_lifecycle_refresh(
                 p_date date, p_company_ids int[], p_partner_ids int[], p_uid int,
-                p_delta_move_ids int[],
+                p_delta_move_ids int[], p_shifted_partner_ids int[],
                 %(text_args)s)
             RETURNS TABLE (history_id int, history_stage varchar)
             LANGUAGE plpgsql
@@ -1150,22 +1321,17 @@ RETURNING id, stage_to
             if others and partner_ids is None:
                 rows += self._run_plain_statement(date, others, None, texts)
             elif others:
-                rows += self.env.execute_query(
-                    SQL(
-                        "SELECT * FROM crm_lifecycle_refresh("
-                        "%s::date, %s::int[], %s::int[], %s, %s::int[], %s)",
-                        date,
-                        others.ids,
-                        list(partner_ids),
-                        self.env.uid,
-                        list(delta or ()),
-                        SQL(", ").join(SQL("%s", text) for text in texts.values()),
-                    )
-                )
+                rows += self._run_function(date, others, partner_ids, texts, delta)
             if steady:
                 due = self._due_partner_ids(date, steady, partner_ids)
                 if due:
-                    rows += self._run_plain_statement(date, steady, due, texts)
+                    rows += self._run_function(
+                        date,
+                        steady,
+                        [partner_id for partner_id, _fresh in due],
+                        texts,
+                        shifted=[partner_id for partner_id, fresh in due if not fresh],
+                    )
             if partner_ids is None:
                 self._mark_evaluated(date, companies.ids)
             self.invalidate_model()
@@ -1185,6 +1351,41 @@ RETURNING id, stage_to
             self._recompute_more(date, company_ids, partner_ids)
         return histories
 
+    def _run_function(
+        self, date, companies, partner_ids, texts, delta=None, shifted=None
+    ):
+        """The recompute statement for ``companies`` and ``partner_ids``
+        through ``crm_lifecycle_refresh``; ``delta`` and ``shifted``: see
+        ``_recompute_statement``. Returns its rows (new history id, stage).
+
+        Customers due in a daily run (``shifted`` given) may be many: room to
+        sort their documents, and no JIT, as for a full run."""
+        query = SQL(
+            "SELECT * FROM crm_lifecycle_refresh("
+            "%s::date, %s::int[], %s::int[], %s, %s::int[], %s::int[], %s)",
+            date,
+            companies.ids,
+            list(partner_ids),
+            self.env.uid,
+            list(delta or ()),
+            list(shifted or ()),
+            SQL(", ").join(SQL("%s", text) for text in texts.values()),
+        )
+        if shifted is None:
+            return self.env.execute_query(query)
+        return self._execute_large(query)
+
+    def _execute_large(self, query):
+        """Run ``query``, a statement over many customers, with room to sort
+        their documents (no spill to disk) and without JIT, whose compiling
+        costs more than it saves here (measured: 0.23 s of 2.6 s at 1M
+        invoices). Returns its rows."""
+        cr = self.env.cr
+        cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+        rows = self.env.execute_query(query)
+        cr.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT")
+        return rows
+
     def _run_plain_statement(self, date, companies, partner_ids, texts):
         """The recompute statement for ``companies`` (records, read as
         superuser) and ``partner_ids`` (None: everyone), planned for its own
@@ -1197,22 +1398,30 @@ RETURNING id, stage_to
             {key: SQL("%s", text) for key, text in texts.items()},
             companies=companies,
         )
-        cr = self.env.cr
-        # Aggregating many customers sorts their documents: room for that,
-        # so that it does not spill to disk. JIT compiling the statement costs
-        # more than it saves (measured: 0.23 s of 2.6 s at 1M invoices).
-        cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
-        rows = self.env.execute_query(query)
-        cr.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT")
-        return rows
+        return self._execute_large(query)
+
+    @api.model
+    def _evaluation_start(self):
+        """SQL timestamp (UTC) from which an evaluation starting in this
+        transaction sees every write: the start of this transaction, or of an
+        older one still running on the database, whose writes this
+        transaction does not see (Odoo stamps rows with the start of the
+        transaction that writes them)."""
+        return SQL(
+            """(SELECT coalesce(min(a.xact_start), now()) AT TIME ZONE 'UTC'
+                  FROM pg_stat_activity a
+                 WHERE a.datname = current_database()
+                   AND a.backend_type = 'client backend'
+                   AND a.xact_start <= now())"""
+        )
 
     @api.model
     def _mark_evaluated(self, date, company_ids, evaluated_at=None):
         """Record on the companies an evaluation of all their customers as of
         ``date`` (see ``res.company.crm_lifecycle_date``) that began at
-        ``evaluated_at`` (default: this transaction's start)."""
+        ``evaluated_at`` (default: see ``_evaluation_start``)."""
         if evaluated_at is None:
-            evaluated_at = SQL("now() AT TIME ZONE 'UTC'")
+            evaluated_at = self._evaluation_start()
         fields_ = ["crm_lifecycle_date", "crm_lifecycle_evaluated_at"]
         self.env["res.company"].flush_model(fields_)
         self.env.execute_query(

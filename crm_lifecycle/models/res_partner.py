@@ -62,3 +62,29 @@ class ResPartner(models.Model):
             "res_id": profile.id,
             "name": self.env._("Lifecycle"),
         }
+
+    def _increase_rank(self, field, n=1):
+        """A commercial partner flagged as a customer for the first time
+        (its first invoice) is a prospect in every company where it has not
+        bought: refresh it in every company now. Ranks are raised in SQL,
+        unseen by the daily run, which looks for new prospects among the
+        partners written since the last one."""
+        flagged = self.browse()
+        if field == "customer_rank" and n > 0:
+            flagged = self.filtered(
+                lambda partner: (
+                    not partner.customer_rank
+                    and partner.id == partner.commercial_partner_id.id
+                )
+            )
+        res = super()._increase_rank(field, n)
+        if flagged:
+            companies = self.env["res.company"].sudo().search([])
+            self.env["crm.customer.profile"]._refresh_customers(
+                {
+                    (partner.id, company.id)
+                    for partner in flagged
+                    for company in companies
+                }
+            )
+        return res

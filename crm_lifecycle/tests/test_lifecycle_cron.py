@@ -16,8 +16,15 @@ class TestLifecycleCron(LifecycleCommon):
                 partner = self.customer(f"Cron Customer {index}")
                 self.invoice(partner, self.days_before(10 + index), 100)
                 partners |= partner
-        profiles = self.Profile.search([("partner_id", "in", partners.ids)])
+        profiles = self.Profile.search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual(set(profiles.mapped("lifecycle_stage")), {"new"})
+        # flagged as customers by their first invoice: prospects elsewhere
+        elsewhere = self.Profile.search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", self.company_b.id)]
+        )
+        self.assertEqual(set(elsewhere.mapped("lifecycle_stage")), {"prospect"})
 
         later = self.REF + timedelta(days=400)
         cron = self.env.ref("crm_lifecycle.ir_cron_crm_lifecycle_recompute")

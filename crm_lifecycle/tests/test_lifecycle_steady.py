@@ -97,7 +97,12 @@ class TestLifecycleSteady(LifecycleCommon):
 
     def due(self, reference_date, companies=None):
         companies = (companies or self.companies).sudo()
-        return set(self.Profile._due_partner_ids(reference_date, companies))
+        return {
+            partner_id
+            for partner_id, _fresh in self.Profile._due_partner_ids(
+                reference_date, companies
+            )
+        }
 
     def test_daily_runs_match_full_runs(self):
         self.Everyone.recompute(self.REF)
@@ -170,7 +175,98 @@ class TestLifecycleSteady(LifecycleCommon):
         expected = self.full_state(reference_date)
         self.Everyone.recompute(reference_date)
         self.assertEqual(self.state(), expected)
-        self.assertEqual(self.churning.with_company(self.company).lifecycle_stage, "churned")
+        self.assertEqual(
+            self.churning.with_company(self.company).lifecycle_stage, "churned"
+        )
+
+    def test_daily_run_starts_from_stored_facts(self):
+        """Customers not due are left as they are; a customer due for an
+        invoice leaving the 12-month window has its windows moved, the rest
+        of its stored facts kept. A marker added to the stored total revenue
+        tells (aggregating the documents would drop it)."""
+        self.Everyone.recompute(self.REF)
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """UPDATE crm_customer_profile SET revenue_total = revenue_total + 1000
+                    WHERE partner_id = ANY(%s)""",
+                [self.quiet.id, self.shifting.id],
+            )
+        )
+        self.env.invalidate_all()
+        reference_date = self.REF + timedelta(days=3)
+        self.assertIn(self.shifting.id, self.due(reference_date, self.company))
+        self.Everyone.recompute(reference_date)
+        quiet, shifting = (
+            self.Profile.search(
+                [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
+            )
+            for partner in (self.quiet, self.shifting)
+        )
+        self.assertEqual(quiet.revenue_total, 1500)
+        # the invoices of 728 and 362 days before REF left their windows
+        self.assertEqual(shifting.revenue_total, 1400)
+        self.assertEqual(shifting.revenue_12m, 100)
+        self.assertEqual(shifting.revenue_prev_12m, 200)
+        self.assertEqual(shifting.lifecycle_stage, "declining")
+        self.assertEqual(shifting.facts_date, reference_date)
+
+    def test_profiles_written_since_the_evaluation(self):
+        """A profile written after the evaluation began holds facts as of its
+        own date: moved from there when it lies between the evaluation's date
+        and the run's, aggregated again otherwise."""
+        self.Everyone.recompute(self.REF)
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """UPDATE crm_customer_profile pr
+                      SET write_date = c.crm_lifecycle_evaluated_at
+                                       + interval '1 hour',
+                          facts_date = CASE WHEN pr.partner_id = %(later)s
+                                            THEN %(later_date)s::date
+                                            ELSE %(earlier_date)s::date END
+                     FROM res_company c
+                    WHERE c.id = pr.company_id
+                      AND pr.partner_id = ANY(%(partners)s)""",
+                later=self.shifting.id,
+                later_date=self.REF + timedelta(days=1),
+                earlier_date=self.REF - timedelta(days=1),
+                partners=[self.shifting.id, self.quiet.id],
+            )
+        )
+        self.env.invalidate_all()
+        reference_date = self.REF + timedelta(days=3)
+        self.assertIn(self.quiet.id, self.due(reference_date, self.company))
+        expected = self.full_state(reference_date)
+        self.Everyone.recompute(reference_date)
+        self.assertEqual(self.state(), expected)
+
+    def test_new_opportunity_makes_a_prospect(self):
+        self.Everyone.recompute(self.REF)
+        partner = self.env["res.partner"].create({"name": "Interested Company"})
+        self.env["crm.lead"].create(
+            {
+                "name": "First deal",
+                "type": "opportunity",
+                "partner_id": partner.id,
+                "company_id": self.company.id,
+            }
+        )
+        reference_date = self.REF + timedelta(days=1)
+        expected = self.full_state(reference_date)
+        self.Everyone.recompute(reference_date)
+        self.assertEqual(self.state(), expected)
+        self.assertEqual(partner.with_company(self.company).lifecycle_stage, "prospect")
+        self.assertFalse(partner.with_company(self.company_b).lifecycle_stage)
+
+    def test_first_invoice_makes_a_prospect_elsewhere(self):
+        partner = self.customer("First Timer")
+        self.invoice(partner, self.days_before(1), 100)
+        self.assertEqual(partner.with_company(self.company).lifecycle_stage, "new")
+        # flagged as a customer (customer_rank > 0): a prospect in company B
+        self.assertEqual(
+            partner.with_company(self.company_b).lifecycle_stage, "prospect"
+        )
 
     def test_cron_evaluates_due_customers_in_slices(self):
         self.Everyone.recompute(self.REF)

@@ -9,7 +9,9 @@ class MergePartnerAutomatic(models.TransientModel):
         partner in SQL: refresh its facts and stages in every company, as
         posting would (the daily run starts from stored facts)."""
         partners = self.env["res.partner"].browse(partner_ids).exists()
-        res = super()._merge(partner_ids, dst_partner=dst_partner, extra_checks=extra_checks)
+        res = super()._merge(
+            partner_ids, dst_partner=dst_partner, extra_checks=extra_checks
+        )
         remaining = partners.exists()
         if remaining:
             companies = self.env["res.company"].sudo().search([])
