@@ -9,6 +9,7 @@ def uninstall_hook(env):
     env.cr.execute(
         SQL(
             "DROP FUNCTION IF EXISTS crm_lifecycle_refresh; "
+            "DROP FUNCTION IF EXISTS crm_lifecycle_refresh_due; "
             "DROP INDEX IF EXISTS account_move_crm_lifecycle_customer_index"
         )
     )

@@ -290,7 +290,7 @@ class CrmCustomerProfile(models.Model):
         last_id = int(last_id_text)
         if not started:
             [(started,)] = self.env.execute_query(
-                SQL("SELECT %s::text", self._evaluation_start())
+                SQL("SELECT (now() AT TIME ZONE 'UTC')::text")
             )
         rows = self.env.execute_query(
             SQL(
@@ -737,10 +737,12 @@ class CrmCustomerProfile(models.Model):
           evaluation's date, or 365 or 730 days before a day after it up to
           ``date``;
         - a prospect with no profile yet, whose partner, opportunity or
-          its stage was written since the evaluation began (see
-          ``_evaluation_start``). Customer ranks are raised in SQL, without a
-          write: ``res.partner._increase_rank`` refreshes a partner flagged as
-          a customer for the first time.
+          its stage was written since a day before the evaluation began. Odoo
+          stamps rows with the start of the transaction that writes them: the
+          day covers a transaction that began before the evaluation and
+          committed after it, unseen. Customer ranks are raised in SQL,
+          without a write: ``res.partner._increase_rank`` refreshes a partner
+          flagged as a customer for the first time.
 
         ``partner_ids``: only among these (a slice of the cron).
 
@@ -805,7 +807,7 @@ class CrmCustomerProfile(models.Model):
             SQL(
                 """
 WITH crm_company AS NOT MATERIALIZED (
-    SELECT id, crm_lifecycle_evaluated_at AS changed_after
+    SELECT id, crm_lifecycle_evaluated_at - interval '1 day' AS changed_after
       FROM res_company
      WHERE id = ANY(%(company_ids)s)
 )
@@ -919,25 +921,21 @@ ORDER BY due.partner_id
         take theirs in are not aggregated again (see ``_delta_fact_query``);
         ``companies`` the ``res.company`` records of ``company_ids`` when the
         statement is run as it is built (see ``_source_queries``);
-        ``shifted`` an int[] of customers of ``partner_ids`` (none with a
-        document of ``delta``) whose stored facts may be brought to ``date``
-        without aggregating their documents (see ``_shifted_fact_query``).
+        ``shifted`` (instead of ``delta``) an int[] of customers of
+        ``partner_ids`` whose stored facts may be brought to ``date`` without
+        aggregating their documents (see ``_shifted_fact_query``).
         """
 
         delta_query = None
         if delta is not None:
             delta_query = self._delta_fact_query(date, delta)
-        if shifted is not None:
-            shifted_query = self._shifted_fact_query(date, company_ids, shifted)
-            delta_query = (
-                shifted_query
-                if delta_query is None
-                else SQL("%s\nUNION ALL\n(%s)", delta_query, shifted_query)
-            )
+        elif shifted is not None:
+            delta_query = self._shifted_fact_query(date, company_ids, shifted)
         aggregated = partner_ids
         if delta_query is not None:
-            # customers whose stored facts take their new document in are
-            # not aggregated again (an index condition: as an array)
+            # customers whose stored facts take their new document in (or
+            # are moved) are not aggregated again (an index condition: as an
+            # array)
             aggregated = SQL(
                 "ARRAY(SELECT unnest(%s) EXCEPT SELECT partner_id FROM delta)",
                 partner_ids,
@@ -948,11 +946,13 @@ ORDER BY due.partner_id
                 return SQL()
             return SQL("AND %s = ANY(%s)", column, aggregated)
 
-        def any_partner_filter(column):
-            # the customers' prospects: those whose facts come from delta too
-            if partner_ids is None:
-                return SQL()
-            return SQL("AND %s = ANY(%s)", column, partner_ids)
+        prospect_filter = partner_filter
+        if shifted is not None:
+            # moved customers may have no purchase: whether they are
+            # prospects is needed for them too
+
+            def prospect_filter(column):
+                return SQL("AND %s = ANY(%s)", column, partner_ids)
 
         fact = SQL("\nUNION ALL\n").join(
             self._fact_query(date, rows)
@@ -970,17 +970,27 @@ ORDER BY due.partner_id
         if delta_query is not None:
             delta_cte = SQL("delta AS (%s),", delta_query)
             fact = SQL("%s\nUNION ALL\nSELECT * FROM delta", fact)
-            # their profiles (in the companies, all are in delta), through
-            # the customer index
             delta_profiles = SQL(
                 """UNION ALL
                    SELECT %s
-                     FROM crm_customer_profile pr
-                    WHERE pr.partner_id = ANY(ARRAY(SELECT partner_id FROM delta))
-                      AND pr.company_id = ANY(%s)""",
+                     FROM delta d
+                     JOIN crm_customer_profile pr
+                       ON pr.partner_id = d.partner_id
+                      AND pr.company_id = d.company_id""",
                 profile_columns,
-                company_ids,
             )
+            if shifted is not None:
+                # their profiles (in the companies, all are in delta),
+                # through the customer index whatever the planner expects
+                delta_profiles = SQL(
+                    """UNION ALL
+                       SELECT %s
+                         FROM crm_customer_profile pr
+                        WHERE pr.partner_id = ANY(ARRAY(SELECT partner_id FROM delta))
+                          AND pr.company_id = ANY(%s)""",
+                    profile_columns,
+                    company_ids,
+                )
 
         return SQL(
             """
@@ -1237,7 +1247,7 @@ RETURNING id, stage_to
             uid=uid,
             delta_cte=delta_cte,
             fact=fact,
-            prospect=self._prospect_query(any_partner_filter),
+            prospect=self._prospect_query(prospect_filter),
             profile_columns=profile_columns,
             profile_filter=partner_filter(SQL("pr.partner_id")),
             delta_profiles=delta_profiles,
@@ -1245,42 +1255,55 @@ RETURNING id, stage_to
         )
 
     def _refresh_function_sql(self):
-        """``crm_lifecycle_refresh(date, company ids, partner ids, uid,
-        delta move ids, shifted partner ids, reason texts…)``: the recompute
-        statement for some customers, as a PL/pgSQL function so that its plan
-        is made once per database connection instead of at every invoice
-        posting or slice of the daily run (planning the statement costs
-        several times executing it for one customer)."""
+        """The recompute statement for some customers as PL/pgSQL functions,
+        so that its plan is made once per database connection instead of at
+        every invoice posting or slice of the daily run (planning the
+        statement costs several times executing it for one customer):
+        ``crm_lifecycle_refresh(date, company ids, partner ids, uid, delta
+        move ids, reason texts…)`` for postings, and
+        ``crm_lifecycle_refresh_due(…, shifted partner ids, reason texts…)``
+        for the customers due in a daily run."""
         keys = list(self._reason_templates())
         texts = {key: SQL.identifier(f"p_t_{key}") for key in keys}
-        statement = self._recompute_statement(
-            SQL("p_date"),
-            SQL("p_company_ids"),
-            SQL("p_partner_ids"),
-            SQL("p_uid"),
-            texts,
-            delta=SQL("p_delta_move_ids"),
-            shifted=SQL("p_shifted_partner_ids"),
-        )
-        return SQL(
-            """
-            DROP FUNCTION IF EXISTS crm_lifecycle_refresh;
-            CREATE FUNCTION crm_lifecycle_refresh(
-                p_date date, p_company_ids int[], p_partner_ids int[], p_uid int,
-                p_delta_move_ids int[], p_shifted_partner_ids int[],
-                %(text_args)s)
-            RETURNS TABLE (history_id int, history_stage varchar)
-            LANGUAGE plpgsql
-            SET plan_cache_mode = force_generic_plan
-            AS $crm_lifecycle$
-            BEGIN
-                RETURN QUERY %(statement)s;
-            END
-            $crm_lifecycle$
-            """,
-            text_args=SQL(", ").join(SQL("%s text", texts[key]) for key in keys),
-            statement=statement,
-        )
+        functions = []
+        for name, extra in (
+            ("crm_lifecycle_refresh", "delta"),
+            ("crm_lifecycle_refresh_due", "shifted"),
+        ):
+            argument = SQL.identifier(f"p_{extra}_ids")
+            statement = self._recompute_statement(
+                SQL("p_date"),
+                SQL("p_company_ids"),
+                SQL("p_partner_ids"),
+                SQL("p_uid"),
+                texts,
+                **{extra: argument},
+            )
+            functions.append(
+                SQL(
+                    """
+                    DROP FUNCTION IF EXISTS %(name)s;
+                    CREATE FUNCTION %(name)s(
+                        p_date date, p_company_ids int[], p_partner_ids int[],
+                        p_uid int, %(argument)s int[], %(text_args)s)
+                    RETURNS TABLE (history_id int, history_stage varchar)
+                    LANGUAGE plpgsql
+                    SET plan_cache_mode = force_generic_plan
+                    AS $crm_lifecycle$
+                    BEGIN
+                        RETURN QUERY %(statement)s;
+                    END
+                    $crm_lifecycle$;
+                    """,
+                    name=SQL.identifier(name),
+                    argument=argument,
+                    text_args=SQL(", ").join(
+                        SQL("%s text", texts[key]) for key in keys
+                    ),
+                    statement=statement,
+                )
+            )
+        return SQL().join(functions)
 
     def _recompute_profiles(
         self, date, company_ids, partner_ids=None, delta=None, due_only=False
@@ -1289,26 +1312,29 @@ RETURNING id, stage_to
         under a savepoint: a failure leaves the previous figures intact.
 
         A run over every customer (``partner_ids`` None) evaluates, in the
-        companies evaluated completely at most ``STEADY_MAX_DAYS`` before,
-        only the customers that are due (see ``_due_partner_ids``): the
-        others' stored facts and stages hold as of ``date``. Elsewhere it
-        aggregates every customer's documents. Both run as plain statements
-        (planned for their size, with room to sort), and the companies are
-        then marked evaluated as of ``date``.
+        companies evaluated completely at most ``STEADY_MAX_DAYS`` before
+        (see ``_steady_companies``), only the customers that are due (see
+        ``_due_partner_ids``): the others' stored facts and stages hold as of
+        ``date``. Most due customers' stored facts are moved to ``date``
+        rather than aggregated (see ``_shifted_fact_query``). In the other
+        companies it aggregates every customer's documents in a plain
+        statement (planned for its size). The companies are then marked
+        evaluated as of ``date``.
 
-        Some customers (an invoice posted) go through the function with the
-        cached plan, ``delta`` (move ids, see ``_recompute_statement``) being
-        new documents that the stored facts of their customer may take in.
-        ``due_only`` (a slice of the cron): of ``partner_ids``, only those
-        due are evaluated where that is enough.
+        Some customers (an invoice posted, the due ones) go through the
+        function with the cached plan, ``delta`` (move ids, see
+        ``_recompute_statement``) being new documents that the stored facts
+        of their customer may take in. ``due_only`` (a slice of the cron):
+        of ``partner_ids``, only those due are evaluated where that is
+        enough.
 
         Returns the new history rows that a playbook watches.
         """
         if not company_ids:
             return self.env["crm.lifecycle.history"]
         texts = self._reason_templates()
-        # their settings, written into plain statements (the caller may be an
-        # accountant posting, or the cron user, who cannot read them)
+        # their settings, read whoever runs this (an accountant posting, the
+        # cron user) and written into the plain statement
         companies = self.env["res.company"].sudo().browse(sorted(company_ids))
         steady = companies.browse()
         if partner_ids is None or due_only:
@@ -1355,20 +1381,23 @@ RETURNING id, stage_to
         self, date, companies, partner_ids, texts, delta=None, shifted=None
     ):
         """The recompute statement for ``companies`` and ``partner_ids``
-        through ``crm_lifecycle_refresh``; ``delta`` and ``shifted``: see
+        through ``crm_lifecycle_refresh`` (``delta``), or
+        ``crm_lifecycle_refresh_due`` (``shifted``): see
         ``_recompute_statement``. Returns its rows (new history id, stage).
 
         Customers due in a daily run (``shifted`` given) may be many: room to
         sort their documents, and no JIT, as for a full run."""
+        name = (
+            "crm_lifecycle_refresh" if shifted is None else "crm_lifecycle_refresh_due"
+        )
         query = SQL(
-            "SELECT * FROM crm_lifecycle_refresh("
-            "%s::date, %s::int[], %s::int[], %s, %s::int[], %s::int[], %s)",
+            "SELECT * FROM %s(%s::date, %s::int[], %s::int[], %s, %s::int[], %s)",
+            SQL.identifier(name),
             date,
             companies.ids,
             list(partner_ids),
             self.env.uid,
-            list(delta or ()),
-            list(shifted or ()),
+            list(delta or ()) if shifted is None else list(shifted),
             SQL(", ").join(SQL("%s", text) for text in texts.values()),
         )
         if shifted is None:
@@ -1401,27 +1430,13 @@ RETURNING id, stage_to
         return self._execute_large(query)
 
     @api.model
-    def _evaluation_start(self):
-        """SQL timestamp (UTC) from which an evaluation starting in this
-        transaction sees every write: the start of this transaction, or of an
-        older one still running on the database, whose writes this
-        transaction does not see (Odoo stamps rows with the start of the
-        transaction that writes them)."""
-        return SQL(
-            """(SELECT coalesce(min(a.xact_start), now()) AT TIME ZONE 'UTC'
-                  FROM pg_stat_activity a
-                 WHERE a.datname = current_database()
-                   AND a.backend_type = 'client backend'
-                   AND a.xact_start <= now())"""
-        )
-
-    @api.model
     def _mark_evaluated(self, date, company_ids, evaluated_at=None):
         """Record on the companies an evaluation of all their customers as of
         ``date`` (see ``res.company.crm_lifecycle_date``) that began at
-        ``evaluated_at`` (default: see ``_evaluation_start``)."""
+        ``evaluated_at`` (default: this transaction's start, with which Odoo
+        stamps the rows it writes)."""
         if evaluated_at is None:
-            evaluated_at = self._evaluation_start()
+            evaluated_at = SQL("now() AT TIME ZONE 'UTC'")
         fields_ = ["crm_lifecycle_date", "crm_lifecycle_evaluated_at"]
         self.env["res.company"].flush_model(fields_)
         self.env.execute_query(
