@@ -422,7 +422,8 @@ def time_recompute(env, ref_date):
 
 
 def reset_profiles(env):
-    """Back to 'never computed': no profile, no history, no partner stage."""
+    """Back to 'never computed': no profile, no history, no partner stage,
+    no company evaluated."""
     env.cr.rollback()
     env.cr.execute(
         SQL(
@@ -431,6 +432,8 @@ def reset_profiles(env):
             DELETE FROM crm_customer_profile;
             UPDATE res_partner SET lifecycle_stage = NULL
              WHERE lifecycle_stage IS NOT NULL;
+            UPDATE res_company SET crm_lifecycle_date = NULL,
+                                   crm_lifecycle_evaluated_at = NULL;
             """
         )
     )
@@ -677,7 +680,13 @@ def bench_explain(env, today, partner, explain_dir):
         env.cr.rollback()
         if label == "cold":
             # Transactional: the rollback below brings the profiles back.
-            env.cr.execute(SQL("TRUNCATE crm_customer_profile CASCADE"))
+            # Never evaluated: every customer's documents are aggregated.
+            env.cr.execute(
+                SQL(
+                    """TRUNCATE crm_customer_profile CASCADE;
+                       UPDATE res_company SET crm_lifecycle_date = NULL"""
+                )
+            )
             env.invalidate_all()
         plans = []
         with statement_hook(plans=plans):
