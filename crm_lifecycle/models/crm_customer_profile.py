@@ -1,4 +1,5 @@
 from collections import Counter
+from contextlib import nullcontext
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -352,7 +353,13 @@ class CrmCustomerProfile(models.Model):
             for move in moves or ()
             if single and counts[move.commercial_partner_id.id] == 1
         ]
-        self._recompute_profiles(today, company_ids, partner_ids, delta)
+        # No savepoint of its own (two round trips per posting): a failure
+        # fails the posting, whose transaction then leaves every figure as
+        # it was; a caller that recovers from it needs a savepoint anyway,
+        # as after any failed SQL statement.
+        self._recompute_profiles(
+            today, company_ids, partner_ids, delta, savepoint=False
+        )
 
     def _reason_templates(self):
         """Translated reason texts, filled in by PostgreSQL ``format()``.
@@ -1316,10 +1323,17 @@ RETURNING id, stage_to
         return SQL().join(functions)
 
     def _recompute_profiles(
-        self, date, company_ids, partner_ids=None, delta=None, due_only=False
+        self,
+        date,
+        company_ids,
+        partner_ids=None,
+        delta=None,
+        due_only=False,
+        savepoint=True,
     ):
         """Run the recompute statement and the playbooks of the stage changes,
-        under a savepoint: a failure leaves the previous figures intact.
+        under a savepoint (unless ``savepoint`` is False): a failure leaves
+        the previous figures intact.
 
         A run over every customer (``partner_ids`` None) evaluates, in the
         companies evaluated completely at most ``STEADY_MAX_DAYS`` before
@@ -1352,7 +1366,7 @@ RETURNING id, stage_to
         others = companies - steady
         self.env.flush_all()
         cr = self.env.cr
-        with cr.savepoint(flush=False):
+        with cr.savepoint(flush=False) if savepoint else nullcontext():
             rows = []
             if others and partner_ids is None:
                 rows += self._run_plain_statement(date, others, None, texts)

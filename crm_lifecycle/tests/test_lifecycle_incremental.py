@@ -103,9 +103,9 @@ class TestLifecycleIncremental(LifecycleCommon):
             Profile._refresh_customers({(partner.id, self.company.id)})
             return self.env.cr.sql_log_count - before
 
-        # 4 with crm_lifecycle alone, one more when crm_analytics places the
-        # customer in its value tier
-        self.assertLessEqual(queries(small.partner_id), 5)
+        # the refresh statement with crm_lifecycle alone, one more when
+        # crm_analytics places the customer in its value tier
+        self.assertLessEqual(queries(small.partner_id), 2)
         self.assertEqual(queries(large.partner_id), queries(small.partner_id))
 
         small.action_post()
