@@ -68,7 +68,7 @@ class ResPartner(models.Model):
         (its first invoice) is a prospect in every company where it has not
         bought: refresh it in every company now. Ranks are raised in SQL,
         unseen by the daily run, which looks for new prospects among the
-        partners written since the last one."""
+        partners written since (a day before) the last one."""
         flagged = self.browse()
         if field == "customer_rank" and n > 0:
             flagged = self.filtered(
