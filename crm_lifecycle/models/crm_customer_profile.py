@@ -751,15 +751,20 @@ class CrmCustomerProfile(models.Model):
           without a write: ``res.partner._increase_rank`` refreshes a partner
           flagged as a customer for the first time.
 
-        ``partner_ids``: only among these (a slice of the cron).
+        ``partner_ids``: only among these (a slice of the cron, read by the
+        range of their ids).
 
         Returns (partner id, prospect with no profile) pairs, by partner id.
         """
+        wanted = None if partner_ids is None else set(partner_ids)
+        if wanted is not None and not wanted:
+            return []
 
         def partner_filter(column):
-            if partner_ids is None:
+            if wanted is None:
                 return SQL()
-            return SQL("AND %s = ANY(%s)", column, list(partner_ids))
+            # a range (index scans), not a list of thousands of ids
+            return SQL("AND %s BETWEEN %s AND %s", column, min(wanted), max(wanted))
 
         def profiles(company):
             evaluated_on = company.crm_lifecycle_date
@@ -867,6 +872,8 @@ ORDER BY due.partner_id
             )
         )
         self.env.cr.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
+        if wanted is not None:
+            rows = [row for row in rows if row[0] in wanted]
         return rows
 
     def _prospect_query(self, partner_filter, distinct=True, changed_after=None):
