@@ -1,3 +1,4 @@
+import json
 from collections import Counter
 from contextlib import nullcontext
 from datetime import timedelta
@@ -38,6 +39,10 @@ CRON_BATCH_SIZE = 20000
 # have moved since the company's last complete evaluation, when that was at
 # most this many days before (see ``_due_partner_ids``).
 STEADY_MAX_DAYS = 31
+# ... unless more than this share of the profiles is due (see
+# ``_full_run_threshold``).
+FULL_RUN_SHARE = 0.25
+FULL_RUN_MIN = 5000
 
 
 class CrmCustomerProfile(models.Model):
@@ -277,22 +282,39 @@ class CrmCustomerProfile(models.Model):
         position is kept per day in a system parameter so that a slice that
         was committed is not redone. In a company evaluated completely not
         long before, only the customers of the slice that are due are
-        evaluated (see ``_due_partner_ids``); the last slice marks every
-        company evaluated as of today, from the start of the first slice.
+        evaluated (see ``_due_partner_ids``); the last slice marks the
+        companies evaluated as of today, from the start of the first slice.
         """
         today = fields.Date.context_today(self)
-        # The cron's own bookkeeping (system parameters are admin-only).
+        # The cron's own bookkeeping (system parameters are admin-only): the
+        # day of the run, the last partner done, when the run began, and the
+        # companies it evaluates with the date each was last evaluated.
         params = self.env["ir.config_parameter"].sudo()
-        cursor = params.get_param("crm_lifecycle.cron_cursor", "")
-        cursor_date, _sep, position = cursor.partition(":")
-        last_id_text, _sep, started = position.partition(":")
-        if cursor_date != str(today) or not last_id_text:
-            last_id_text, started = "0", ""
-        last_id = int(last_id_text)
-        if not started:
+        try:
+            state = json.loads(params.get_param("crm_lifecycle.cron_cursor", "{}"))
+        except ValueError:
+            state = {}
+        if not isinstance(state, dict) or state.get("date") != str(today):
             [(started,)] = self.env.execute_query(
                 SQL("SELECT (now() AT TIME ZONE 'UTC')::text")
             )
+            state = {
+                "date": str(today),
+                "last_id": 0,
+                "started": started,
+                # every company, whichever companies the cron user is allowed
+                "companies": {
+                    str(company.id): str(company.crm_lifecycle_date or "")
+                    for company in self.env["res.company"].sudo().search([])
+                },
+            }
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .browse(int(company_id) for company_id in state["companies"])
+            .exists()
+        )
+        last_id = state["last_id"]
         rows = self.env.execute_query(
             SQL(
                 """SELECT id FROM res_partner
@@ -303,14 +325,10 @@ class CrmCustomerProfile(models.Model):
             )
         )
         partner_ids = [row[0] for row in rows]
-        # Every company, whichever companies the cron user is allowed.
-        companies = self.env["res.company"].sudo().search([])
         if partner_ids:
             self._recompute_profiles(today, companies.ids, partner_ids, due_only=True)
-            last_id = partner_ids[-1]
-            params.set_param(
-                "crm_lifecycle.cron_cursor", f"{today}:{last_id}:{started}"
-            )
+            last_id = state["last_id"] = partner_ids[-1]
+            params.set_param("crm_lifecycle.cron_cursor", json.dumps(state))
         [(remaining,)] = self.env.execute_query(
             SQL(
                 """SELECT count(*) FROM res_partner
@@ -319,7 +337,16 @@ class CrmCustomerProfile(models.Model):
             )
         )
         if partner_ids and not remaining:
-            self._mark_evaluated(today, companies.ids, evaluated_at=started)
+            # Every customer of these companies evaluated as of today, but
+            # for a company evaluated otherwise since the run began (a change
+            # of settings, a full recompute, this run ended once already).
+            unchanged = companies.filtered(
+                lambda company: (
+                    str(company.crm_lifecycle_date or "")
+                    == state["companies"][str(company.id)]
+                )
+            )
+            self._mark_evaluated(today, unchanged.ids, evaluated_at=state["started"])
         self.env["ir.cron"]._notify_progress(done=len(partner_ids), remaining=remaining)
         return remaining
 
@@ -754,7 +781,10 @@ class CrmCustomerProfile(models.Model):
         ``partner_ids``: only among these (a slice of the cron, read by the
         range of their ids).
 
-        Returns (partner id, prospect with no profile) pairs, by partner id.
+        Returns (partner id, to aggregate) pairs by partner id, "to
+        aggregate" for a prospect with no profile yet or a document in a
+        company where the customer has no profile (stored facts cannot be
+        moved there, see ``_shifted_fact_query``).
         """
         wanted = None if partner_ids is None else set(partner_ids)
         if wanted is not None and not wanted:
@@ -824,11 +854,17 @@ class CrmCustomerProfile(models.Model):
 WITH crm_company AS NOT MATERIALIZED (
     SELECT id FROM res_company WHERE id = ANY(%(company_ids)s)
 )
-SELECT due.partner_id, bool_or(due.fresh)
+SELECT due.partner_id, bool_or(due.aggregate)
   FROM (
 %(profiles)s
 UNION ALL
-SELECT m.commercial_partner_id, FALSE
+SELECT m.commercial_partner_id,
+       -- no profile there: aggregated, not moved
+       NOT EXISTS (
+           SELECT 1
+             FROM crm_customer_profile pr
+            WHERE pr.partner_id = m.commercial_partner_id
+              AND pr.company_id = m.company_id)
   FROM account_move m
  WHERE m.state = 'posted'
    AND m.move_type IN ('out_invoice', 'out_refund')
@@ -848,7 +884,7 @@ SELECT x.partner_id, TRUE
          FROM crm_customer_profile pr
         WHERE pr.partner_id = x.partner_id
           AND pr.company_id = x.company_id)
-  ) due (partner_id, fresh)
+  ) due (partner_id, aggregate)
 GROUP BY due.partner_id
 ORDER BY due.partner_id
                 """,
@@ -1381,13 +1417,17 @@ RETURNING id, stage_to
                 rows += self._run_function(date, others, partner_ids, texts, delta)
             if steady:
                 due = self._due_partner_ids(date, steady, partner_ids)
-                if due:
+                if partner_ids is None and len(due) > self._full_run_threshold():
+                    rows += self._run_plain_statement(date, steady, None, texts)
+                elif due:
                     rows += self._run_function(
                         date,
                         steady,
-                        [partner_id for partner_id, _fresh in due],
+                        [partner_id for partner_id, _aggregate in due],
                         texts,
-                        shifted=[partner_id for partner_id, fresh in due if not fresh],
+                        shifted=[
+                            partner_id for partner_id, aggregate in due if not aggregate
+                        ],
                     )
             if partner_ids is None:
                 self._mark_evaluated(date, companies.ids)
@@ -1407,6 +1447,20 @@ RETURNING id, stage_to
             Playbook._run_for_histories(histories)
             self._recompute_more(date, company_ids, partner_ids)
         return histories
+
+    def _full_run_threshold(self):
+        """Customers due beyond which a run over everyone aggregates them all
+        in one statement planned for its size rather than one customer at a
+        time through the function: a quarter of the profiles (measured at
+        100k customers: 0.9 s for everyone, about 35 µs a due customer), and
+        at least ``FULL_RUN_MIN`` (a small database is fast either way)."""
+        [(profiles,)] = self.env.execute_query(
+            SQL(
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                self._table,
+            )
+        )
+        return max(FULL_RUN_MIN, FULL_RUN_SHARE * profiles)
 
     def _run_function(
         self, date, companies, partner_ids, texts, delta=None, shifted=None

@@ -288,6 +288,52 @@ class TestLifecycleSteady(LifecycleCommon):
             self.churning.with_company(self.company).lifecycle_stage, "churned"
         )
 
+    def test_cron_does_not_vouch_for_a_company_changed_meanwhile(self):
+        self.Everyone.recompute(self.REF)
+        later = self.REF + timedelta(days=1)
+        cron = self.env.ref("crm_lifecycle.ir_cron_crm_lifecycle_recompute")
+        with freeze_time(later):
+            progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+            Profile = self.Profile.with_context(ir_cron_progress_id=progress.id)
+            self.assertTrue(Profile._cron_recompute(batch_size=4))
+            # settings changed after the first slice: the run that began
+            # before cannot vouch for that company
+            self.company_b.crm_churn_days = 300
+            while Profile._cron_recompute(batch_size=4):
+                pass
+        self.assertEqual(self.company.crm_lifecycle_date, later)
+        self.assertFalse(self.company_b.crm_lifecycle_date)
+
+    def test_invoice_in_a_company_without_profile(self):
+        """A customer due for a document in a company where it has no
+        profile is aggregated there, not moved from its other profiles."""
+        self.Everyone.recompute(self.REF)
+        self.invoice(
+            self.quiet, self.REF + timedelta(days=2), 500, company=self.company_b
+        )
+        self.env.flush_all()
+        # no profile in company B, and not written for long (not looked at
+        # as a new prospect)
+        self.env.execute_query(
+            SQL(
+                """DELETE FROM crm_customer_profile
+                    WHERE partner_id = %(partner)s AND company_id = %(company)s;
+                   UPDATE res_partner SET write_date = '2020-01-01'
+                    WHERE id = %(partner)s""",
+                partner=self.quiet.id,
+                company=self.company_b.id,
+            )
+        )
+        self.env.invalidate_all()
+        reference_date = self.REF + timedelta(days=3)
+        expected = self.full_state(reference_date)
+        self.Everyone.recompute(reference_date)
+        self.assertEqual(self.state(), expected)
+        profile = self.Profile.search(
+            [("partner_id", "=", self.quiet.id), ("company_id", "=", self.company_b.id)]
+        )
+        self.assertEqual(profile.purchase_count, 6)
+
     def test_merged_customer_is_refreshed(self):
         self.Everyone.recompute(self.REF)
         duplicate = self.customer("Quiet Customer (duplicate)")
