@@ -1383,17 +1383,18 @@ RETURNING id, stage_to
         (see ``_steady_companies``), only the customers that are due (see
         ``_due_partner_ids``): the others' stored facts and stages hold as of
         ``date``. Most due customers' stored facts are moved to ``date``
-        rather than aggregated (see ``_shifted_fact_query``). In the other
-        companies it aggregates every customer's documents in a plain
-        statement (planned for its size). The companies are then marked
-        evaluated as of ``date``.
+        rather than aggregated (see ``_shifted_fact_query``); when many are
+        due (see ``_full_run_threshold``), and in the other companies, it
+        aggregates every customer's documents in a plain statement planned
+        for its size. The companies are then marked evaluated as of
+        ``date``.
 
         Some customers (an invoice posted, the due ones) go through the
         function with the cached plan, ``delta`` (move ids, see
         ``_recompute_statement``) being new documents that the stored facts
         of their customer may take in. ``due_only`` (a slice of the cron):
-        of ``partner_ids``, only those due are evaluated where that is
-        enough.
+        of ``partner_ids``, only those due are evaluated in the companies
+        where that is enough, and all of them in the others.
 
         Returns the new history rows that a playbook watches.
         """
