@@ -79,6 +79,7 @@ class ResPartner(models.Model):
             )
         res = super()._increase_rank(field, n)
         if flagged:
+            # every company, whichever the poster may access: a prospect in all
             companies = self.env["res.company"].sudo().search([])
             self.env["crm.customer.profile"]._refresh_customers(
                 {

@@ -14,6 +14,8 @@ class MergePartnerAutomatic(models.TransientModel):
         )
         remaining = partners.exists()
         if remaining:
+            # every company, whichever the user may access: its documents
+            # may be in any
             companies = self.env["res.company"].sudo().search([])
             self.env["crm.customer.profile"]._refresh_customers(
                 {
