@@ -1413,13 +1413,13 @@ RETURNING id, stage_to
         with cr.savepoint(flush=False) if savepoint else nullcontext():
             rows = []
             if others and partner_ids is None:
-                rows += self._run_plain_statement(date, others, None, texts)
+                rows += self._run_full_statement(date, others, texts)
             elif others:
                 rows += self._run_function(date, others, partner_ids, texts, delta)
             if steady:
                 due = self._due_partner_ids(date, steady, partner_ids)
                 if partner_ids is None and len(due) > self._full_run_threshold():
-                    rows += self._run_plain_statement(date, steady, None, texts)
+                    rows += self._run_full_statement(date, steady, texts)
                 elif due:
                     rows += self._run_function(
                         date,
@@ -1501,14 +1501,14 @@ RETURNING id, stage_to
         cr.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT")
         return rows
 
-    def _run_plain_statement(self, date, companies, partner_ids, texts):
-        """The recompute statement for ``companies`` (records, read as
-        superuser) and ``partner_ids`` (None: everyone), planned for its own
-        arguments. Returns its rows (new history id, stage)."""
+    def _run_full_statement(self, date, companies, texts):
+        """The recompute statement for every customer of ``companies``
+        (records, read as superuser), planned for its own arguments. Returns
+        its rows (new history id, stage)."""
         query = self._recompute_statement(
             SQL("%s", date),
             SQL("%s", companies.ids),
-            None if partner_ids is None else SQL("%s::int[]", list(partner_ids)),
+            None,
             SQL("%s", self.env.uid),
             {key: SQL("%s", text) for key, text in texts.items()},
             companies=companies,
