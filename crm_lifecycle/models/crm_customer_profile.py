@@ -308,6 +308,8 @@ class CrmCustomerProfile(models.Model):
                     for company in self.env["res.company"].sudo().search([])
                 },
             }
+        # the run's companies (their settings read as the cron, whichever
+        # companies its user is allowed)
         companies = (
             self.env["res.company"]
             .sudo()
