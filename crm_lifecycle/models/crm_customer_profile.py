@@ -84,6 +84,9 @@ class CrmCustomerProfile(models.Model):
     first_purchase_date = fields.Date(readonly=True)
     last_purchase_date = fields.Date(readonly=True)
     purchase_count = fields.Integer(string="Purchases", readonly=True)
+    purchase_count_12m = fields.Integer(
+        string="Purchases, Last 12 Months", readonly=True
+    )
     revenue_total = fields.Monetary(string="Revenue", readonly=True)
     revenue_12m = fields.Monetary(string="Revenue, Last 12 Months", readonly=True)
     revenue_prev_12m = fields.Monetary(
@@ -552,6 +555,9 @@ class CrmCustomerProfile(models.Model):
                        WHERE o.date > %(date)s::date - 730
                          AND o.date <= %(date)s::date - 365), 0)
                        AS revenue_prev_12m,
+                   count(*) FILTER (
+                       WHERE o.is_purchase AND o.date > %(date)s::date - 365)
+                       AS purchase_count_12m,
                    max(o.date) FILTER (WHERE o.gap > o.churn_days)
                        AS last_return_date
               FROM (
@@ -602,6 +608,9 @@ class CrmCustomerProfile(models.Model):
                        + CASE WHEN d.date > %(date)s::date - 730
                                AND d.date <= %(date)s::date - 365
                               THEN d.amount ELSE 0 END AS revenue_prev_12m,
+                   (pr.purchase_count_12m
+                    + CASE WHEN d.is_purchase AND d.date > %(date)s::date - 365
+                           THEN 1 ELSE 0 END)::bigint AS purchase_count_12m,
                    -- a purchase after a gap longer than the churn period is
                    -- a return, and the latest one
                    CASE WHEN d.is_purchase
@@ -629,6 +638,8 @@ class CrmCustomerProfile(models.Model):
                     OR d.date >= pr.last_purchase_date)
                -- no purchase at all: prospect or not, which is not stored
                AND (pr.purchase_count > 0 OR d.is_purchase)
+               -- facts stored before purchase_count_12m existed: aggregated
+               AND pr.purchase_count_12m IS NOT NULL
                AND (pr.facts_date = %(date)s::date
                     OR (c.crm_lifecycle_date = %(date)s::date
                         AND pr.facts_date IS NOT NULL
@@ -661,6 +672,7 @@ class CrmCustomerProfile(models.Model):
             SQL(
                 """
                 SELECT s.partner_id, s.company_id, %(kind)s AS kind,
+                       m.move_type = 'out_invoice' AS is_purchase,
                        m.amount_untaxed_signed AS amount
                   FROM shifting s
                   JOIN account_move m
@@ -694,6 +706,9 @@ class CrmCustomerProfile(models.Model):
                 SELECT e.partner_id, e.company_id,
                        coalesce(sum(e.amount) FILTER (
                            WHERE e.kind = 'leaving_12m'), 0) AS leaving_12m,
+                       count(*) FILTER (
+                           WHERE e.kind = 'leaving_12m' AND e.is_purchase)
+                           AS leaving_12m_count,
                        coalesce(sum(e.amount) FILTER (
                            WHERE e.kind = 'leaving_prev'), 0) AS leaving_prev,
                        bool_or(e.kind = 'recent') AS recent
@@ -704,6 +719,7 @@ class CrmCustomerProfile(models.Model):
                 SELECT s.partner_id
                   FROM shifting s
                  WHERE s.facts_date IS NULL
+                    OR s.purchase_count_12m IS NULL
                     OR s.stage_reason IS NULL
                     OR s.base IS NULL
                     OR s.base < s.evaluated_on
@@ -720,6 +736,8 @@ class CrmCustomerProfile(models.Model):
                    s.revenue_12m - coalesce(e.leaving_12m, 0) AS revenue_12m,
                    s.revenue_prev_12m + coalesce(e.leaving_12m, 0)
                        - coalesce(e.leaving_prev, 0) AS revenue_prev_12m,
+                   (s.purchase_count_12m - coalesce(e.leaving_12m_count, 0))::bigint
+                       AS purchase_count_12m,
                    s.last_return_date
               FROM shifting s
               LEFT JOIN edge e
@@ -763,8 +781,9 @@ class CrmCustomerProfile(models.Model):
         win-back, new, twice the mean interval, a manual override).
         Conservatively, a customer is due:
 
-        - whose profile has no facts (cleared by a change of settings) or no
-          reason, no purchase (prospects follow opportunities and flags, not
+        - whose profile has no facts (cleared by a change of settings), no
+          count of the last 12 months' purchases (stored before it existed) or
+          no reason, no purchase (prospects follow opportunities and flags, not
           documents), or was written since the evaluation with facts as of
           another day than between the evaluation's and ``date``;
         - for whom one of those periods ends between the day before the
@@ -816,6 +835,7 @@ class CrmCustomerProfile(models.Model):
                   FROM crm_customer_profile pr
                  WHERE pr.company_id = %(company)s %(partner_filter)s
                    AND (pr.facts_date IS NULL
+                        OR pr.purchase_count_12m IS NULL
                         OR pr.stage_reason IS NULL
                         OR pr.purchase_count = 0
                         OR (pr.write_date > %(evaluated_at)s
@@ -1025,7 +1045,8 @@ ORDER BY due.partner_id
                pr.stage_locked_until, pr.stage_lock_reason, pr.facts_date,
                (pr.first_purchase_date, pr.last_purchase_date, pr.purchase_count,
                 pr.revenue_total, pr.revenue_12m, pr.revenue_prev_12m,
-                pr.avg_purchase_interval, pr.last_return_date) AS facts"""
+                pr.purchase_count_12m, pr.avg_purchase_interval,
+                pr.last_return_date) AS facts"""
         )
         delta_cte = delta_profiles = SQL()
         if delta_query is not None:
@@ -1084,6 +1105,7 @@ candidate AS (
            f.revenue_total,
            f.revenue_12m,
            f.revenue_prev_12m,
+           f.purchase_count_12m,
            f.last_return_date,
            x.partner_id IS NOT NULL AS is_prospect,
            e.id AS profile_id,
@@ -1112,6 +1134,7 @@ measured AS (
            coalesce(k.revenue_total, 0) AS revenue_total,
            coalesce(k.revenue_12m, 0) AS revenue_12m,
            coalesce(k.revenue_prev_12m, 0) AS revenue_prev_12m,
+           coalesce(k.purchase_count_12m, 0) AS purchase_count_12m,
            CASE WHEN k.purchase_count >= 2
                 THEN (k.last_date - k.first_date)::numeric / (k.purchase_count - 1)
            END AS avg_interval,
@@ -1214,7 +1237,7 @@ moved AS (
             OR r.old_facts IS DISTINCT FROM ROW(
                    r.first_date, r.last_date, r.purchase_count::int,
                    r.revenue_total, r.revenue_12m, r.revenue_prev_12m,
-                   r.new_interval, r.last_return_date)
+                   r.purchase_count_12m::int, r.new_interval, r.last_return_date)
             OR (r.old_stage, r.old_rule, r.stage_locked_until,
                 r.stage_lock_reason)
                IS DISTINCT FROM
@@ -1232,6 +1255,7 @@ updated AS (
            revenue_total = f.revenue_total,
            revenue_12m = f.revenue_12m,
            revenue_prev_12m = f.revenue_prev_12m,
+           purchase_count_12m = f.purchase_count_12m,
            avg_purchase_interval = f.new_interval,
            last_return_date = f.last_return_date,
            facts_date = %(date)s::date,
@@ -1251,14 +1275,14 @@ inserted AS (
     INSERT INTO crm_customer_profile (
         partner_id, company_id, user_id, team_id,
         first_purchase_date, last_purchase_date, purchase_count,
-        revenue_total, revenue_12m, revenue_prev_12m,
+        revenue_total, revenue_12m, revenue_prev_12m, purchase_count_12m,
         avg_purchase_interval, last_return_date, facts_date,
         lifecycle_stage, stage_date, stage_rule, stage_reason,
         stage_locked_until, stage_lock_reason,
         create_uid, create_date, write_uid, write_date)
     SELECT f.partner_id, f.company_id, p.user_id, u.sale_team_id,
            f.first_date, f.last_date, f.purchase_count,
-           f.revenue_total, f.revenue_12m, f.revenue_prev_12m,
+           f.revenue_total, f.revenue_12m, f.revenue_prev_12m, f.purchase_count_12m,
            f.new_interval, f.last_return_date, %(date)s::date,
            f.new_stage, f.new_stage_date, f.new_rule, f.new_reason,
            f.new_locked_until, f.new_lock_reason,

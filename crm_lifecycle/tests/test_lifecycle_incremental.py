@@ -120,6 +120,7 @@ FACTS = [
     "revenue_total",
     "revenue_12m",
     "revenue_prev_12m",
+    "purchase_count_12m",
     "avg_purchase_interval",
     "last_return_date",
     "lifecycle_stage",

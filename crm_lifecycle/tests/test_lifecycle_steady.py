@@ -10,7 +10,8 @@ from .common import LifecycleCommon
 STATE_QUERY = """
     SELECT pr.partner_id, pr.company_id, pr.first_purchase_date,
            pr.last_purchase_date, pr.purchase_count, pr.revenue_total,
-           pr.revenue_12m, pr.revenue_prev_12m, pr.avg_purchase_interval,
+           pr.revenue_12m, pr.revenue_prev_12m, pr.purchase_count_12m,
+           pr.avg_purchase_interval,
            pr.last_return_date, pr.lifecycle_stage, pr.stage_date, pr.stage_rule,
            pr.stage_reason, pr.stage_locked_until,
            p.lifecycle_stage ->> pr.company_id::text,
@@ -215,6 +216,62 @@ class TestLifecycleSteady(LifecycleCommon):
         self.assertEqual(shifting.revenue_prev_12m, 200)
         self.assertEqual(shifting.lifecycle_stage, "declining")
         self.assertEqual(shifting.facts_date, reference_date)
+
+    def add_marker(self, partner, amount):
+        """Add ``amount`` to the stored total revenue of ``partner``: it
+        survives only where the stored facts are built upon (aggregating the
+        documents drops it)."""
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """UPDATE crm_customer_profile SET revenue_total = revenue_total + %s
+                    WHERE partner_id = %s""",
+                amount,
+                partner.id,
+            )
+        )
+        self.env.invalidate_all()
+
+    def test_purchase_count_12m(self):
+        """Purchases of the last 12 months (D - 365, D]: aggregated, taken in
+        from a new invoice, and moved when an invoice leaves the window."""
+        partner = self.customer("Counted Customer")
+        for days in (400, 200, 10):
+            self.invoice(partner, self.days_before(days), 100)
+        self.invoice(partner, self.days_before(5), 30, move_type="out_refund")
+        self.Everyone.recompute(self.REF)
+        profile = self.Profile.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(profile.purchase_count, 3)
+        self.assertEqual(profile.purchase_count_12m, 2)
+
+        # an invoice of today, taken into the stored facts
+        self.add_marker(partner, 1000)
+        self.invoice(partner, self.REF, 100)
+        self.assertEqual(profile.revenue_total, 1000 + 370)
+        self.assertEqual(profile.purchase_count, 4)
+        self.assertEqual(profile.purchase_count_12m, 3)
+        self.add_marker(partner, -1000)
+
+        # daily runs at most a month apart, up to the day the invoice of 200
+        # days before REF leaves the last 12 months (REF + 165)
+        for offset in range(30, 165, 30):
+            self.Everyone.recompute(self.REF + timedelta(days=offset))
+            self.assertEqual(profile.purchase_count_12m, 3, f"day {offset}")
+        self.assertEqual(self.company.crm_lifecycle_date, self.REF + timedelta(150))
+        reference_date = self.REF + timedelta(days=165)
+        expected = self.full_state(reference_date)
+        self.assertIn(partner.id, self.due(reference_date, self.company))
+        self.add_marker(partner, 1000)
+        self.Everyone.recompute(reference_date)
+        # moved from the stored facts, not aggregated
+        self.assertEqual(profile.revenue_total, 1000 + 370)
+        self.assertEqual(profile.purchase_count, 4)
+        self.assertEqual(profile.purchase_count_12m, 2)
+        self.assertEqual(profile.facts_date, reference_date)
+        self.add_marker(partner, -1000)
+        self.assertEqual(self.state(), expected)
 
     def test_profiles_written_since_the_evaluation(self):
         """A profile written after the evaluation began holds facts as of its
