@@ -165,16 +165,18 @@ for result in "${results[@]}"; do
         "$(value "$result" base_post_queries)" "$post_ok" \
         "$(value "$result" typical_post_ratio)"
 done
-printf '\n%-16s %9s %9s %7s %-8s %9s %9s %11s %11s\n' "customers:inv" "bare_s" "tiers_s" \
-    "ratio" "<=$RECOMPUTE_TARGET" "moved" "snapshots" "post_all" "typical_all"
+printf '\n%-16s %9s %9s %7s %-8s %9s %9s %9s %11s %11s\n' "customers:inv" "bare_s" \
+    "tiers_s" "ratio" "<=$RECOMPUTE_TARGET" "written" "snapshots" "periods" "post_all" \
+    "typical_all"
 for result in "${results[@]}"; do
     tiers_ok="$(verdict "$(value "$result" tiers_ratio)" "$RECOMPUTE_TARGET")"
     [ "$tiers_ok" = met ] || missed=1
-    printf '%-16s %9.3f %9.3f %7.2f %-8s %9s %9s %11.2f %11.2f\n' \
+    printf '%-16s %9.3f %9.3f %7.2f %-8s %9s %9s %9s %11.2f %11.2f\n' \
         "$(value "$result" customers):$(value "$result" invoices)" \
         "$(value "$result" tiers_bare_ranking_s)" "$(value "$result" tiers_ranking_s)" \
         "$(value "$result" tiers_ratio)" "$tiers_ok" \
-        "$(value "$result" tiers_profiles_moved)" "$(value "$result" tiers_snapshots)" \
+        "$(value "$result" tiers_profiles_written)" "$(value "$result" tiers_snapshots)" \
+        "$(value "$result" tiers_snapshot_periods_written)" \
         "$(value "$result" all_addons_post_ratio)" \
         "$(value "$result" all_addons_typical_post_ratio)"
 done

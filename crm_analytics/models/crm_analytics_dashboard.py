@@ -98,33 +98,26 @@ class CrmAnalyticsDashboard(models.AbstractModel):
     def _stage_flow(self, date_from, date_to, company_ids):
         """Stage at the first date × stage at the second, from each
         customer's latest snapshot on or before each date."""
+        Snapshot = self.env["crm.customer.snapshot"]
         rows = self.env.execute_query(
             SQL(
                 """
-                WITH customer AS (
-                    SELECT DISTINCT company_id, partner_id FROM crm_customer_snapshot
-                     WHERE company_id = ANY(%(companies)s) AND date <= %(date_to)s
-                )
-                SELECT coalesce(f.stage, 'none'), coalesce(t.stage, 'none'), count(*),
-                       array_agg(c.partner_id)
-                  FROM customer c
-                  LEFT JOIN LATERAL (
-                        SELECT s.lifecycle_stage AS stage FROM crm_customer_snapshot s
-                         WHERE s.company_id = c.company_id
-                           AND s.partner_id = c.partner_id
-                           AND s.date <= %(date_from)s
-                      ORDER BY s.date DESC LIMIT 1) f ON TRUE
-                  LEFT JOIN LATERAL (
-                        SELECT s.lifecycle_stage AS stage FROM crm_customer_snapshot s
-                         WHERE s.company_id = c.company_id
-                           AND s.partner_id = c.partner_id
-                           AND s.date <= %(date_to)s
-                      ORDER BY s.date DESC LIMIT 1) t ON TRUE
+                WITH stage_to AS (%(stage_to)s),
+                stage_from AS (%(stage_from)s)
+                SELECT coalesce(f.lifecycle_stage, 'none'),
+                       coalesce(t.lifecycle_stage, 'none'), count(*),
+                       array_agg(t.partner_id)
+                  FROM stage_to t
+                  LEFT JOIN stage_from f
+                    ON f.company_id = t.company_id AND f.partner_id = t.partner_id
               GROUP BY 1, 2
                 """,
-                companies=company_ids,
-                date_from=date_from,
-                date_to=date_to,
+                stage_to=Snapshot._latest_query(
+                    date_to, list(company_ids), ["lifecycle_stage"]
+                ),
+                stage_from=Snapshot._latest_query(
+                    date_from, list(company_ids), ["lifecycle_stage"]
+                ),
             )
         )
         labels = dict(LIFECYCLE_STAGES, none=self.env._("None"))

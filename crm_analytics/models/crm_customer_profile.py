@@ -11,6 +11,18 @@ VALUE_TIERS = [
 # Height on the pyramid, for "moved up / down"; no tier is 0.
 TIER_LEVELS = {"vip": 4, "key": 3, "ordinary": 2, "small": 1}
 SCORES = (2, 3, 4, 5)
+# The lifecycle's window of "the last 12 months" (crm_lifecycle facts).
+FACTS_WINDOW_DAYS = 365
+# A snapshot's values, in the order of the ranking's (stage, tier, revenue,
+# R, F and M scores).
+SNAPSHOT_COLUMNS = (
+    "lifecycle_stage",
+    "value_tier",
+    "rfm_monetary",
+    "rfm_recency_score",
+    "rfm_frequency_score",
+    "rfm_monetary_score",
+)
 CHURN_RISK_BANDS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 
 
@@ -121,27 +133,51 @@ class CrmCustomerProfile(models.Model):
             self._place_values(date, company_ids, partner_ids)
         return res
 
-    def _rank_values(self, date, company_ids):
+    def _rank_values(self, date, company_ids, from_facts=None):
         """Full ranking of every customer of ``company_ids`` as of ``date``:
-        RFM scores, tiers, the ranking's cut-offs and one snapshot per
-        customer (replacing that date's snapshots)."""
+        RFM scores, tiers, the ranking's cut-offs and the customers'
+        snapshots of that date (replacing those of an earlier ranking on the
+        same date).
+
+        It runs right after the lifecycle evaluated every customer of these
+        companies as of ``date``: where the RFM window is the lifecycle's 12
+        months, the window figures are the stored facts (revenue and
+        purchases of the last 12 months, last purchase) and no document is
+        read again (``from_facts`` None: wherever that holds; False: never).
+        """
         self.env.flush_all()
-        self.env.execute_query(
-            SQL(
-                """DELETE FROM crm_customer_snapshot
-                    WHERE company_id = ANY(%s) AND date = %s""",
-                list(company_ids),
-                date,
+        # settings of the companies ranked, maybe by the cron user: read,
+        # not shown
+        companies = self.env["res.company"].sudo().browse(company_ids)
+        if from_facts is None:
+            from_facts = all(
+                company.crm_rfm_window_days == FACTS_WINDOW_DAYS
+                and company.crm_lifecycle_date == date
+                for company in companies
             )
-        )
         cr = self.env.cr
         # Ranking sorts every customer, aggregating sorts documents: room
-        # for both in memory (reset below).
-        cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
-        rows = self.env.execute_query(
-            self._value_statement(date, company_ids, None, self._ranked_query(date))
+        # for both in memory (reset below). PostgreSQL expects few rows from
+        # the CTEs (it does not know how many customers a company has) and
+        # would merge-join customers with the rank of their days and
+        # invoices, rescanning those for every customer: hash joins.
+        cr.execute(
+            "SET LOCAL work_mem = '256MB'; SET LOCAL jit = off; "
+            "SET LOCAL enable_mergejoin = off"
         )
-        cr.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT")
+        rows = self.env.execute_query(
+            self._value_statement(
+                date,
+                company_ids,
+                None,
+                self._ranked_query(date),
+                from_facts=from_facts,
+            )
+        )
+        cr.execute(
+            "SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT; "
+            "SET LOCAL enable_mergejoin TO DEFAULT"
+        )
         self._after_value_statement(date, rows)
 
     def _place_values(self, date, company_ids, partner_ids):
@@ -197,6 +233,7 @@ class CrmCustomerProfile(models.Model):
         self.invalidate_model()
         self.env["res.partner"].invalidate_model(["value_tier"])
         self.env["crm.customer.snapshot"].invalidate_model()
+        self.env["crm.customer.snapshot.period"].invalidate_model()
         self.env["crm.value.ranking"].invalidate_model()
         events = [
             {
@@ -251,21 +288,7 @@ class CrmCustomerProfile(models.Model):
                 )
         return SQL(
             """
-crm_company AS NOT MATERIALIZED (
-    SELECT id,
-           crm_churn_days AS churn_days,
-           crm_revenue_source AS source,
-           crm_rfm_window_days AS window_days,
-           crm_tier_mode AS tier_mode,
-           crm_tier_vip_share::numeric AS vip_share,
-           crm_tier_key_share::numeric AS key_share,
-           crm_tier_ordinary_share::numeric AS ordinary_share,
-           crm_tier_vip_threshold AS vip_threshold,
-           crm_tier_key_threshold AS key_threshold,
-           crm_tier_ordinary_threshold AS ordinary_threshold
-      FROM res_company
-     WHERE id = ANY(%(company_ids)s)
-),
+crm_company AS NOT MATERIALIZED (%(settings)s),
 win AS (
     SELECT d.partner_id,
            d.company_id,
@@ -279,11 +302,34 @@ win AS (
   GROUP BY d.partner_id, d.company_id
 )
             """,
-            company_ids=as_sql(company_ids),
+            settings=self._company_settings_query(as_sql(company_ids)),
             date=date,
             sources=SQL("\nUNION ALL\n").join(sources),
             window_filter=window_filter,
             company_join=company_join,
+        )
+
+    @api.model
+    def _company_settings_query(self, company_ids):
+        """The value settings of ``company_ids`` (an SQL expression), as the
+        ranking statements read them from CTE ``crm_company``."""
+        return SQL(
+            """
+    SELECT id,
+           crm_churn_days AS churn_days,
+           crm_revenue_source AS source,
+           crm_rfm_window_days AS window_days,
+           crm_tier_mode AS tier_mode,
+           crm_tier_vip_share::numeric AS vip_share,
+           crm_tier_key_share::numeric AS key_share,
+           crm_tier_ordinary_share::numeric AS ordinary_share,
+           crm_tier_vip_threshold AS vip_threshold,
+           crm_tier_key_threshold AS key_threshold,
+           crm_tier_ordinary_threshold AS ordinary_threshold
+      FROM res_company
+     WHERE id = ANY(%s)
+            """,
+            company_ids,
         )
 
     def _threshold_tier(self):
@@ -303,34 +349,62 @@ win AS (
 ranked AS (
     SELECT w.*,
            count(*) OVER (PARTITION BY w.company_id) AS n,
-           -- k = customers strictly worse: more days, fewer invoices, less revenue
-           rank() OVER (PARTITION BY w.company_id ORDER BY w.recency_days DESC)
-               - 1 AS k_r,
-           rank() OVER (PARTITION BY w.company_id ORDER BY w.frequency) - 1 AS k_f,
-           rank() OVER (PARTITION BY w.company_id ORDER BY w.monetary) - 1 AS k_m,
+           -- customers with as much revenue or more (one sort for both)
+           count(*) OVER (PARTITION BY w.company_id ORDER BY w.monetary DESC)
+               AS at_least,
            row_number() OVER (PARTITION BY w.company_id
                               ORDER BY w.monetary DESC, w.partner_id) AS position
       FROM win w
      WHERE w.monetary > 0
 ),
+-- k = customers strictly worse: more days since the last purchase (none
+-- in the window counts as most), fewer invoices, less revenue. Days and
+-- invoices take few values: counted per value, not sorted per customer.
+recency_rank AS (
+    SELECT r.company_id, coalesce(r.recency_days, -1) AS recency_key,
+           (sum(count(*)) OVER (PARTITION BY r.company_id
+                                ORDER BY r.recency_days DESC NULLS FIRST)
+            - count(*))::bigint AS k_r
+      FROM ranked r
+  GROUP BY r.company_id, r.recency_days
+),
+frequency_rank AS (
+    SELECT r.company_id, r.frequency,
+           (sum(count(*)) OVER (PARTITION BY r.company_id ORDER BY r.frequency)
+            - count(*))::bigint AS k_f
+      FROM ranked r
+  GROUP BY r.company_id, r.frequency
+),
+-- per company: the settings and the last position of each share tier
+limits AS (
+    SELECT c.id AS company_id, c.tier_mode,
+           c.vip_threshold, c.key_threshold, c.ordinary_threshold,
+           ceil(c.vip_share * x.n / 100)::bigint AS vip_limit,
+           ceil((c.vip_share + c.key_share) * x.n / 100)::bigint AS key_limit,
+           ceil((c.vip_share + c.key_share + c.ordinary_share) * x.n / 100)::bigint
+               AS ordinary_limit
+      FROM crm_company c
+      JOIN (SELECT r.company_id, count(*) AS n FROM ranked r GROUP BY r.company_id) x
+        ON x.company_id = c.id
+),
 valued AS (
-    SELECT w.partner_id,
-           w.company_id,
-           (1 + 5 * w.k_r / w.n)::int AS r_score,
-           (1 + 5 * w.k_f / w.n)::int AS f_score,
-           (1 + 5 * w.k_m / w.n)::int AS m_score,
+    SELECT w.*,
+           (1 + 5 * rr.k_r / w.n)::int AS r_score,
+           (1 + 5 * fr.k_f / w.n)::int AS f_score,
+           (1 + 5 * (w.n - w.at_least) / w.n)::int AS m_score,
            CASE WHEN c.tier_mode = 'thresholds' THEN %(threshold_tier)s
-                WHEN w.position <= ceil(c.vip_share * w.n / 100) THEN 'vip'
-                WHEN w.position <= ceil((c.vip_share + c.key_share) * w.n / 100)
-                    THEN 'key'
-                WHEN w.position <= ceil((c.vip_share + c.key_share
-                                         + c.ordinary_share) * w.n / 100)
-                    THEN 'ordinary'
+                WHEN w.position <= c.vip_limit THEN 'vip'
+                WHEN w.position <= c.key_limit THEN 'key'
+                WHEN w.position <= c.ordinary_limit THEN 'ordinary'
                 ELSE 'small'
-           END AS tier,
-           w.frequency, w.monetary, w.recency_days
+           END AS tier
       FROM ranked w
-      JOIN crm_company c ON c.id = w.company_id
+      JOIN limits c ON c.company_id = w.company_id
+      JOIN recency_rank rr
+        ON rr.company_id = w.company_id
+       AND rr.recency_key = coalesce(w.recency_days, -1)
+      JOIN frequency_rank fr
+        ON fr.company_id = w.company_id AND fr.frequency = w.frequency
 ),
 run AS (
     INSERT INTO crm_value_ranking (
@@ -431,60 +505,111 @@ valued AS (
             m_score=score(SQL("w.monetary"), SQL(">"), "monetary", SQL("numeric")),
         )
 
-    def _value_statement(self, date, company_ids, partner_ids, valued, uid=None):
+    def _value_statement(
+        self, date, company_ids, partner_ids, valued, uid=None, from_facts=False
+    ):
         """Window figures, scores and tiers written onto the profiles whose
-        values moved, the partners' tier mirrored, and (full ranking) one
-        snapshot per profile. Returns (partner, company, tier) of customers
-        who entered a tier."""
+        values moved, the partners' tier mirrored, and (full ranking) the
+        snapshots of ``date`` (see ``_snapshot_ctes``). Returns (partner,
+        company, tier) of customers who entered a tier.
+
+        ``from_facts``: the window figures are the profiles' stored facts of
+        the last 12 months, which hold as of ``date`` (see ``_rank_values``),
+        rather than aggregated from the documents."""
         full = partner_ids is None
+        window_ctes = SQL()
+        if not from_facts:
+            window_ctes = self._window_ctes(date, company_ids, partner_ids)
+        date = as_sql(date)
+        company_ids = as_sql(company_ids)
         profile_filter = (
             SQL() if full else SQL("AND pr.partner_id = ANY(%s)", as_sql(partner_ids))
         )
-        snapshot = SQL()
-        if full:
-            snapshot = SQL(
+        # the profile's stored values, to write only those that move
+        profile_columns = SQL(
+            """pr.id, pr.partner_id, pr.company_id, pr.lifecycle_stage,
+               pr.value_tier AS old_tier, pr.rfm_frequency AS old_frequency,
+               pr.rfm_monetary AS old_monetary, pr.rfm_recency_score AS old_r,
+               pr.rfm_frequency_score AS old_f, pr.rfm_monetary_score AS old_m"""
+        )
+        final_columns = SQL(
+            """p.id, p.partner_id, p.company_id, p.lifecycle_stage, p.old_tier,
+               p.old_frequency, p.old_monetary, p.old_r, p.old_f, p.old_m"""
+        )
+        if from_facts:
+            window = SQL(
                 """
-snapshot AS (
-    INSERT INTO crm_customer_snapshot (
-        date, partner_id, company_id, lifecycle_stage, value_tier, rfm_monetary,
-        rfm_recency_score, rfm_frequency_score, rfm_monetary_score)
-    SELECT %s::date, f.partner_id, f.company_id, f.lifecycle_stage, f.tier,
-           f.monetary, f.r_score, f.f_score, f.m_score
-      FROM final f
- RETURNING 1
-),
-                """,
-                date,
-            )
-        statement = SQL(
-            """
-WITH %(window)s,
-%(valued)s
+crm_company AS NOT MATERIALIZED (%(settings)s),
 profile AS (
-    SELECT pr.id, pr.partner_id, pr.company_id, pr.lifecycle_stage,
-           pr.value_tier AS old_tier,
-           (pr.rfm_frequency, pr.rfm_monetary, pr.rfm_recency_score,
-            pr.rfm_frequency_score, pr.rfm_monetary_score, pr.value_tier) AS old
+    SELECT %(profile_columns)s,
+           coalesce(pr.purchase_count_12m, 0) AS frequency,
+           coalesce(pr.revenue_12m, 0) AS monetary,
+           CASE WHEN pr.last_purchase_date > %(date)s::date - %(days)s
+                THEN %(date)s::date - pr.last_purchase_date END AS recency_days
       FROM crm_customer_profile pr
      WHERE pr.company_id = ANY(%(company_ids)s) %(profile_filter)s
 ),
-final AS (
-    SELECT p.id, p.partner_id, p.company_id, p.lifecycle_stage, p.old_tier,
-           p.old,
+-- only what ranking needs: narrow rows sort and join faster
+win AS NOT MATERIALIZED (
+    SELECT p.id, p.partner_id, p.company_id, p.frequency, p.monetary,
+           p.recency_days
+      FROM profile p
+)""",
+                settings=self._company_settings_query(company_ids),
+                profile_columns=profile_columns,
+                date=date,
+                days=FACTS_WINDOW_DAYS,
+                company_ids=company_ids,
+                profile_filter=profile_filter,
+            )
+            final = SQL(
+                """
+    SELECT %(final_columns)s, p.frequency, p.monetary,
+           v.r_score, v.f_score, v.m_score, v.tier::varchar AS tier
+      FROM profile p
+      LEFT JOIN valued v ON v.id = p.id""",
+                final_columns=final_columns,
+            )
+        else:
+            window = SQL(
+                """%(window)s,
+profile AS (
+    SELECT %(profile_columns)s
+      FROM crm_customer_profile pr
+     WHERE pr.company_id = ANY(%(company_ids)s) %(profile_filter)s
+)""",
+                window=window_ctes,
+                profile_columns=profile_columns,
+                company_ids=company_ids,
+                profile_filter=profile_filter,
+            )
+            final = SQL(
+                """
+    SELECT %(final_columns)s,
            coalesce(w.frequency, 0) AS frequency,
            coalesce(w.monetary, 0) AS monetary,
            v.r_score, v.f_score, v.m_score,
            v.tier::varchar AS tier
       FROM profile p
-      LEFT JOIN win w ON w.partner_id = p.partner_id AND w.company_id = p.company_id
+      LEFT JOIN win w
+        ON w.partner_id = p.partner_id AND w.company_id = p.company_id
       LEFT JOIN valued v
-        ON v.partner_id = p.partner_id AND v.company_id = p.company_id
+        ON v.partner_id = p.partner_id AND v.company_id = p.company_id""",
+                final_columns=final_columns,
+            )
+        statement = SQL(
+            """
+WITH %(window)s,
+%(valued)s
+final AS (%(final)s
 ),
 moved AS (
     SELECT f.*
       FROM final f
-     WHERE f.old IS DISTINCT FROM ROW(f.frequency, f.monetary, f.r_score,
-                                      f.f_score, f.m_score, f.tier)
+     WHERE (f.old_frequency, f.old_monetary, f.old_r, f.old_f, f.old_m,
+            f.old_tier)
+           IS DISTINCT FROM
+           (f.frequency, f.monetary, f.r_score, f.f_score, f.m_score, f.tier)
 ),
 updated AS (
     UPDATE crm_customer_profile pr
@@ -500,6 +625,8 @@ updated AS (
            write_date = now() AT TIME ZONE 'UTC'
       FROM moved m
      WHERE pr.id = m.id
+       -- through the primary key: few rows move
+       AND pr.id = ANY(ARRAY(SELECT id FROM moved))
  RETURNING pr.id
 ),
 %(snapshot)s
@@ -519,15 +646,122 @@ SELECT m.partner_id, m.company_id, m.tier
   FROM moved m
  WHERE m.tier IS NOT NULL AND m.tier IS DISTINCT FROM m.old_tier
             """,
-            window=self._window_ctes(date, company_ids, partner_ids),
+            window=window,
             valued=valued,
-            company_ids=as_sql(company_ids),
-            profile_filter=profile_filter,
-            snapshot=snapshot,
-            date=as_sql(date),
+            final=final,
+            snapshot=self._snapshot_ctes(date, company_ids) if full else SQL(),
+            date=date,
             uid=self.env.uid if uid is None else uid,
         )
         return statement
+
+    def _snapshot_ctes(self, date, company_ids):
+        """CTEs that make the snapshots of ``date`` those of CTE ``final``
+        (every profile of the companies ranked), writing only the customers
+        whose values differ from the snapshot period holding on ``date``
+        (see ``crm.customer.snapshot.period``).
+
+        Such a period is cut at ``date`` (or, if it starts on ``date``, an
+        earlier ranking of the same date, takes the new values or goes); the
+        new values hold until the next ranking after ``date``, if any (a
+        ranking of a past date), from which the period's old values hold
+        again. A daily ranking thus closes and opens one period per customer
+        who moved."""
+        values = SQL(", ").join(SQL.identifier(c) for c in SNAPSHOT_COLUMNS)
+        old_values = SQL(", ").join(
+            SQL.identifier("s", f"old_{c}") for c in SNAPSHOT_COLUMNS
+        )
+        new_values = SQL(
+            "s.lifecycle_stage, s.tier, s.monetary, s.r_score, s.f_score, s.m_score"
+        )
+        return SQL(
+            """
+next_ranking AS (
+    SELECT c.id AS company_id,
+           (SELECT min(r.date) FROM crm_value_ranking r
+             WHERE r.company_id = c.id AND r.date > %(date)s::date) AS next_date
+      FROM crm_company c
+),
+covering AS (
+    SELECT p.id, p.partner_id, p.company_id, p.date_from, p.date_to,
+           %(period_values)s
+      FROM crm_customer_snapshot_period p
+     WHERE p.company_id = ANY(%(company_ids)s)
+       AND coalesce(p.date_to, 'infinity'::date) > %(date)s::date
+       AND p.date_from <= %(date)s::date
+),
+snap AS (
+    SELECT coalesce(f.partner_id, cv.partner_id) AS partner_id,
+           coalesce(f.company_id, cv.company_id) AS company_id,
+           f.id IS NOT NULL AS ranked,
+           f.lifecycle_stage, f.tier, f.monetary, f.r_score, f.f_score, f.m_score,
+           cv.id AS period_id, cv.date_from, cv.date_to,
+           %(covering_row)s,
+           n.next_date
+      FROM final f
+      FULL JOIN covering cv
+        ON cv.partner_id = f.partner_id AND cv.company_id = f.company_id
+      JOIN next_ranking n ON n.company_id = coalesce(f.company_id, cv.company_id)
+     WHERE f.id IS NULL
+        OR cv.id IS NULL
+        OR ROW(%(covering_row)s) IS DISTINCT FROM ROW(
+               f.lifecycle_stage, f.tier, f.monetary, f.r_score, f.f_score,
+               f.m_score)
+),
+period_cut AS (
+    UPDATE crm_customer_snapshot_period p
+       SET date_to = %(date)s::date
+      FROM snap s
+     WHERE p.id = s.period_id AND s.date_from < %(date)s::date
+ RETURNING p.id
+),
+period_replaced AS (
+    UPDATE crm_customer_snapshot_period p
+       SET lifecycle_stage = s.lifecycle_stage,
+           value_tier = s.tier,
+           rfm_monetary = s.monetary,
+           rfm_recency_score = s.r_score,
+           rfm_frequency_score = s.f_score,
+           rfm_monetary_score = s.m_score,
+           date_to = s.next_date
+      FROM snap s
+     WHERE p.id = s.period_id AND s.date_from = %(date)s::date AND s.ranked
+ RETURNING p.id
+),
+period_dropped AS (
+    DELETE FROM crm_customer_snapshot_period p
+     USING snap s
+     WHERE p.id = s.period_id AND s.date_from = %(date)s::date AND NOT s.ranked
+ RETURNING p.id
+),
+period_new AS (
+    INSERT INTO crm_customer_snapshot_period (
+        partner_id, company_id, date_from, date_to, %(values)s)
+    SELECT s.partner_id, s.company_id, %(date)s::date, s.next_date, %(new_values)s
+      FROM snap s
+     WHERE s.ranked AND (s.period_id IS NULL OR s.date_from < %(date)s::date)
+     UNION ALL
+    -- the old values again from the next ranking on
+    SELECT s.partner_id, s.company_id, s.next_date, s.date_to, %(old_values)s
+      FROM snap s
+     WHERE s.period_id IS NOT NULL
+       AND s.next_date < coalesce(s.date_to, 'infinity'::date)
+ RETURNING id
+),
+            """,
+            date=date,
+            company_ids=company_ids,
+            period_values=SQL(", ").join(
+                SQL("p.%s AS %s", SQL.identifier(c), SQL.identifier(f"old_{c}"))
+                for c in SNAPSHOT_COLUMNS
+            ),
+            covering_row=SQL(", ").join(
+                SQL.identifier("cv", f"old_{c}") for c in SNAPSHOT_COLUMNS
+            ),
+            values=values,
+            new_values=new_values,
+            old_values=old_values,
+        )
 
     # ------------------------------------------------------------
     # ANALYSES
@@ -593,6 +827,7 @@ SELECT m.partner_id, m.company_id, m.tier
             return SQL()
 
         sources = self._source_queries(date, no_filter)
+        Snapshot = self.env["crm.customer.snapshot"]
         return SQL(
             """
 WITH crm_company AS NOT MATERIALIZED (
@@ -604,22 +839,8 @@ WITH crm_company AS NOT MATERIALIZED (
       FROM res_company
      WHERE id = ANY(%(company_ids)s)
 ),
-tier_then AS (
-    SELECT DISTINCT ON (s.company_id, s.partner_id)
-           s.company_id, s.partner_id, s.value_tier
-      FROM crm_customer_snapshot s
-     WHERE s.company_id = ANY(%(company_ids)s)
-       AND s.date <= %(date)s::date - 365
-  ORDER BY s.company_id, s.partner_id, s.date DESC
-),
-tier_now AS (
-    SELECT DISTINCT ON (s.company_id, s.partner_id)
-           s.company_id, s.partner_id, s.value_tier
-      FROM crm_customer_snapshot s
-     WHERE s.company_id = ANY(%(company_ids)s)
-       AND s.date <= %(date)s::date
-  ORDER BY s.company_id, s.partner_id, s.date DESC
-),
+tier_then AS (%(tier_then)s),
+tier_now AS (%(tier_now)s),
 bought AS (
     SELECT DISTINCT d.company_id, d.partner_id
       FROM (%(sources)s) d
@@ -687,6 +908,12 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             """,
             company_ids=company_ids,
             date=date,
+            tier_then=Snapshot._latest_query(
+                SQL("%s::date - 365", date), company_ids, ["value_tier"]
+            ),
+            tier_now=Snapshot._latest_query(
+                SQL("%s::date", date), company_ids, ["value_tier"]
+            ),
             sources=SQL("\nUNION ALL\n").join(sources),
             lines=self._margin_line_query(
                 SQL("%s::date - 365", date), SQL("%s::date", date)

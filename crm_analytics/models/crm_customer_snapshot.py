@@ -1,24 +1,29 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.models.crm_customer_profile import LIFECYCLE_STAGES
 
-from .crm_customer_profile import VALUE_TIERS, tier_level
+from .crm_customer_profile import SNAPSHOT_COLUMNS, VALUE_TIERS, tier_level
+
+# A snapshot's id: its period's id times this, plus the days from DAY_ZERO to
+# its date (ranking dates up to the year 2273).
+ID_FACTOR = 100000
+DAY_ZERO = "2000-01-01"
 
 
-class CrmCustomerSnapshot(models.Model):
-    """State of a customer at a full value ranking: one row per customer and
-    ranking date, the tier history that migration reports read."""
+class CrmCustomerSnapshotPeriod(models.Model):
+    """What a customer's snapshots hold from one full value ranking until the
+    ranking where something of it changed: one row per customer and change
+    rather than per customer and ranking date. A daily ranking of 100k
+    customers then writes the few thousand that moved, not 100k rows."""
 
-    _name = "crm.customer.snapshot"
-    _description = "Customer Value Snapshot"
-    _order = "date desc, id"
+    _name = "crm.customer.snapshot.period"
+    _description = "Customer Value Snapshot Period"
+    _order = "date_from desc, id"
     _rec_name = "partner_id"
-    # Written only by the ranking statement, 100k rows a day for 100k
-    # customers: no create/write bookkeeping columns.
+    # written only by the ranking statement
     _log_access = False
 
-    date = fields.Date(required=True, readonly=True, index=True)
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
@@ -29,6 +34,80 @@ class CrmCustomerSnapshot(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, ondelete="cascade"
     )
+    date_from = fields.Date(
+        required=True,
+        readonly=True,
+        help="Date of the first full ranking with these values.",
+    )
+    date_to = fields.Date(
+        readonly=True,
+        help="Date of the next full ranking where the values differ (or the "
+        "customer was not ranked); empty while they hold.",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
+    value_tier = fields.Selection(VALUE_TIERS, readonly=True)
+    rfm_monetary = fields.Monetary(string="Window Revenue", readonly=True)
+    rfm_recency_score = fields.Integer(string="Recency Score", readonly=True)
+    rfm_frequency_score = fields.Integer(string="Frequency Score", readonly=True)
+    rfm_monetary_score = fields.Integer(string="Monetary Score", readonly=True)
+
+    _sql_constraints = [
+        (
+            "customer_date_uniq",
+            "unique(company_id, partner_id, date_from)",
+            "A customer's snapshot periods start on different dates.",
+        ),
+        (
+            "dates_check",
+            "CHECK(date_to IS NULL OR date_to > date_from)",
+            "A snapshot period ends after it starts.",
+        ),
+    ]
+
+    def init(self):
+        # The periods holding on a date: those ending after it (the open ones
+        # for the last ranking), read by the ranking and by the snapshots.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS crm_customer_snapshot_period_end_index
+                    ON crm_customer_snapshot_period
+                       (company_id, coalesce(date_to, 'infinity'::date), date_from)
+                """
+            )
+        )
+
+
+class CrmCustomerSnapshot(models.Model):
+    """State of a customer at a full value ranking: one row per customer and
+    ranking date, the tier history that migration reports read.
+
+    A view: each ranking date (``crm.value.ranking``) with the periods of
+    ``crm.customer.snapshot.period`` that hold on it. Readers that want "the
+    latest snapshot of each customer on or before a date" read the periods
+    directly: it is the customer's period that starts last on or before it."""
+
+    _name = "crm.customer.snapshot"
+    _description = "Customer Value Snapshot"
+    _auto = False
+    _order = "date desc, id"
+    _rec_name = "partner_id"
+    _depends = {
+        "crm.customer.snapshot.period": [
+            "partner_id",
+            "company_id",
+            "date_from",
+            "date_to",
+            *SNAPSHOT_COLUMNS,
+        ],
+        "crm.value.ranking": ["company_id", "date"],
+    }
+
+    date = fields.Date(readonly=True)
+    period_id = fields.Many2one("crm.customer.snapshot.period", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
     value_tier = fields.Selection(VALUE_TIERS, readonly=True)
@@ -44,15 +123,78 @@ class CrmCustomerSnapshot(models.Model):
     )
 
     def init(self):
-        # "Latest snapshot of each customer on or before a date" reads this
-        # index backwards; it also serves the ranking's replacement of a date.
+        tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
                 """
-                CREATE INDEX IF NOT EXISTS crm_customer_snapshot_partner_date_index
-                    ON crm_customer_snapshot (company_id, partner_id, date DESC)
-                """
+                CREATE VIEW %(table)s AS (
+                    SELECT p.id::bigint * %(factor)s + (r.date - %(zero)s::date) AS id,
+                           r.date,
+                           p.id AS period_id,
+                           p.partner_id,
+                           p.company_id,
+                           %(values)s
+                      FROM crm_value_ranking r
+                      JOIN crm_customer_snapshot_period p
+                        ON p.company_id = r.company_id
+                       AND coalesce(p.date_to, 'infinity'::date) > r.date
+                       AND p.date_from <= r.date
+                )
+                """,
+                table=SQL.identifier(self._table),
+                factor=ID_FACTOR,
+                zero=DAY_ZERO,
+                values=SQL(", ").join(
+                    SQL.identifier("p", column) for column in SNAPSHOT_COLUMNS
+                ),
             )
+        )
+
+    def _as_query(self, ordered=True):
+        # Records read by id (a form, a read()): their periods and dates as
+        # well, which PostgreSQL finds through indexes, where it cannot
+        # invert the id's formula.
+        query = super()._as_query(ordered)
+        ids = [record_id for record_id in self._ids if isinstance(record_id, int)]
+        if ids:
+            query.add_where(
+                SQL(
+                    "%s = ANY(%s) AND %s = ANY(%s)",
+                    SQL.identifier(self._table, "period_id"),
+                    sorted({record_id // ID_FACTOR for record_id in ids}),
+                    SQL.identifier(self._table, "date"),
+                    sorted(
+                        {
+                            fields.Date.add(
+                                fields.Date.to_date(DAY_ZERO),
+                                days=record_id % ID_FACTOR,
+                            )
+                            for record_id in ids
+                        }
+                    ),
+                )
+            )
+        return query
+
+    @api.model
+    def _latest_query(self, date, company_ids, columns, inclusive=True):
+        """Rows (company_id, partner_id, ``columns``…): each customer's latest
+        snapshot on or before ``date`` (before it if not ``inclusive``) in
+        ``company_ids`` (SQL expressions or values): the period of the
+        customer that starts last by then."""
+        return SQL(
+            """
+            SELECT DISTINCT ON (p.company_id, p.partner_id)
+                   p.company_id, p.partner_id, %(columns)s
+              FROM crm_customer_snapshot_period p
+             WHERE p.company_id = ANY(%(company_ids)s)
+               AND p.date_from %(op)s %(date)s
+          ORDER BY p.company_id, p.partner_id, p.date_from DESC
+            """,
+            columns=SQL(", ").join(SQL.identifier("p", column) for column in columns),
+            company_ids=company_ids,
+            op=SQL("<=") if inclusive else SQL("<"),
+            date=date,
         )
 
     @api.model
@@ -64,30 +206,16 @@ class CrmCustomerSnapshot(models.Model):
         """
         return SQL(
             """
-            WITH customer AS (
-                SELECT DISTINCT company_id, partner_id
-                  FROM crm_customer_snapshot
-                 WHERE company_id = ANY(%(company_ids)s) AND date <= %(date_to)s
-            ),
+            WITH tier_to AS (%(tier_to)s),
+            tier_from AS (%(tier_from)s),
             pair AS (
-                SELECT c.partner_id, c.company_id,
+                SELECT t.partner_id, t.company_id,
                        coalesce(f.value_tier, 'none') AS tier_from,
                        coalesce(t.value_tier, 'none') AS tier_to,
                        coalesce(t.rfm_monetary, 0) AS revenue
-                  FROM customer c
-                  LEFT JOIN LATERAL (
-                        SELECT s.value_tier FROM crm_customer_snapshot s
-                         WHERE s.company_id = c.company_id
-                           AND s.partner_id = c.partner_id
-                           AND s.date <= %(date_from)s
-                      ORDER BY s.date DESC LIMIT 1) f ON TRUE
-                  LEFT JOIN LATERAL (
-                        SELECT s.value_tier, s.rfm_monetary
-                          FROM crm_customer_snapshot s
-                         WHERE s.company_id = c.company_id
-                           AND s.partner_id = c.partner_id
-                           AND s.date <= %(date_to)s
-                      ORDER BY s.date DESC LIMIT 1) t ON TRUE
+                  FROM tier_to t
+                  LEFT JOIN tier_from f
+                    ON f.company_id = t.company_id AND f.partner_id = t.partner_id
             )
             SELECT p.partner_id, p.company_id, p.tier_from, p.tier_to, p.revenue,
                    CASE WHEN %(to_level)s > %(from_level)s THEN 'up'
@@ -95,9 +223,10 @@ class CrmCustomerSnapshot(models.Model):
                         ELSE 'same' END AS direction
               FROM pair p
             """,
-            company_ids=list(company_ids),
-            date_from=date_from,
-            date_to=date_to,
+            tier_to=self._latest_query(
+                date_to, list(company_ids), ["value_tier", "rfm_monetary"]
+            ),
+            tier_from=self._latest_query(date_from, list(company_ids), ["value_tier"]),
             from_level=tier_level(SQL("p.tier_from")),
             to_level=tier_level(SQL("p.tier_to")),
         )
@@ -113,7 +242,7 @@ class CrmCustomerSnapshot(models.Model):
         self.check_access("read")
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
-        self.flush_model()
+        self.env["crm.customer.snapshot.period"].flush_model()
         rows = self.env.execute_query(
             SQL(
                 """SELECT m.tier_from, m.tier_to, count(*), sum(m.revenue)

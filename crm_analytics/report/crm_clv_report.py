@@ -12,7 +12,12 @@ class CrmClvReport(models.Model):
     _description = "Customer Lifetime Value per Tier"
     _auto = False
     _depends = {
-        "crm.customer.snapshot": ["date", "partner_id", "company_id", "value_tier"],
+        "crm.customer.snapshot.period": [
+            "date_from",
+            "partner_id",
+            "company_id",
+            "value_tier",
+        ],
         "account.move": [
             "state",
             "move_type",

@@ -19,7 +19,11 @@ class CrmRoiReport(models.Model):
     _depends = {
         "account.move.line": ["move_id", "balance", "quantity", "product_id"],
         "account.move": ["state", "move_type", "invoice_date", "company_id"],
-        "crm.customer.snapshot": ["date", "value_tier", "lifecycle_stage"],
+        "crm.customer.snapshot.period": [
+            "date_from",
+            "value_tier",
+            "lifecycle_stage",
+        ],
     }
 
     company_id = fields.Many2one("res.company", readonly=True)
@@ -56,11 +60,11 @@ class CrmRoiReport(models.Model):
               FROM monthly m
               LEFT JOIN LATERAL (
                     SELECT sn.value_tier, sn.lifecycle_stage
-                      FROM crm_customer_snapshot sn
+                      FROM crm_customer_snapshot_period sn
                      WHERE sn.company_id = m.company_id
                        AND sn.partner_id = m.partner_id
-                       AND sn.date < m.month + interval '1 month'
-                  ORDER BY sn.date DESC LIMIT 1) s ON TRUE
+                       AND sn.date_from < m.month + interval '1 month'
+                  ORDER BY sn.date_from DESC LIMIT 1) s ON TRUE
           GROUP BY m.company_id, m.month, s.value_tier, s.lifecycle_stage
             """,
             lines=self.env["crm.customer.profile"]._margin_line_query(

@@ -47,22 +47,21 @@ def raw_statements(env, date_from, date_to):
         ),
         SQL(
             """
-            WITH customer AS (
-                SELECT DISTINCT company_id, partner_id FROM crm_customer_snapshot
-                 WHERE company_id = %(company)s AND date <= %(date_to)s
+            WITH stage_to AS (
+                SELECT DISTINCT ON (partner_id) partner_id, lifecycle_stage
+                  FROM crm_customer_snapshot_period
+                 WHERE company_id = %(company)s AND date_from <= %(date_to)s
+              ORDER BY partner_id, date_from DESC
+            ),
+            stage_from AS (
+                SELECT DISTINCT ON (partner_id) partner_id, lifecycle_stage
+                  FROM crm_customer_snapshot_period
+                 WHERE company_id = %(company)s AND date_from <= %(date_from)s
+              ORDER BY partner_id, date_from DESC
             )
-            SELECT f.stage, t.stage, count(*)
-              FROM customer c
-              LEFT JOIN LATERAL (
-                    SELECT s.lifecycle_stage AS stage FROM crm_customer_snapshot s
-                     WHERE s.company_id = c.company_id
-                       AND s.partner_id = c.partner_id AND s.date <= %(date_from)s
-                  ORDER BY s.date DESC LIMIT 1) f ON TRUE
-              LEFT JOIN LATERAL (
-                    SELECT s.lifecycle_stage AS stage FROM crm_customer_snapshot s
-                     WHERE s.company_id = c.company_id
-                       AND s.partner_id = c.partner_id AND s.date <= %(date_to)s
-                  ORDER BY s.date DESC LIMIT 1) t ON TRUE
+            SELECT f.lifecycle_stage, t.lifecycle_stage, count(*)
+              FROM stage_to t
+              LEFT JOIN stage_from f ON f.partner_id = t.partner_id
           GROUP BY 1, 2
             """,
             company=company,

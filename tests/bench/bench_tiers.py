@@ -6,11 +6,13 @@ Run with Odoo's Python on a database loaded by ``bench_lifecycle.py`` (phase
     python tests/bench/bench_tiers.py -c odoo.conf --db bench_tiers
 
 It brings every customer to the state of the daily cron (everyone computed
-and ranked yesterday), then times, interleaved, the full ranking of the next
-day (``_rank_values``: window figures, RFM scores, tiers, cut-offs, one
-snapshot per customer, only moved profiles rewritten) against a bare SQL
-ranking of the same rows (the window GROUP BY and the same window functions,
-written nowhere). Figures are printed as ``key=value`` lines.
+and ranked yesterday), then times, interleaved, the full tier recompute of
+the next day (``recompute(date)``: the lifecycle's evaluation of every
+customer, then the ranking: window figures, RFM scores, tiers, cut-offs and
+the snapshots of the day, only moved profiles and snapshot periods written)
+against a bare SQL ranking of the same rows (the window GROUP BY over the
+documents and the same window functions, written nowhere). Figures are
+printed as ``key=value`` lines.
 """
 
 import argparse
@@ -32,7 +34,12 @@ from bench_lifecycle import (
     vacuum,
 )
 
-TABLES = ["crm_customer_profile", "crm_customer_snapshot", "res_partner"]
+TABLES = [
+    "crm_customer_profile",
+    "crm_customer_snapshot_period",
+    "crm_lifecycle_history",
+    "res_partner",
+]
 
 
 def bare_ranking(env, ref_date):
@@ -86,28 +93,32 @@ def time_bare(env, ref_date):
 
 
 def time_ranking(env, ref_date):
-    """One full ranking, rolled back; return (seconds, moved profiles,
-    snapshots)."""
+    """One full tier recompute, rolled back; return (seconds, profiles
+    written, snapshots of the day, snapshot periods written)."""
     cr = env.cr
     cr.rollback()
+    env.invalidate_all()
     start = time.perf_counter()
-    env["crm.customer.profile"]._rank_values(ref_date, env.company.ids)
+    env["crm.customer.profile"].recompute(ref_date)
     env.flush_all()
     elapsed = time.perf_counter() - start
-    [(moved, snapshots)] = env.execute_query(
+    [(moved, snapshots, periods)] = env.execute_query(
         SQL(
             """
             SELECT (SELECT count(*) FROM crm_customer_profile
-                     WHERE write_date = now() AT TIME ZONE 'UTC'
-                       AND rfm_monetary IS NOT NULL),
-                   (SELECT count(*) FROM crm_customer_snapshot WHERE date = %s)
+                     WHERE write_date = now() AT TIME ZONE 'UTC'),
+                   (SELECT count(*) FROM crm_customer_snapshot WHERE date = %s),
+                   (SELECT count(*) FROM crm_customer_snapshot_period
+                     WHERE date_from = %s OR date_to = %s)
             """,
+            ref_date,
+            ref_date,
             ref_date,
         )
     )
     cr.rollback()
     vacuum(cr.dbname, TABLES, analyze=False)
-    return elapsed, moved, snapshots
+    return elapsed, moved, snapshots, periods
 
 
 def main(argv=None):
@@ -134,15 +145,16 @@ def main(argv=None):
         vacuum(args.db, TABLES)
         time_bare(env, tomorrow)  # warm the caches
         bare, runs = [], []
-        moved = snapshots = customers = 0
+        moved = snapshots = periods = customers = 0
         for _i in range(args.repeat):
             elapsed, customers = time_bare(env, tomorrow)
             bare.append(elapsed)
-            elapsed, moved, snapshots = time_ranking(env, tomorrow)
+            elapsed, moved, snapshots, periods = time_ranking(env, tomorrow)
             runs.append(elapsed)
         out("tiers_ranked_customers", customers)
-        out("tiers_profiles_moved", moved)
+        out("tiers_profiles_written", moved)
         out("tiers_snapshots", snapshots)
+        out("tiers_snapshot_periods_written", periods)
         out("tiers_bare_ranking_s", statistics.median(bare))
         out("tiers_ranking_s", statistics.median(runs))
         out("tiers_ratio", statistics.median(runs) / statistics.median(bare))

@@ -1,0 +1,252 @@
+import importlib.util
+from datetime import timedelta
+
+from odoo.tests import tagged
+from odoo.tools import SQL, file_path
+
+from .common import AnalyticsCommon
+
+VALUES = (
+    "lifecycle_stage",
+    "value_tier",
+    "rfm_monetary",
+    "rfm_recency_score",
+    "rfm_frequency_score",
+    "rfm_monetary_score",
+)
+RFM = ("rfm_frequency", "rfm_monetary", *VALUES[1:])
+
+
+@tagged("post_install", "-at_install")
+class TestValueSnapshots(AnalyticsCommon):
+    """Snapshots are stored as periods of unchanged values; these tests read
+    them back per ranking date, as the issue defines them: one row per
+    customer and full-ranking date."""
+
+    def values(self, records):
+        return {r.partner_id.id: tuple(r[name] for name in VALUES) for r in records}
+
+    def periods(self, partners):
+        return self.env["crm.customer.snapshot.period"].search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "=", self.company.id),
+            ],
+            order="partner_id, date_from",
+        )
+
+    def test_snapshots_of_each_ranking_date(self):
+        """Rankings out of date order and a rerun of a date: every date keeps
+        the snapshots its own (last) ranking wrote."""
+        a, b, c, d = partners = self.customers(4)
+        day1, day2, day3 = (
+            self.REF - timedelta(days=20),
+            self.REF - timedelta(days=10),
+            self.REF,
+        )
+        self.post_invoices(
+            [
+                (a, day1 - timedelta(days=5), 100),
+                (b, day1 - timedelta(days=5), 200),
+                (c, day1 - timedelta(days=40), 300),
+            ]
+        )
+        expected = {}
+
+        def rank_and_capture(day):
+            self.rank(day)
+            expected[day] = self.values(self.profiles(partners))
+            # what follows comes later, as from another transaction (this
+            # test's one gives every row the same write date)
+            self.env.execute_query(
+                SQL(
+                    """UPDATE res_company SET crm_lifecycle_evaluated_at =
+                              crm_lifecycle_evaluated_at - interval '1 hour'"""
+                )
+            )
+            self.env.invalidate_all()
+
+        def check():
+            for day, rows in expected.items():
+                snapshots = self.Snapshot.search(
+                    [("date", "=", day), ("partner_id", "in", partners.ids)]
+                )
+                self.assertEqual(self.values(snapshots), rows, day)
+
+        rank_and_capture(day1)
+        self.post_invoices(
+            [(d, day3 - timedelta(days=2), 500), (a, day3 - timedelta(days=1), 1000)]
+        )
+        rank_and_capture(day3)
+        check()
+        self.assertEqual(expected[day3][a.id][1], "vip")
+        self.assertEqual(expected[day1][c.id][1], "vip")
+        # a ranking of a date between the two splits the periods holding on it
+        rank_and_capture(day2)
+        check()
+        # a new invoice before day2, and day2 ranked again: day2's snapshots
+        # change, day3's stay those of day3's ranking
+        self.post_invoices([(c, day2 - timedelta(days=1), 5000)])
+        rank_and_capture(day2)
+        check()
+        self.assertEqual(expected[day2][c.id][1:3], ("vip", 5300))
+        self.assertEqual(expected[day3][c.id][2], 300)
+        # a profile gone (its customer merged away, say): no snapshot on a
+        # later ranking, its earlier snapshots kept
+        self.profiles(b).sudo().unlink()
+        day4 = self.REF + timedelta(days=1)
+        self.Profile._rank_values(day4, self.company.ids, from_facts=False)
+        expected[day4] = self.values(self.profiles(partners))
+        check()
+        self.assertNotIn(b.id, expected[day4])
+        self.assertEqual(
+            self.Snapshot.search_count([("partner_id", "=", b.id)]), 3, "day1 to day3"
+        )
+
+    def test_only_moved_customers_write_a_period(self):
+        partners = self.customers(5)
+        day1 = self.REF - timedelta(days=2)
+        self.post_invoices([(p, day1 - timedelta(days=30), 100) for p in partners])
+        self.rank(day1)
+        self.rank(day1 + timedelta(days=1))
+        periods = self.periods(partners)
+        self.assertEqual(len(periods), 5)
+        self.assertEqual(set(periods.mapped("date_from")), {day1})
+        self.assertFalse(any(periods.mapped("date_to")))
+        self.assertEqual(
+            self.Snapshot.search_count([("partner_id", "in", partners.ids)]), 10
+        )
+        # the first customer (already VIP: first by revenue, then by id) buys
+        # again: only its values change
+        self.post_invoices([(partners[0], self.REF, 400)])
+        self.rank(self.REF)
+        periods = self.periods(partners)
+        self.assertEqual(len(periods), 6)
+        moved = periods.filtered(lambda p: p.partner_id == partners[0])
+        self.assertEqual(
+            [(p.date_from, p.date_to, p.rfm_monetary) for p in moved],
+            [(day1, self.REF, 100), (self.REF, False, 500)],
+        )
+        self.assertEqual(moved[1].value_tier, "vip")
+        self.assertEqual(
+            self.Snapshot.search_count([("partner_id", "in", partners.ids)]), 15
+        )
+
+    def test_snapshot_read_by_id(self):
+        partner = self.customers(1)
+        self.post_invoices([(partner, self.days_before(3), 100)])
+        self.rank(self.REF - timedelta(days=1))
+        self.rank()
+        snapshots = self.Snapshot.search([("partner_id", "=", partner.id)])
+        self.assertEqual(
+            snapshots.mapped("date"), [self.REF, self.REF - timedelta(days=1)]
+        )
+        self.env.invalidate_all()
+        read = self.Snapshot.browse(snapshots.ids).read(["date", "rfm_monetary"])
+        self.assertEqual(
+            [(r["date"], r["rfm_monetary"]) for r in read],
+            [(self.REF, 100), (self.REF - timedelta(days=1), 100)],
+        )
+        self.assertEqual(self.Snapshot.browse(snapshots.ids).exists(), snapshots)
+
+    def test_ranking_reads_the_stored_facts(self):
+        """A full ranking right after the lifecycle's evaluation takes the
+        window figures from the facts it stored (12 months = the RFM window);
+        aggregating the documents again gives the same figures."""
+        partners = self.customers(6)
+        self.post_invoices(
+            [
+                (p, self.days_before(10 + 30 * i), 100 * (i + 1))
+                for i, p in enumerate(partners)
+            ]
+            + [(partners[0], self.days_before(200), 50)]
+            + [(partners[1], self.days_before(400), 70)]
+            + [(partners[2], self.days_before(5), 300, "out_refund")]
+        )
+        self.rank()
+        profiles = self.profiles(partners)
+        stored = {p.partner_id: tuple(p[name] for name in RFM) for p in profiles}
+        self.assertEqual(
+            profiles.filtered(lambda p: p.partner_id == partners[0]).rfm_frequency, 2
+        )
+        self.assertEqual(
+            profiles.filtered(lambda p: p.partner_id == partners[2]).value_tier, False
+        )
+        self.Profile._rank_values(self.REF, self.company.ids, from_facts=False)
+        self.assertEqual(
+            {p.partner_id: tuple(p[name] for name in RFM) for p in profiles}, stored
+        )
+        # a marker in the stored facts shows which figures a ranking reads
+        profile = profiles.filtered(lambda p: p.partner_id == partners[5])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_customer_profile SET purchase_count_12m = 42 WHERE id = %s",
+                profile.id,
+            )
+        )
+        self.Profile.invalidate_model()
+        self.Profile._rank_values(self.REF, self.company.ids)
+        self.assertEqual(profile.rfm_frequency, 42)
+        self.assertEqual(profile.rfm_frequency_score, 5)
+        self.Profile._rank_values(self.REF, self.company.ids, from_facts=False)
+        self.assertEqual(profile.rfm_frequency, 1)
+
+    def test_migration_turns_snapshot_rows_into_periods(self):
+        """Upgrade from 18.0.1.0.0, where snapshots were rows of a table."""
+        a, b, c = partners = self.customers(3)
+        days = [self.REF - timedelta(days=n) for n in (2, 1, 0)]
+        self.Ranking.sudo().create(
+            [{"company_id": self.company.id, "date": day} for day in days]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TABLE crm_customer_snapshot_legacy (
+                    id serial, date date, partner_id int, company_id int,
+                    lifecycle_stage varchar, value_tier varchar,
+                    rfm_monetary numeric, rfm_recency_score int,
+                    rfm_frequency_score int, rfm_monetary_score int);
+                INSERT INTO crm_customer_snapshot_legacy (
+                    date, partner_id, company_id, lifecycle_stage, value_tier,
+                    rfm_monetary, rfm_recency_score, rfm_frequency_score,
+                    rfm_monetary_score)
+                SELECT t.date, t.partner_id, %(company)s, 'new', t.tier, t.revenue,
+                       1, 1, 1
+                  FROM unnest(%(dates)s::date[], %(partners)s::int[],
+                              %(tiers)s::varchar[], %(revenues)s::numeric[])
+                       AS t(date, partner_id, tier, revenue)
+                """,
+                company=self.company.id,
+                # a: the same on the three dates; b: a new tier on the last;
+                # c: missing on the middle date
+                dates=[*days, *days, days[0], days[2]],
+                partners=[a.id] * 3 + [b.id] * 3 + [c.id] * 2,
+                tiers=["vip"] * 3 + ["key", "key", "vip"] + ["small", "small"],
+                revenues=[100] * 3 + [50, 50, 80] + [10, 10],
+            )
+        )
+        path = file_path("crm_analytics/migrations/18.0.1.1.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("crm_analytics_post", path)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        script.migrate(self.env.cr, "18.0.1.0.0")
+        self.assertEqual(
+            [
+                (p.partner_id, p.date_from, p.date_to, p.value_tier)
+                for p in self.periods(partners)
+            ],
+            [
+                (a, days[0], False, "vip"),
+                (b, days[0], days[2], "key"),
+                (b, days[2], False, "vip"),
+                (c, days[0], days[1], "small"),
+                (c, days[2], False, "small"),
+            ],
+        )
+        self.env.cr.execute(
+            SQL("SELECT to_regclass('crm_customer_snapshot_legacy') IS NULL")
+        )
+        self.assertTrue(self.env.cr.fetchone()[0])
+        self.assertEqual(
+            self.Snapshot.search_count([("partner_id", "in", partners.ids)]), 8
+        )
