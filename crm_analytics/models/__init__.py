@@ -1,4 +1,5 @@
 from . import crm_customer_profile
+
 # before the snapshots: their view reads the rankings' table
 from . import crm_value_ranking
 from . import crm_customer_snapshot
