@@ -1,6 +1,8 @@
 import importlib.util
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 from odoo.tools import SQL, file_path
 
@@ -250,3 +252,44 @@ class TestValueSnapshots(AnalyticsCommon):
         self.assertEqual(
             self.Snapshot.search_count([("partner_id", "in", partners.ids)]), 8
         )
+
+    def test_lifecycle_cron_places_only_the_customers_it_evaluated(self):
+        """Between two full rankings the lifecycle's daily cron places again
+        the customers it evaluated (those due), not every customer of its
+        slices."""
+        # customers of this company only (a customer is a prospect, due every
+        # day, in the companies where it has not bought)
+        due, quiet = self.customers(2)
+        (due | quiet).company_id = self.company
+        new_days = self.company.crm_new_days
+        # due on the next day: no longer new; quiet: nothing happens then
+        self.post_invoices(
+            [(due, self.days_before(new_days), 500), (quiet, self.days_before(40), 100)]
+        )
+        # every company evaluated: the cron evaluates only the due customers
+        companies = self.env["res.company"].sudo().search([])
+        self.Profile.sudo().with_context(allowed_company_ids=companies.ids).recompute(
+            self.REF
+        )
+        self.assertEqual(self.profiles(due).value_tier, "vip")
+        # a wrong tier on both, as a marker of who is placed again; the two
+        # partners written long before (a partner written since a day before
+        # the evaluation may be a new prospect: due)
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """UPDATE crm_customer_profile SET value_tier = 'key'
+                    WHERE partner_id = ANY(%(partners)s);
+                   UPDATE res_partner SET write_date = write_date - interval '1 week'
+                    WHERE id = ANY(%(partners)s)""",
+                partners=[due.id, quiet.id],
+            )
+        )
+        self.env.invalidate_all()
+        with freeze_time(self.REF + timedelta(days=1)):
+            while self.Profile._cron_recompute(batch_size=5):
+                pass
+        # no longer new (DOMAIN rule 5: no revenue the year before)
+        self.assertEqual(self.profiles(due).lifecycle_stage, "growing")
+        self.assertEqual(self.profiles(due).value_tier, "vip")
+        self.assertEqual(self.profiles(quiet).value_tier, "key")

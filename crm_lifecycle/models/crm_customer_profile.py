@@ -1438,6 +1438,11 @@ RETURNING id, stage_to
         cr = self.env.cr
         with cr.savepoint(flush=False) if savepoint else nullcontext():
             rows = []
+            # the customers evaluated (None: everyone), whose figures other
+            # addons derive again (see _recompute_more)
+            evaluated = partner_ids
+            if partner_ids is not None and not others:
+                evaluated = []
             if others and partner_ids is None:
                 rows += self._run_full_statement(date, others, texts)
             elif others:
@@ -1447,15 +1452,18 @@ RETURNING id, stage_to
                 if partner_ids is None and len(due) > self._full_run_threshold():
                     rows += self._run_full_statement(date, steady, texts)
                 elif due:
+                    due_ids = [partner_id for partner_id, _aggregate in due]
                     rows += self._run_function(
                         date,
                         steady,
-                        [partner_id for partner_id, _aggregate in due],
+                        due_ids,
                         texts,
                         shifted=[
                             partner_id for partner_id, aggregate in due if not aggregate
                         ],
                     )
+                    if evaluated is not None and not others:
+                        evaluated = due_ids
             if partner_ids is None:
                 self._mark_evaluated(date, companies.ids)
             self.invalidate_model()
@@ -1472,7 +1480,8 @@ RETURNING id, stage_to
                 .browse(history_id for history_id, stage in rows if stage in watched)
             )
             Playbook._run_for_histories(histories)
-            self._recompute_more(date, company_ids, partner_ids)
+            if evaluated is None or evaluated:
+                self._recompute_more(date, company_ids, evaluated)
         return histories
 
     def _full_run_threshold(self):
@@ -1566,7 +1575,8 @@ RETURNING id, stage_to
     def _recompute_more(self, date, company_ids, partner_ids):
         """Extension point: figures that other addons derive from the fresh
         lifecycle facts, in the same savepoint (a failure rolls back both).
-        ``partner_ids`` is None for a full recompute."""
+        ``partner_ids`` is None for a full recompute, else the customers
+        evaluated (in a slice of the cron, only those that were due)."""
         return
 
     def _sync_partner_stages(self, triples):
