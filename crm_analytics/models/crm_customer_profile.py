@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -155,30 +157,81 @@ class CrmCustomerProfile(models.Model):
                 and company.crm_lifecycle_date == date
                 for company in companies
             )
+        snapshot_since = self._snapshot_since(date, company_ids)
         cr = self.env.cr
         # Ranking sorts every customer, aggregating sorts documents: room
-        # for both in memory (reset below). PostgreSQL expects few rows from
-        # the CTEs (it does not know how many customers a company has) and
-        # would merge-join customers with the rank of their days and
-        # invoices, rescanning those for every customer: hash joins.
-        cr.execute(
-            "SET LOCAL work_mem = '256MB'; SET LOCAL jit = off; "
-            "SET LOCAL enable_mergejoin = off"
-        )
+        # for both in memory (reset below).
+        cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
         rows = self.env.execute_query(
             self._value_statement(
                 date,
                 company_ids,
                 None,
-                self._ranked_query(date),
+                self._ranked_query(date, from_facts=from_facts),
                 from_facts=from_facts,
+                snapshot_since=snapshot_since,
             )
         )
-        cr.execute(
-            "SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT; "
-            "SET LOCAL enable_mergejoin TO DEFAULT"
-        )
+        cr.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT")
         self._after_value_statement(date, rows)
+
+    @api.model
+    def _snapshot_since(self, date, company_ids):
+        """Whether a full ranking of ``date`` may look for changed snapshots
+        among the profiles written since the companies' last ranking only:
+        when each company was ranked before, on dates before ``date``, the
+        latest date last (a ranking of a past date leaves profiles holding
+        that date's values). A profile written neither since then nor by
+        this ranking holds the values of its open snapshot period.
+
+        Returns a day before the oldest of those last rankings (a
+        transaction that began before it and committed after it, unseen by
+        it, stamps its rows with its start), or None."""
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT company_id, max(date), max(write_date),
+                          (array_agg(write_date ORDER BY date DESC))[1]
+                     FROM crm_value_ranking
+                    WHERE company_id = ANY(%s)
+                 GROUP BY company_id""",
+                list(company_ids),
+            )
+        )
+        if not rows or len(rows) != len(set(company_ids)):
+            return None
+        if any(
+            last_date >= date or latest_written != last_written
+            for _company, last_date, latest_written, last_written in rows
+        ):
+            return None
+        return min(row[3] for row in rows) - timedelta(days=1)
+
+    def unlink(self):
+        # A ranking looks for changed snapshots among the profiles (see
+        # _snapshot_since): the open snapshot period of a customer whose
+        # profile goes ends after the company's last ranking.
+        if self.ids:
+            self.env["crm.customer.snapshot.period"].flush_model()
+            self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE crm_customer_snapshot_period p
+                       SET date_to = r.last_date + 1
+                      FROM crm_customer_profile pr,
+                           (SELECT company_id, max(date) AS last_date
+                              FROM crm_value_ranking GROUP BY company_id) r
+                     WHERE pr.id = ANY(%s)
+                       AND p.partner_id = pr.partner_id
+                       AND p.company_id = pr.company_id
+                       AND r.company_id = pr.company_id
+                       AND p.date_to IS NULL
+                    """,
+                    self.ids,
+                )
+            )
+            self.env["crm.customer.snapshot.period"].invalidate_model()
+            self.env["crm.customer.snapshot"].invalidate_model()
+        return super().unlink()
 
     def _place_values(self, date, company_ids, partner_ids):
         """Place some customers (an invoice was posted) between two full
@@ -340,40 +393,30 @@ win AS (
                     ELSE 'small' END"""
         )
 
-    def _ranked_query(self, date):
+    def _ranked_query(self, date, from_facts=False):
         """CTEs ``valued`` (scores and tier of every customer with a positive
         window revenue, by rank among them, DOMAIN §2) and ``run`` (the
-        ranking's cut-offs, stored per company and date)."""
+        ranking's cut-offs, stored per company and date). ``from_facts``:
+        the window figures come with the profile's id (see
+        ``_value_statement``)."""
         return SQL(
             """
 ranked AS (
     SELECT w.*,
            count(*) OVER (PARTITION BY w.company_id) AS n,
-           -- customers with as much revenue or more (one sort for both)
+           -- k = customers strictly worse: more days since the last
+           -- purchase (none in the window counts as most), fewer invoices
+           rank() OVER (PARTITION BY w.company_id ORDER BY w.recency_days DESC)
+               - 1 AS k_r,
+           rank() OVER (PARTITION BY w.company_id ORDER BY w.frequency) - 1 AS k_f,
+           -- customers with as much revenue or more (the same sort as the
+           -- position): n minus it have less
            count(*) OVER (PARTITION BY w.company_id ORDER BY w.monetary DESC)
                AS at_least,
            row_number() OVER (PARTITION BY w.company_id
                               ORDER BY w.monetary DESC, w.partner_id) AS position
       FROM win w
      WHERE w.monetary > 0
-),
--- k = customers strictly worse: more days since the last purchase (none
--- in the window counts as most), fewer invoices, less revenue. Days and
--- invoices take few values: counted per value, not sorted per customer.
-recency_rank AS (
-    SELECT r.company_id, coalesce(r.recency_days, -1) AS recency_key,
-           (sum(count(*)) OVER (PARTITION BY r.company_id
-                                ORDER BY r.recency_days DESC NULLS FIRST)
-            - count(*))::bigint AS k_r
-      FROM ranked r
-  GROUP BY r.company_id, r.recency_days
-),
-frequency_rank AS (
-    SELECT r.company_id, r.frequency,
-           (sum(count(*)) OVER (PARTITION BY r.company_id ORDER BY r.frequency)
-            - count(*))::bigint AS k_f
-      FROM ranked r
-  GROUP BY r.company_id, r.frequency
 ),
 -- per company: the settings and the last position of each share tier
 limits AS (
@@ -384,13 +427,15 @@ limits AS (
            ceil((c.vip_share + c.key_share + c.ordinary_share) * x.n / 100)::bigint
                AS ordinary_limit
       FROM crm_company c
-      JOIN (SELECT r.company_id, count(*) AS n FROM ranked r GROUP BY r.company_id) x
-        ON x.company_id = c.id
+      -- the count of ranked customers, which every one of them carries
+      JOIN LATERAL (
+            SELECT r.n FROM ranked r WHERE r.company_id = c.id LIMIT 1) x ON TRUE
 ),
 valued AS (
-    SELECT w.*,
-           (1 + 5 * rr.k_r / w.n)::int AS r_score,
-           (1 + 5 * fr.k_f / w.n)::int AS f_score,
+    SELECT w.partner_id, w.company_id, w.frequency, w.monetary, w.recency_days,
+           %(profile_id)s
+           (1 + 5 * w.k_r / w.n)::int AS r_score,
+           (1 + 5 * w.k_f / w.n)::int AS f_score,
            (1 + 5 * (w.n - w.at_least) / w.n)::int AS m_score,
            CASE WHEN c.tier_mode = 'thresholds' THEN %(threshold_tier)s
                 WHEN w.position <= c.vip_limit THEN 'vip'
@@ -400,30 +445,31 @@ valued AS (
            END AS tier
       FROM ranked w
       JOIN limits c ON c.company_id = w.company_id
-      JOIN recency_rank rr
-        ON rr.company_id = w.company_id
-       AND rr.recency_key = coalesce(w.recency_days, -1)
-      JOIN frequency_rank fr
-        ON fr.company_id = w.company_id AND fr.frequency = w.frequency
 ),
 run AS (
     INSERT INTO crm_value_ranking (
         company_id, date, tier_mode, customer_count, revenue_total,
         vip_cutoff, key_cutoff, ordinary_cutoff, score_cutoffs,
         create_uid, create_date, write_uid, write_date)
-    SELECT c.id, %(date)s::date, c.tier_mode, count(v.partner_id),
-           coalesce(sum(v.monetary), 0),
-           min(v.monetary) FILTER (WHERE v.tier = 'vip'),
-           min(v.monetary) FILTER (WHERE v.tier = 'key'),
-           min(v.monetary) FILTER (WHERE v.tier = 'ordinary'),
-           jsonb_build_object(
-               'recency', jsonb_build_array(%(recency)s),
-               'frequency', jsonb_build_array(%(frequency)s),
-               'monetary', jsonb_build_array(%(monetary)s)),
+    SELECT c.id, %(date)s::date, c.tier_mode, coalesce(a.customers, 0),
+           coalesce(a.revenue, 0), a.vip_cutoff, a.key_cutoff, a.ordinary_cutoff,
+           coalesce(a.score_cutoffs, %(no_cutoffs)s),
            %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
       FROM crm_company c
-      LEFT JOIN valued v ON v.company_id = c.id
-  GROUP BY c.id, c.tier_mode
+      LEFT JOIN (
+        SELECT v.company_id,
+               count(*) AS customers,
+               sum(v.monetary) AS revenue,
+               min(v.monetary) FILTER (WHERE v.tier = 'vip') AS vip_cutoff,
+               min(v.monetary) FILTER (WHERE v.tier = 'key') AS key_cutoff,
+               min(v.monetary) FILTER (WHERE v.tier = 'ordinary') AS ordinary_cutoff,
+               jsonb_build_object(
+                   'recency', jsonb_build_array(%(recency)s),
+                   'frequency', jsonb_build_array(%(frequency)s),
+                   'monetary', jsonb_build_array(%(monetary)s)) AS score_cutoffs
+          FROM valued v
+      GROUP BY v.company_id
+      ) a ON a.company_id = c.id
         ON CONFLICT (company_id, date) DO UPDATE
        SET tier_mode = EXCLUDED.tier_mode,
            customer_count = EXCLUDED.customer_count,
@@ -438,11 +484,21 @@ run AS (
 ),
             """,
             threshold_tier=self._threshold_tier(),
+            profile_id=SQL("w.id,") if from_facts else SQL(),
             date=date,
             uid=self.env.uid,
             recency=SQL(", ").join(
                 SQL("min(v.recency_days) FILTER (WHERE v.r_score < %s)", s)
                 for s in SCORES
+            ),
+            # a company without customers: the arrays of no cut-off
+            no_cutoffs=SQL(
+                "jsonb_build_object('recency', %(none)s, 'frequency', %(none)s, "
+                "'monetary', %(none)s)",
+                none=SQL(
+                    "jsonb_build_array(%s)",
+                    SQL(", ").join(SQL("NULL") for _s in SCORES),
+                ),
             ),
             frequency=SQL(", ").join(
                 SQL("max(v.frequency) FILTER (WHERE v.f_score < %s)", s) for s in SCORES
@@ -506,7 +562,14 @@ valued AS (
         )
 
     def _value_statement(
-        self, date, company_ids, partner_ids, valued, uid=None, from_facts=False
+        self,
+        date,
+        company_ids,
+        partner_ids,
+        valued,
+        uid=None,
+        from_facts=False,
+        snapshot_since=None,
     ):
         """Window figures, scores and tiers written onto the profiles whose
         values moved, the partners' tier mirrored, and (full ranking) the
@@ -515,7 +578,13 @@ valued AS (
 
         ``from_facts``: the window figures are the profiles' stored facts of
         the last 12 months, which hold as of ``date`` (see ``_rank_values``),
-        rather than aggregated from the documents."""
+        rather than aggregated from the documents.
+
+        ``snapshot_since`` (a full ranking of a date after every earlier
+        ranking, see ``_snapshot_since``): only the profiles whose values
+        move now or were written since then can have snapshot values that
+        differ from their open snapshot period.
+        """
         full = partner_ids is None
         window_ctes = SQL()
         if not from_facts:
@@ -530,12 +599,37 @@ valued AS (
             """pr.id, pr.partner_id, pr.company_id, pr.lifecycle_stage,
                pr.value_tier AS old_tier, pr.rfm_frequency AS old_frequency,
                pr.rfm_monetary AS old_monetary, pr.rfm_recency_score AS old_r,
-               pr.rfm_frequency_score AS old_f, pr.rfm_monetary_score AS old_m"""
+               pr.rfm_frequency_score AS old_f, pr.rfm_monetary_score AS old_m,
+               pr.write_date"""
         )
         final_columns = SQL(
             """p.id, p.partner_id, p.company_id, p.lifecycle_stage, p.old_tier,
                p.old_frequency, p.old_monetary, p.old_r, p.old_f, p.old_m"""
         )
+        snapshot_read = snapshot_join = snapshot_write = SQL()
+        if full and snapshot_since:
+            snapshot_write = self._snapshot_ctes(date, company_ids, since=True)[1]
+            final_columns = SQL("%s, p.write_date", final_columns)
+        elif full:
+            # A full ranking also brings the snapshot period holding on the
+            # date of each customer (or of a customer without a profile any
+            # more), in the same pass over the customers.
+            snapshot_read, snapshot_write = self._snapshot_ctes(date, company_ids)
+            final_columns = SQL(
+                """coalesce(p.partner_id, cv.partner_id) AS partner_id,
+                   coalesce(p.company_id, cv.company_id) AS company_id,
+                   p.id, p.lifecycle_stage, p.old_tier, p.old_frequency,
+                   p.old_monetary, p.old_r, p.old_f, p.old_m, cv.period_id,
+                   cv.date_from, cv.date_to, %s""",
+                SQL(", ").join(
+                    SQL.identifier("cv", f"period_{c}") for c in SNAPSHOT_COLUMNS
+                ),
+            )
+            snapshot_join = SQL(
+                """
+      FULL JOIN covering cv
+        ON cv.partner_id = p.partner_id AND cv.company_id = p.company_id"""
+            )
         if from_facts:
             window = SQL(
                 """
@@ -567,8 +661,9 @@ win AS NOT MATERIALIZED (
     SELECT %(final_columns)s, p.frequency, p.monetary,
            v.r_score, v.f_score, v.m_score, v.tier::varchar AS tier
       FROM profile p
-      LEFT JOIN valued v ON v.id = p.id""",
+      LEFT JOIN valued v ON v.id = p.id%(snapshot_join)s""",
                 final_columns=final_columns,
+                snapshot_join=snapshot_join,
             )
         else:
             window = SQL(
@@ -594,22 +689,50 @@ profile AS (
       LEFT JOIN win w
         ON w.partner_id = p.partner_id AND w.company_id = p.company_id
       LEFT JOIN valued v
-        ON v.partner_id = p.partner_id AND v.company_id = p.company_id""",
+        ON v.partner_id = p.partner_id
+       AND v.company_id = p.company_id%(snapshot_join)s""",
                 final_columns=final_columns,
+                snapshot_join=snapshot_join,
+            )
+        # Most customers keep their values: only the others are carried on
+        # (rows of every customer cost at each step).
+        rfm_moved = SQL(
+            """(f.old_frequency, f.old_monetary, f.old_r, f.old_f, f.old_m,
+                f.old_tier)
+               IS DISTINCT FROM
+               (f.frequency, f.monetary, f.r_score, f.f_score, f.m_score,
+                f.tier)"""
+        )
+        changed = rfm_moved
+        if full and snapshot_since:
+            changed = SQL("%s OR f.write_date >= %s", rfm_moved, as_sql(snapshot_since))
+        elif full:
+            changed = SQL(
+                """%s
+                OR f.id IS NULL
+                OR f.period_id IS NULL
+                OR ROW(%s) IS DISTINCT FROM ROW(
+                       f.lifecycle_stage, f.tier, f.monetary, f.r_score,
+                       f.f_score, f.m_score)""",
+                rfm_moved,
+                SQL(", ").join(
+                    SQL.identifier("f", f"period_{c}") for c in SNAPSHOT_COLUMNS
+                ),
             )
         statement = SQL(
             """
 WITH %(window)s,
 %(valued)s
-final AS (%(final)s
+%(snapshot_read)s
+final AS (
+    SELECT f.* FROM (%(final)s
+    ) f
+     WHERE %(changed)s
 ),
 moved AS (
     SELECT f.*
       FROM final f
-     WHERE (f.old_frequency, f.old_monetary, f.old_r, f.old_f, f.old_m,
-            f.old_tier)
-           IS DISTINCT FROM
-           (f.frequency, f.monetary, f.r_score, f.f_score, f.m_score, f.tier)
+     WHERE f.id IS NOT NULL AND %(rfm_moved)s
 ),
 updated AS (
     UPDATE crm_customer_profile pr
@@ -649,62 +772,95 @@ SELECT m.partner_id, m.company_id, m.tier
             window=window,
             valued=valued,
             final=final,
-            snapshot=self._snapshot_ctes(date, company_ids) if full else SQL(),
+            snapshot_read=snapshot_read,
+            snapshot=snapshot_write,
+            changed=changed,
+            rfm_moved=rfm_moved,
             date=date,
             uid=self.env.uid if uid is None else uid,
         )
         return statement
 
-    def _snapshot_ctes(self, date, company_ids):
+    def _snapshot_ctes(self, date, company_ids, since=False):
         """CTEs that make the snapshots of ``date`` those of CTE ``final``
         (every profile of the companies ranked), writing only the customers
         whose values differ from the snapshot period holding on ``date``
-        (see ``crm.customer.snapshot.period``).
+        (see ``crm.customer.snapshot.period``): (``covering``, read before
+        ``final``, which joins it; the ones that write, after it).
 
         Such a period is cut at ``date`` (or, if it starts on ``date``, an
         earlier ranking of the same date, takes the new values or goes); the
         new values hold until the next ranking after ``date``, if any (a
         ranking of a past date), from which the period's old values hold
         again. A daily ranking thus closes and opens one period per customer
-        who moved."""
+        who moved.
+
+        ``since``: ``final`` holds only the customers that may have moved
+        (see ``_value_statement``), whose periods are read one by one."""
         values = SQL(", ").join(SQL.identifier(c) for c in SNAPSHOT_COLUMNS)
-        old_values = SQL(", ").join(
-            SQL.identifier("s", f"old_{c}") for c in SNAPSHOT_COLUMNS
+        period_values = SQL(", ").join(
+            SQL.identifier("s", f"period_{c}") for c in SNAPSHOT_COLUMNS
         )
         new_values = SQL(
             "s.lifecycle_stage, s.tier, s.monetary, s.r_score, s.f_score, s.m_score"
         )
-        return SQL(
+        columns = SQL(", ").join(
+            SQL("p.%s AS %s", SQL.identifier(c), SQL.identifier(f"period_{c}"))
+            for c in SNAPSHOT_COLUMNS
+        )
+        source = SQL("final")
+        candidates = SQL()
+        if since:
+            source = SQL("candidate")
+            candidates = SQL(
+                """
+candidate AS (
+    SELECT f.*, cv.*
+      FROM final f
+      LEFT JOIN LATERAL (
+            SELECT p.id AS period_id, p.date_from, p.date_to, %(columns)s
+              FROM crm_customer_snapshot_period p
+             WHERE p.company_id = f.company_id
+               AND p.partner_id = f.partner_id
+               AND p.date_from <= %(date)s::date
+               AND coalesce(p.date_to, 'infinity'::date) > %(date)s::date
+          ORDER BY p.date_from DESC
+             LIMIT 1) cv ON TRUE
+),
+                """,
+                columns=columns,
+                date=date,
+            )
+        read = SQL(
             """
+covering AS (
+    SELECT p.id AS period_id, p.partner_id, p.company_id, p.date_from, p.date_to,
+           %(columns)s
+      FROM crm_customer_snapshot_period p
+     WHERE p.company_id = ANY(%(company_ids)s)
+       AND coalesce(p.date_to, 'infinity'::date) > %(date)s::date
+       AND p.date_from <= %(date)s::date
+),
+            """,
+            date=date,
+            company_ids=company_ids,
+            columns=columns,
+        )
+        write = SQL(
+            """%(candidates)s
 next_ranking AS (
     SELECT c.id AS company_id,
            (SELECT min(r.date) FROM crm_value_ranking r
              WHERE r.company_id = c.id AND r.date > %(date)s::date) AS next_date
       FROM crm_company c
 ),
-covering AS (
-    SELECT p.id, p.partner_id, p.company_id, p.date_from, p.date_to,
-           %(period_values)s
-      FROM crm_customer_snapshot_period p
-     WHERE p.company_id = ANY(%(company_ids)s)
-       AND coalesce(p.date_to, 'infinity'::date) > %(date)s::date
-       AND p.date_from <= %(date)s::date
-),
 snap AS (
-    SELECT coalesce(f.partner_id, cv.partner_id) AS partner_id,
-           coalesce(f.company_id, cv.company_id) AS company_id,
-           f.id IS NOT NULL AS ranked,
-           f.lifecycle_stage, f.tier, f.monetary, f.r_score, f.f_score, f.m_score,
-           cv.id AS period_id, cv.date_from, cv.date_to,
-           %(covering_row)s,
-           n.next_date
-      FROM final f
-      FULL JOIN covering cv
-        ON cv.partner_id = f.partner_id AND cv.company_id = f.company_id
-      JOIN next_ranking n ON n.company_id = coalesce(f.company_id, cv.company_id)
+    SELECT f.*, f.id IS NOT NULL AS ranked, n.next_date
+      FROM %(source)s f
+      JOIN next_ranking n ON n.company_id = f.company_id
      WHERE f.id IS NULL
-        OR cv.id IS NULL
-        OR ROW(%(covering_row)s) IS DISTINCT FROM ROW(
+        OR f.period_id IS NULL
+        OR ROW(%(period_row)s) IS DISTINCT FROM ROW(
                f.lifecycle_stage, f.tier, f.monetary, f.r_score, f.f_score,
                f.m_score)
 ),
@@ -742,7 +898,7 @@ period_new AS (
      WHERE s.ranked AND (s.period_id IS NULL OR s.date_from < %(date)s::date)
      UNION ALL
     -- the old values again from the next ranking on
-    SELECT s.partner_id, s.company_id, s.next_date, s.date_to, %(old_values)s
+    SELECT s.partner_id, s.company_id, s.next_date, s.date_to, %(period_values)s
       FROM snap s
      WHERE s.period_id IS NOT NULL
        AND s.next_date < coalesce(s.date_to, 'infinity'::date)
@@ -750,18 +906,16 @@ period_new AS (
 ),
             """,
             date=date,
-            company_ids=company_ids,
-            period_values=SQL(", ").join(
-                SQL("p.%s AS %s", SQL.identifier(c), SQL.identifier(f"old_{c}"))
-                for c in SNAPSHOT_COLUMNS
-            ),
-            covering_row=SQL(", ").join(
-                SQL.identifier("cv", f"old_{c}") for c in SNAPSHOT_COLUMNS
+            candidates=candidates,
+            source=source,
+            period_row=SQL(", ").join(
+                SQL.identifier("f", f"period_{c}") for c in SNAPSHOT_COLUMNS
             ),
             values=values,
             new_values=new_values,
-            old_values=old_values,
+            period_values=period_values,
         )
+        return read, write
 
     # ------------------------------------------------------------
     # ANALYSES
@@ -1004,10 +1158,12 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         todo = companies - done.company_id
         if todo:
             company = todo[0]
-            # Every company, whichever companies the cron user is allowed.
+            # Every company, whichever companies the cron user is allowed;
+            # the recompute without reading back every profile, as
+            # recompute() returns them.
             self.sudo().with_company(company).with_context(
                 allowed_company_ids=company.ids
-            ).recompute(today)
+            )._recompute_profiles(today, company.ids)
             todo -= company
         self.env["ir.cron"]._notify_progress(
             done=len(companies) - len(todo), remaining=len(todo)
