@@ -418,8 +418,9 @@ ranked AS (
       FROM win w
      WHERE w.monetary > 0
 ),
--- per company: the settings and the last position of each share tier
-limits AS (
+-- per company: the settings and the last position of each share tier (a
+-- row per company, kept: every customer reads its company's)
+limits AS MATERIALIZED (
     SELECT c.id AS company_id, c.tier_mode,
            c.vip_threshold, c.key_threshold, c.ordinary_threshold,
            ceil(c.vip_share * x.n / 100)::bigint AS vip_limit,
@@ -634,7 +635,8 @@ valued AS (
             window = SQL(
                 """
 crm_company AS NOT MATERIALIZED (%(settings)s),
-profile AS (
+-- read twice (ranking, then writing): two scans cost less than keeping it
+profile AS NOT MATERIALIZED (
     SELECT %(profile_columns)s,
            coalesce(pr.purchase_count_12m, 0) AS frequency,
            coalesce(pr.revenue_12m, 0) AS monetary,
@@ -1146,7 +1148,12 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
     def _cron_rank_values(self):
         """Daily full value ranking, one company per call: the ranking of a
         company is one statement over all its customers. Companies already
-        ranked today are skipped, so that a cron run that timed out resumes."""
+        ranked today are skipped, so that a cron run that timed out resumes.
+
+        A company whose customers the lifecycle's cron has evaluated as of
+        today already (``crm_lifecycle_date``; invoices posted since refresh
+        their customer as of today) is only ranked; the others are
+        recomputed first."""
         today = fields.Date.context_today(self)
         # The cron ranks every company, whichever the cron user may see.
         companies = self.env["res.company"].sudo().search([], order="id")
@@ -1159,11 +1166,16 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         if todo:
             company = todo[0]
             # Every company, whichever companies the cron user is allowed;
-            # the recompute without reading back every profile, as
-            # recompute() returns them.
-            self.sudo().with_company(company).with_context(
-                allowed_company_ids=company.ids
-            )._recompute_profiles(today, company.ids)
+            # without reading back every profile, as recompute() returns them.
+            Profile = (
+                self.sudo()
+                .with_company(company)
+                .with_context(allowed_company_ids=company.ids)
+            )
+            if company.crm_lifecycle_date == today:
+                Profile._rank_values(today, company.ids)
+            else:
+                Profile._recompute_profiles(today, company.ids)
             todo -= company
         self.env["ir.cron"]._notify_progress(
             done=len(companies) - len(todo), remaining=len(todo)

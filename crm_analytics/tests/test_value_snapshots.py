@@ -293,3 +293,51 @@ class TestValueSnapshots(AnalyticsCommon):
         self.assertEqual(self.profiles(due).lifecycle_stage, "growing")
         self.assertEqual(self.profiles(due).value_tier, "vip")
         self.assertEqual(self.profiles(quiet).value_tier, "key")
+
+    def test_tiers_cron_ranks_from_the_day_s_evaluation(self):
+        """After the lifecycle's cron evaluated every customer of the day, the
+        tiers' cron only ranks them: it does not evaluate them again."""
+        partners = self.customers(3)
+        self.post_invoices(
+            [
+                (p, self.days_before(10 * (i + 1)), 100 * (i + 1))
+                for i, p in enumerate(partners)
+            ]
+        )
+        companies = self.env["res.company"].sudo().search([])
+        with freeze_time(self.REF):
+            while self.Profile._cron_recompute():
+                pass
+            self.assertEqual(
+                companies.mapped("crm_lifecycle_date"), [self.REF] * len(companies)
+            )
+            # a marker that an evaluation would replace (no reason: due)
+            marked = self.profiles(partners[0])
+            self.env.flush_all()
+            self.env.execute_query(
+                SQL(
+                    "UPDATE crm_customer_profile SET stage_reason = NULL WHERE id = %s",
+                    marked.id,
+                )
+            )
+            self.Profile.invalidate_model()
+            self.Ranking.sudo().search([("date", "=", self.REF)]).unlink()
+            while self.Profile._cron_rank_values():
+                pass
+        self.assertEqual(
+            self.Ranking.sudo().search([("date", "=", self.REF)]).company_id, companies
+        )
+        profiles = self.profiles(partners).sorted("rfm_monetary")
+        self.assertEqual(profiles.mapped("rfm_monetary"), [100, 200, 300])
+        self.assertTrue(all(profiles.mapped("value_tier")))
+        self.assertEqual(
+            self.Snapshot.search_count(
+                [
+                    ("date", "=", self.REF),
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", self.company.id),
+                ]
+            ),
+            3,
+        )
+        self.assertFalse(marked.stage_reason)

@@ -212,9 +212,10 @@ def main(argv=None):
             sys.exit(f"{args.db} must have crm_analytics installed")
         out("db", args.db)
         Profile = env["crm.customer.profile"]
-        # no ranking from an earlier run of this script
+        # no ranking, no lifecycle cron run from an earlier run of this script
         env.execute_query(SQL("DELETE FROM crm_customer_snapshot_period"))
         env.execute_query(SQL("DELETE FROM crm_value_ranking"))
+        env["ir.config_parameter"].sudo().set_param("crm_lifecycle.cron_cursor", False)
         # the first recompute, its writes dated a month back (every profile
         # written) ...
         start = time.perf_counter()
