@@ -1151,9 +1151,10 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         ranked today are skipped, so that a cron run that timed out resumes.
 
         A company whose customers the lifecycle's cron has evaluated as of
-        today already (``crm_lifecycle_date``; invoices posted since refresh
-        their customer as of today) is only ranked; the others are
-        recomputed first."""
+        today already (``crm_lifecycle_date``) is only ranked, once the
+        profiles written since with facts as of another day are brought to
+        today (see ``_stale_partner_ids``); the others are recomputed
+        first."""
         today = fields.Date.context_today(self)
         # The cron ranks every company, whichever the cron user may see.
         companies = self.env["res.company"].sudo().search([], order="id")
@@ -1173,6 +1174,9 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
                 .with_context(allowed_company_ids=company.ids)
             )
             if company.crm_lifecycle_date == today:
+                stale = Profile._stale_partner_ids(today, company)
+                if stale:
+                    Profile._recompute_profiles(today, company.ids, stale)
                 Profile._rank_values(today, company.ids)
             else:
                 Profile._recompute_profiles(today, company.ids)
@@ -1181,6 +1185,27 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             done=len(companies) - len(todo), remaining=len(todo)
         )
         return len(todo)
+
+    @api.model
+    def _stale_partner_ids(self, date, company):
+        """Customers of ``company``, evaluated completely as of ``date``,
+        whose profile was written since with facts as of another day (a
+        recompute of another date for some customers, an invoice posted by
+        a user whose "today" is another day): their facts must be brought to
+        ``date`` before a ranking reads them."""
+        self.flush_model(["facts_date"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT partner_id FROM crm_customer_profile
+                    WHERE company_id = %s
+                      AND write_date > %s
+                      AND facts_date IS DISTINCT FROM %s""",
+                company.id,
+                company.crm_lifecycle_evaluated_at,
+                date,
+            )
+        )
+        return [partner_id for (partner_id,) in rows]
 
     # ------------------------------------------------------------
     # LOYALTY AND ROI

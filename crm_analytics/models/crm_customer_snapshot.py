@@ -6,9 +6,10 @@ from odoo.addons.crm_lifecycle.models.crm_customer_profile import LIFECYCLE_STAG
 from .crm_customer_profile import SNAPSHOT_COLUMNS, VALUE_TIERS, tier_level
 
 # A snapshot's id: its period's id times this, plus the days from DAY_ZERO to
-# its date (ranking dates up to the year 2273).
-ID_FACTOR = 100000
-DAY_ZERO = "2000-01-01"
+# its date (ranking dates from 1900 to the year 4637; period ids up to 2^31
+# keep it below 2^53, exact in JavaScript).
+ID_FACTOR = 1000000
+DAY_ZERO = "1900-01-01"
 
 
 class CrmCustomerSnapshotPeriod(models.Model):
@@ -150,31 +151,55 @@ class CrmCustomerSnapshot(models.Model):
             )
         )
 
+    @api.model
+    def _id_condition(self, alias, ids):
+        """SQL: the periods and dates of the snapshots ``ids``, which
+        PostgreSQL finds through indexes, where it cannot invert the id's
+        formula (it would build every snapshot to find a few)."""
+        day_zero = fields.Date.to_date(DAY_ZERO)
+        return SQL(
+            "%s = ANY(%s) AND %s = ANY(%s)",
+            SQL.identifier(alias, "period_id"),
+            sorted({record_id // ID_FACTOR for record_id in ids}),
+            SQL.identifier(alias, "date"),
+            sorted(
+                {
+                    fields.Date.add(day_zero, days=record_id % ID_FACTOR)
+                    for record_id in ids
+                }
+            ),
+        )
+
+    def _condition_to_sql(self, alias, fname, operator, value, query):
+        # snapshots read by id (fetch(), a form): see _id_condition
+        sql = super()._condition_to_sql(alias, fname, operator, value, query)
+        if fname == "id" and operator in ("=", "in"):
+            values = value if isinstance(value, (list, tuple, set)) else [value]
+            ids = [v for v in values if isinstance(v, int) and v > 0]
+            if ids and len(ids) == len(values):
+                sql = SQL("(%s AND %s)", sql, self._id_condition(alias, ids))
+        return sql
+
     def _as_query(self, ordered=True):
-        # Records read by id (a form, a read()): their periods and dates as
-        # well, which PostgreSQL finds through indexes, where it cannot
-        # invert the id's formula.
         query = super()._as_query(ordered)
         ids = [record_id for record_id in self._ids if isinstance(record_id, int)]
         if ids:
-            query.add_where(
-                SQL(
-                    "%s = ANY(%s) AND %s = ANY(%s)",
-                    SQL.identifier(self._table, "period_id"),
-                    sorted({record_id // ID_FACTOR for record_id in ids}),
-                    SQL.identifier(self._table, "date"),
-                    sorted(
-                        {
-                            fields.Date.add(
-                                fields.Date.to_date(DAY_ZERO),
-                                days=record_id % ID_FACTOR,
-                            )
-                            for record_id in ids
-                        }
-                    ),
-                )
-            )
+            query.add_where(self._id_condition(self._table, ids))
         return query
+
+    def exists(self):
+        ids = [record_id for record_id in self._ids if isinstance(record_id, int)]
+        if not ids:
+            return super().exists()
+        # whichever record rules apply: exists() checks existence only
+        found = set(
+            self.sudo().with_context(active_test=False)._search([("id", "in", ids)])
+        )
+        return self.browse(
+            record_id
+            for record_id in self._ids
+            if not isinstance(record_id, int) or record_id in found
+        )
 
     @api.model
     def _latest_query(self, date, company_ids, columns, inclusive=True):

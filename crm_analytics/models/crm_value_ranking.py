@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class CrmValueRanking(models.Model):
@@ -46,3 +47,43 @@ class CrmValueRanking(models.Model):
             "A company has one value ranking per date.",
         ),
     ]
+
+    def unlink(self):
+        # The snapshots of a ranking's date go with it: the snapshot periods
+        # starting on that date start at the company's next ranking instead
+        # (or go, if they end by then), those ending on it end there (or
+        # hold on, without one), so that "the latest snapshot on or before a
+        # date" reads rankings that exist. Latest first: a date's next
+        # ranking is one that stays.
+        Period = self.env["crm.customer.snapshot.period"]
+        Period.flush_model()
+        for ranking in self.sorted(lambda r: (r.date, r.id), reverse=True):
+            next_date = SQL(
+                """(SELECT min(r.date) FROM crm_value_ranking r
+                     WHERE r.company_id = %s AND r.date > %s)""",
+                ranking.company_id.id,
+                ranking.date,
+            )
+            self.env.execute_query(
+                SQL(
+                    """
+                    DELETE FROM crm_customer_snapshot_period
+                     WHERE company_id = %(company)s AND date_from = %(date)s
+                       AND coalesce(%(next)s, 'infinity'::date)
+                           >= coalesce(date_to, 'infinity'::date);
+                    UPDATE crm_customer_snapshot_period
+                       SET date_from = %(next)s
+                     WHERE company_id = %(company)s AND date_from = %(date)s;
+                    UPDATE crm_customer_snapshot_period
+                       SET date_to = %(next)s
+                     WHERE company_id = %(company)s AND date_to = %(date)s
+                    """,
+                    company=ranking.company_id.id,
+                    date=ranking.date,
+                    next=next_date,
+                )
+            )
+            super(CrmValueRanking, ranking).unlink()
+        Period.invalidate_model()
+        self.env["crm.customer.snapshot"].invalidate_model()
+        return True

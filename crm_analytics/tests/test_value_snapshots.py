@@ -28,6 +28,19 @@ class TestValueSnapshots(AnalyticsCommon):
     def values(self, records):
         return {r.partner_id.id: tuple(r[name] for name in VALUES) for r in records}
 
+    def later(self):
+        """What follows comes later, as from another transaction: this
+        test's one gives every row it writes the same write date, which the
+        daily run compares with the companies' evaluation."""
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """UPDATE res_company SET crm_lifecycle_evaluated_at =
+                          crm_lifecycle_evaluated_at - interval '1 hour'"""
+            )
+        )
+        self.env.invalidate_all()
+
     def periods(self, partners):
         return self.env["crm.customer.snapshot.period"].search(
             [
@@ -219,12 +232,13 @@ class TestValueSnapshots(AnalyticsCommon):
                        AS t(date, partner_id, tier, revenue)
                 """,
                 company=self.company.id,
-                # a: the same on the three dates; b: a new tier on the last;
-                # c: missing on the middle date
-                dates=[*days, *days, days[0], days[2]],
-                partners=[a.id] * 3 + [b.id] * 3 + [c.id] * 2,
-                tiers=["vip"] * 3 + ["key", "key", "vip"] + ["small", "small"],
-                revenues=[100] * 3 + [50, 50, 80] + [10, 10],
+                # a: the same on the three dates, but a second row on the
+                # middle one (a partner merged into it), which wins; b: a new
+                # tier on the last; c: missing on the middle date
+                dates=[*days, *days, days[0], days[2], days[1]],
+                partners=[a.id] * 3 + [b.id] * 3 + [c.id] * 2 + [a.id],
+                tiers=["vip"] * 3 + ["key", "key", "vip"] + ["small"] * 3,
+                revenues=[100] * 3 + [50, 50, 80] + [10, 10, 5],
             )
         )
         path = file_path("crm_analytics/migrations/18.0.1.1.0/post-migration.py")
@@ -238,7 +252,9 @@ class TestValueSnapshots(AnalyticsCommon):
                 for p in self.periods(partners)
             ],
             [
-                (a, days[0], False, "vip"),
+                (a, days[0], days[1], "vip"),
+                (a, days[1], days[2], "small"),
+                (a, days[2], False, "vip"),
                 (b, days[0], days[2], "key"),
                 (b, days[2], False, "vip"),
                 (c, days[0], days[1], "small"),
@@ -341,3 +357,113 @@ class TestValueSnapshots(AnalyticsCommon):
             3,
         )
         self.assertFalse(marked.stage_reason)
+
+    def test_deleting_a_ranking_deletes_its_snapshots_only(self):
+        a, b = partners = self.customers(2)
+        days = [self.REF - timedelta(days=n) for n in (20, 10, 0)]
+        self.post_invoices([(a, days[0] - timedelta(days=1), 100)])
+        expected = {}
+        for day, spec in zip(days, [None, (b, 300), (a, 500)], strict=True):
+            if spec:
+                self.post_invoices([(spec[0], day - timedelta(days=1), spec[1])])
+            self.rank(day)
+            expected[day] = self.values(self.profiles(partners))
+        self.Ranking.sudo().search(
+            [("date", "=", days[1]), ("company_id", "=", self.company.id)]
+        ).unlink()
+        del expected[days[1]]
+        for day, rows in expected.items():
+            snapshots = self.Snapshot.search(
+                [("date", "=", day), ("partner_id", "in", partners.ids)]
+            )
+            self.assertEqual(self.values(snapshots), rows, day)
+        # the latest snapshot on or before the deleted date: the one before
+        matrix = self.Snapshot.migration_matrix(days[0], days[1])
+        self.assertEqual(
+            matrix, {(expected[days[0]][a.id][1],) * 2: {"count": 1, "revenue": 100.0}}
+        )
+        # the last ranking deleted too: the next one compares with the
+        # snapshots of the first
+        self.Ranking.sudo().search(
+            [("date", "=", days[2]), ("company_id", "=", self.company.id)]
+        ).unlink()
+        day = self.REF + timedelta(days=1)
+        self.rank(day)
+        snapshots = self.Snapshot.search(
+            [("date", "=", day), ("partner_id", "in", partners.ids)]
+        )
+        self.assertEqual(self.values(snapshots), self.values(self.profiles(partners)))
+        self.assertEqual(len(snapshots), 2)
+
+    def test_merged_customers_keep_one_snapshot_history(self):
+        """The partner kept by a merge keeps its own snapshots; the merged
+        partner's, on other dates, would overlap them."""
+        # the merged customer's values stay the same when the kept one comes:
+        # tiers by thresholds, and it is the worst on every measure (no one
+        # strictly worse: the lowest scores whatever the number of customers)
+        self.company.crm_tier_mode = "thresholds"
+        merged = self.customers(1, prefix="Merged")
+        self.post_invoices([(merged, self.days_before(300), 1)])
+        self.rank(self.REF - timedelta(days=1))
+        self.later()
+        kept = self.customers(1, prefix="Kept")
+        self.post_invoices([(kept, self.days_before(5), 100)])
+        self.rank()
+        self.later()
+        wizard = self.env["base.partner.merge.automatic.wizard"].create({})
+        wizard._merge((kept | merged).ids, dst_partner=kept, extra_checks=False)
+        periods = self.env["crm.customer.snapshot.period"].search(
+            [("partner_id", "=", kept.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(
+            [(p.date_from, p.date_to, p.rfm_monetary) for p in periods],
+            [(self.REF, False, 100)],
+        )
+        self.assertEqual(
+            self.Snapshot.search(
+                [("partner_id", "=", kept.id), ("company_id", "=", self.company.id)]
+            ).mapped("date"),
+            [self.REF],
+        )
+        # the merged invoices are the kept customer's now
+        self.rank(self.REF + timedelta(days=1))
+        snapshot = self.Snapshot.search(
+            [
+                ("partner_id", "=", kept.id),
+                ("company_id", "=", self.company.id),
+                ("date", "=", self.REF + timedelta(days=1)),
+            ]
+        )
+        self.assertEqual(snapshot.rfm_monetary, 101)
+
+    def test_tiers_cron_brings_stale_facts_to_the_day(self):
+        """A profile recomputed as of another day after the lifecycle's
+        cron evaluated the day is brought back to the day before ranking."""
+        partner = self.customers(1)
+        partner.company_id = self.company
+        self.post_invoices([(partner, self.days_before(5), 100)])
+        companies = self.env["res.company"].sudo().search([])
+        with freeze_time(self.REF):
+            while self.Profile._cron_recompute():
+                pass
+            self.env.flush_all()
+            # as if evaluated an hour ago, then recomputed as of a year on
+            self.env.execute_query(
+                SQL(
+                    """UPDATE res_company SET crm_lifecycle_evaluated_at =
+                              crm_lifecycle_evaluated_at - interval '1 hour'"""
+                )
+            )
+            self.env.invalidate_all()
+            self.Profile.recompute(self.REF + timedelta(days=400), partners=partner)
+            self.assertEqual(self.profiles(partner).revenue_12m, 0)
+            self.Ranking.sudo().search([("date", "=", self.REF)]).unlink()
+            while self.Profile._cron_rank_values():
+                pass
+        self.assertEqual(
+            companies.mapped("crm_lifecycle_date"), [self.REF] * len(companies)
+        )
+        profile = self.profiles(partner)
+        self.assertEqual((profile.facts_date, profile.revenue_12m), (self.REF, 100))
+        self.assertEqual(profile.rfm_monetary, 100)
+        self.assertTrue(profile.value_tier)

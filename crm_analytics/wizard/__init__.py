@@ -1,3 +1,4 @@
 from . import crm_tier_migration_wizard
 from . import crm_salesperson_scorecard
 from . import crm_roi_wizard
+from . import base_partner_merge

@@ -20,7 +20,10 @@ def migrate(cr, version):
         SQL(
             """
             WITH snap AS (
-                SELECT s.company_id, s.partner_id, s.date,
+                -- one row per customer and date (a partner merge may have
+                -- moved another partner's rows onto the customer): the last
+                SELECT DISTINCT ON (s.company_id, s.partner_id, s.date)
+                       s.company_id, s.partner_id, s.date,
                        (s.lifecycle_stage, s.value_tier, s.rfm_monetary,
                         s.rfm_recency_score, s.rfm_frequency_score,
                         s.rfm_monetary_score)::text AS snap_values,
@@ -31,6 +34,7 @@ def migrate(cr, version):
                          WHERE r.company_id = s.company_id
                            AND r.date > s.date) AS next_date
                   FROM crm_customer_snapshot_legacy s
+              ORDER BY s.company_id, s.partner_id, s.date, s.id DESC
             ),
             marked AS (
                 SELECT s.*,
