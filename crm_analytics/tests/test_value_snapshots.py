@@ -378,10 +378,16 @@ class TestValueSnapshots(AnalyticsCommon):
             )
             self.assertEqual(self.values(snapshots), rows, day)
         # the latest snapshot on or before the deleted date: the one before
-        matrix = self.Snapshot.migration_matrix(days[0], days[1])
-        self.assertEqual(
-            matrix, {(expected[days[0]][a.id][1],) * 2: {"count": 1, "revenue": 100.0}}
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT m.partner_id, m.tier_from, m.tier_to, m.revenue
+                     FROM (%s) m WHERE m.partner_id = ANY(%s)""",
+                self.Snapshot._migration_query(days[0], days[1], self.company.ids),
+                partners.ids,
+            )
         )
+        tier = expected[days[0]][a.id][1]
+        self.assertEqual(rows, [(a.id, tier, tier, 100)])
         # the last ranking deleted too: the next one compares with the
         # snapshots of the first
         self.Ranking.sudo().search(
