@@ -196,6 +196,34 @@ def time_ranking(env, ref_date, after_cron):
     return elapsed, sum(step), moved, snapshots, periods
 
 
+def prepare(env, today):
+    """A first recompute (its writes dated a month back), then yesterday's
+    daily run, committed; no ranking or lifecycle cron run left from an
+    earlier run of this script."""
+    Profile = env["crm.customer.profile"]
+    env.execute_query(SQL("DELETE FROM crm_customer_snapshot_period"))
+    env.execute_query(SQL("DELETE FROM crm_value_ranking"))
+    env["ir.config_parameter"].sudo().set_param("crm_lifecycle.cron_cursor", False)
+    start = time.perf_counter()
+    Profile.recompute(today - timedelta(days=2))
+    out("tiers_first_full_recompute_s", time.perf_counter() - start)
+    age_run(env, 30)
+    env.cr.commit()  # pylint: disable=invalid-commit
+    Profile.recompute(today - timedelta(days=1))
+    age_run(env, 1)
+    env.cr.commit()  # pylint: disable=invalid-commit
+
+
+def daily_run(env):
+    """Today's daily run, committed: the database as the benchmarks run on
+    it next (posting, the dashboard) find it."""
+    env.cr.rollback()
+    lifecycle_cron(env)
+    while env["crm.customer.profile"]._cron_rank_values():
+        pass
+    env.cr.commit()  # pylint: disable=invalid-commit
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", "-c", required=True)
@@ -211,22 +239,7 @@ def main(argv=None):
         if "value_tier" not in env["crm.customer.profile"]._fields:
             sys.exit(f"{args.db} must have crm_analytics installed")
         out("db", args.db)
-        Profile = env["crm.customer.profile"]
-        # no ranking, no lifecycle cron run from an earlier run of this script
-        env.execute_query(SQL("DELETE FROM crm_customer_snapshot_period"))
-        env.execute_query(SQL("DELETE FROM crm_value_ranking"))
-        env["ir.config_parameter"].sudo().set_param("crm_lifecycle.cron_cursor", False)
-        # the first recompute, its writes dated a month back (every profile
-        # written) ...
-        start = time.perf_counter()
-        Profile.recompute(today - timedelta(days=2))
-        out("tiers_first_full_recompute_s", time.perf_counter() - start)
-        age_run(env, 30)
-        env.cr.commit()  # pylint: disable=invalid-commit
-        # ... and yesterday's daily run
-        Profile.recompute(today - timedelta(days=1))
-        age_run(env, 1)
-        env.cr.commit()  # pylint: disable=invalid-commit
+        prepare(env, today)
         vacuum(args.db, TABLES)
         time_bare(env, today)  # warm the caches
         bare, runs, alone, steps = [], [], [], []
@@ -258,13 +271,7 @@ def main(argv=None):
         # its ranking step alone
         out("tiers_ranking_step_s", statistics.median(steps))
         out("tiers_step_ratio", statistics.median(steps) / bare_s)
-        # the database as after today's daily run, for the benchmarks run
-        # on it next (posting, the dashboard)
-        env.cr.rollback()
-        lifecycle_cron(env)
-        while Profile._cron_rank_values():
-            pass
-        env.cr.commit()  # pylint: disable=invalid-commit
+        daily_run(env)
 
 
 if __name__ == "__main__":
