@@ -6,16 +6,11 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 from odoo.tools import SQL, file_path
 
+from ..models.crm_customer_profile import SNAPSHOT_COLUMNS
 from .common import AnalyticsCommon
 
-VALUES = (
-    "lifecycle_stage",
-    "value_tier",
-    "rfm_monetary",
-    "rfm_recency_score",
-    "rfm_frequency_score",
-    "rfm_monetary_score",
-)
+# a snapshot's values; a profile's ranking figures
+VALUES = SNAPSHOT_COLUMNS
 RFM = ("rfm_frequency", "rfm_monetary", *VALUES[1:])
 
 
