@@ -23,6 +23,7 @@ class TestValueSecurity(AnalyticsCommon):
     def test_multi_company_rules_on_profiles_and_snapshots(self):
         for model in (
             "crm.customer.snapshot",
+            "crm.customer.snapshot.period",
             "crm.value.ranking",
             "crm.value.tier.report",
             "crm.pareto.report",
@@ -40,6 +41,12 @@ class TestValueSecurity(AnalyticsCommon):
         )
         with self.assertRaises(AccessError):
             snapshot_a.with_user(self.user_company_b).read(["value_tier"])
+        period_a = self.env["crm.customer.snapshot.period"].search(
+            [("partner_id", "=", self.vip_a.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(period_a.value_tier, "vip")
+        with self.assertRaises(AccessError):
+            period_a.with_user(self.user_company_b).read(["value_tier"])
         self.assertEqual(
             self.Profile.with_user(self.user_company_b)
             .with_company(self.company_b)
@@ -76,6 +83,7 @@ class TestValueSecurity(AnalyticsCommon):
     def test_plain_employee_is_refused(self):
         for model in (
             "crm.customer.snapshot",
+            "crm.customer.snapshot.period",
             "crm.value.tier.report",
             "crm.clv.report",
             "crm.tier.migration.wizard",
