@@ -2,6 +2,7 @@
 # `make test`: a fresh database with the three addons, then every test
 # (the addons' own and tests/) through pytest-odoo, browser tours included.
 # Fails when a test fails or when the install or a test logs a WARNING/ERROR.
+# TEST_DB and HTTP_PORT choose another database and port.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB="${TEST_DB:-crm_test}"
@@ -23,7 +24,9 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
 fi
 
 CONF="$STATE_DIR/test.conf"
-write_config "$DB" "$CONF"
+# HTTP_PORT: another port for the tours' server (8069 by default), so that
+# two test runs can share the machine.
+write_config "$DB" "$CONF" "http_port = ${HTTP_PORT:-8069}"
 LOG="$STATE_DIR/install.log"
 mkdir -p "$STATE_DIR"
 : >"$LOG" # Odoo appends to --logfile: start from an empty log
