@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.crm_lifecycle.tools import lifecycle_sql
+
 VALUE_TIERS = [
     ("vip", "VIP"),
     ("key", "Key"),
@@ -124,14 +126,14 @@ class CrmCustomerProfile(models.Model):
     # RECOMPUTE
     # ------------------------------------------------------------
 
-    def _recompute_more(self, date, company_ids, partner_ids):
+    def _customers_evaluated(self, date, company_ids, partner_ids):
         """Value tiers from the fresh facts: a full ranking (and snapshots)
-        for everyone, a placement by the last ranking's cut-offs for some
-        customers."""
-        res = super()._recompute_more(date, company_ids, partner_ids)
+        for everyone, a placement by the last ranking's cut-offs for the
+        customers whose facts moved."""
+        res = super()._customers_evaluated(date, company_ids, partner_ids)
         if partner_ids is None:
             self._rank_values(date, company_ids)
-        else:
+        elif partner_ids:
             self._place_values(date, company_ids, partner_ids)
         return res
 
@@ -154,8 +156,10 @@ class CrmCustomerProfile(models.Model):
         if from_facts is None:
             from_facts = all(
                 company.crm_rfm_window_days == FACTS_WINDOW_DAYS
-                and company.crm_lifecycle_date == date
                 for company in companies
+            ) and not self.sudo().search_count(
+                [("company_id", "in", companies.ids), ("facts_date", "!=", date)],
+                limit=1,
             )
         snapshot_since = self._snapshot_since(date, company_ids)
         cr = self.env.cr
@@ -235,52 +239,23 @@ class CrmCustomerProfile(models.Model):
 
     def _place_values(self, date, company_ids, partner_ids):
         """Place some customers (an invoice was posted) between two full
-        rankings, using the cut-offs of each company's last ranking."""
+        rankings, using the cut-offs of each company's last ranking. Where
+        the RFM window is the lifecycle's 12 months, their window figures
+        are the stored facts the evaluation has just written."""
+        companies = self.env["res.company"].sudo().browse(company_ids)
+        from_facts = all(
+            company.crm_rfm_window_days == FACTS_WINDOW_DAYS for company in companies
+        )
         rows = self.env.execute_query(
-            SQL(
-                "SELECT * FROM crm_analytics_place(%s::date, %s::int[], %s::int[], %s)",
+            self._value_statement(
                 date,
-                list(company_ids),
-                list(partner_ids),
-                self.env.uid,
+                company_ids,
+                partner_ids,
+                self._placed_query(company_ids, from_facts=from_facts),
+                from_facts=from_facts,
             )
         )
         self._after_value_statement(date, rows)
-
-    def _place_function_sql(self):
-        """``crm_analytics_place(date, company ids, partner ids, uid)``: the
-        placement statement as a PL/pgSQL function, so that its plan is made
-        once per database connection rather than at every invoice posting
-        (planning it costs more than running it for one customer)."""
-        statement = self._value_statement(
-            SQL("p_date"),
-            SQL("p_company_ids"),
-            SQL("p_partner_ids"),
-            self._placed_query(SQL("p_company_ids")),
-            uid=SQL("p_uid"),
-        )
-        return SQL(
-            """
-            DROP FUNCTION IF EXISTS crm_analytics_place;
-            CREATE FUNCTION crm_analytics_place(
-                p_date date, p_company_ids int[], p_partner_ids int[], p_uid int)
-            RETURNS TABLE (placed_partner_id int, placed_company_id int,
-                           placed_tier varchar)
-            LANGUAGE plpgsql
-            SET plan_cache_mode = force_generic_plan
-            AS $crm_analytics$
-            BEGIN
-                RETURN QUERY %s;
-            END
-            $crm_analytics$
-            """,
-            statement,
-        )
-
-    def init(self):
-        res = super().init()
-        self.env.cr.execute(self._place_function_sql())
-        return res
 
     def _after_value_statement(self, date, rows):
         self.invalidate_model()
@@ -314,7 +289,7 @@ class CrmCustomerProfile(models.Model):
                 return SQL()
             return SQL("AND %s = ANY(%s)", column, as_sql(partner_ids))
 
-        sources = self._source_queries(date, partner_filter)
+        sources = lifecycle_sql.source_rows(date, partner_filter)
         # Some customers (a function's generic plan): their documents through
         # the customer index, the window of each company as a filter (a bound
         # on the date would let the plan pick the date index instead).
@@ -509,7 +484,7 @@ run AS (
             ),
         )
 
-    def _placed_query(self, company_ids):
+    def _placed_query(self, company_ids, from_facts=False):
         """CTE ``valued`` for customers placed between two full rankings:
         scores and tier by the cut-offs of each company's last ranking
         (thresholds mode needs none). No ranking yet: no score, no tier."""
@@ -538,7 +513,7 @@ last_run AS (
 ),
 valued AS (
     SELECT w.partner_id,
-           w.company_id,
+           w.company_id, %(profile_id)s
            CASE WHEN l.id IS NOT NULL THEN 1 + %(r_score)s END AS r_score,
            CASE WHEN l.id IS NOT NULL THEN 1 + %(f_score)s END AS f_score,
            CASE WHEN l.id IS NOT NULL THEN 1 + %(m_score)s END AS m_score,
@@ -556,6 +531,7 @@ valued AS (
 ),
             """,
             company_ids=as_sql(company_ids),
+            profile_id=SQL("w.id,") if from_facts else SQL(),
             threshold_tier=self._threshold_tier(),
             r_score=score(SQL("w.recency_days"), SQL("<"), "recency", SQL("int")),
             f_score=score(SQL("w.frequency"), SQL(">"), "frequency", SQL("int")),
@@ -568,7 +544,6 @@ valued AS (
         company_ids,
         partner_ids,
         valued,
-        uid=None,
         from_facts=False,
         snapshot_since=None,
     ):
@@ -779,7 +754,7 @@ SELECT m.partner_id, m.company_id, m.tier
             changed=changed,
             rfm_moved=rfm_moved,
             date=date,
-            uid=self.env.uid if uid is None else uid,
+            uid=self.env.uid,
         )
         return statement
 
@@ -982,7 +957,7 @@ period_new AS (
         def no_filter(_column):
             return SQL()
 
-        sources = self._source_queries(date, no_filter)
+        sources = lifecycle_sql.source_rows(date, no_filter)
         Snapshot = self.env["crm.customer.snapshot"]
         return SQL(
             """
@@ -1149,12 +1124,8 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         """Daily full value ranking, one company per call: the ranking of a
         company is one statement over all its customers. Companies already
         ranked today are skipped, so that a cron run that timed out resumes.
-
-        A company whose customers the lifecycle's cron has evaluated as of
-        today already (``crm_lifecycle_date``) is only ranked, once the
-        profiles written since with facts as of another day are brought to
-        today (see ``_stale_partner_ids``); the others are recomputed
-        first."""
+        Customers the lifecycle's cron has not evaluated as of today yet are
+        evaluated first."""
         today = fields.Date.context_today(self)
         # The cron ranks every company, whichever the cron user may see.
         companies = self.env["res.company"].sudo().search([], order="id")
@@ -1166,46 +1137,21 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         todo = companies - done.company_id
         if todo:
             company = todo[0]
-            # Every company, whichever companies the cron user is allowed;
-            # without reading back every profile, as recompute() returns them.
+            # Every company, whichever companies the cron user is allowed.
             Profile = (
                 self.sudo()
                 .with_company(company)
                 .with_context(allowed_company_ids=company.ids)
             )
-            if company.crm_lifecycle_date == today:
-                stale = Profile._stale_partner_ids(today, company)
-                if stale:
-                    Profile._recompute_profiles(today, company.ids, stale)
-                Profile._rank_values(today, company.ids)
-            else:
-                Profile._recompute_profiles(today, company.ids)
+            pending = Profile._pending_partner_ids(today, company.ids)
+            if pending:
+                Profile._evaluate(today, company.ids, pending)
+            Profile._rank_values(today, company.ids)
             todo -= company
         self.env["ir.cron"]._notify_progress(
             done=len(companies) - len(todo), remaining=len(todo)
         )
         return len(todo)
-
-    @api.model
-    def _stale_partner_ids(self, date, company):
-        """Customers of ``company``, evaluated completely as of ``date``,
-        whose profile was written since with facts as of another day (a
-        recompute of another date for some customers, an invoice posted by
-        a user whose "today" is another day): their facts must be brought to
-        ``date`` before a ranking reads them."""
-        self.flush_model(["facts_date"])
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT partner_id FROM crm_customer_profile
-                    WHERE company_id = %s
-                      AND write_date > %s
-                      AND facts_date IS DISTINCT FROM %s""",
-                company.id,
-                company.crm_lifecycle_evaluated_at,
-                date,
-            )
-        )
-        return [partner_id for (partner_id,) in rows]
 
     # ------------------------------------------------------------
     # LOYALTY AND ROI
@@ -1298,7 +1244,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         def no_filter(_column):
             return SQL()
 
-        sources = self._source_queries(SQL("%s::date", date_to), no_filter)
+        sources = lifecycle_sql.source_rows(SQL("%s::date", date_to), no_filter)
         [row] = self.env.execute_query_dict(
             SQL(
                 """
@@ -1412,7 +1358,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         def no_filter(_column):
             return SQL()
 
-        sources = self._source_queries(SQL("CURRENT_DATE"), no_filter)
+        sources = lifecycle_sql.source_rows(SQL("CURRENT_DATE"), no_filter)
         return SQL(
             """
     crm_company AS (

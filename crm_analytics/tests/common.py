@@ -1,49 +1,14 @@
-from odoo import Command
-
 from odoo.addons.crm_lifecycle.tests.common import LifecycleCommon
 
 
 class AnalyticsCommon(LifecycleCommon):
-    """Lifecycle fixtures plus bulk-posted invoices and full rankings."""
+    """Lifecycle fixtures plus full rankings."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.Snapshot = cls.env["crm.customer.snapshot"]
         cls.Ranking = cls.env["crm.value.ranking"]
-
-    @classmethod
-    def post_invoices(cls, specs, company=None):
-        """Create and post, in one go, invoices ``(partner, date, amount)``
-        or ``(partner, date, amount, move_type)``."""
-        company = company or cls.company
-        moves = (
-            cls.env["account.move"]
-            .with_company(company)
-            .create(
-                [
-                    {
-                        "move_type": spec[3] if len(spec) > 3 else "out_invoice",
-                        "partner_id": spec[0].id,
-                        "invoice_date": spec[1],
-                        "date": spec[1],
-                        "invoice_line_ids": [
-                            Command.create(
-                                {
-                                    "name": "Consulting",
-                                    "quantity": 1,
-                                    "price_unit": spec[2],
-                                    "tax_ids": [Command.clear()],
-                                }
-                            )
-                        ],
-                    }
-                    for spec in specs
-                ]
-            )
-        )
-        moves.action_post()
-        return moves
 
     @classmethod
     def customers(cls, count, prefix="Customer"):

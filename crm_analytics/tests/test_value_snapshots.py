@@ -23,19 +23,6 @@ class TestValueSnapshots(AnalyticsCommon):
     def values(self, records):
         return {r.partner_id.id: tuple(r[name] for name in VALUES) for r in records}
 
-    def later(self):
-        """What follows comes later, as from another transaction: this
-        test's one gives every row it writes the same write date, which the
-        daily run compares with the companies' evaluation."""
-        self.env.flush_all()
-        self.env.execute_query(
-            SQL(
-                """UPDATE res_company SET crm_lifecycle_evaluated_at =
-                          crm_lifecycle_evaluated_at - interval '1 hour'"""
-            )
-        )
-        self.env.invalidate_all()
-
     def periods(self, partners):
         return self.env["crm.customer.snapshot.period"].search(
             [
@@ -66,15 +53,6 @@ class TestValueSnapshots(AnalyticsCommon):
         def rank_and_capture(day):
             self.rank(day)
             expected[day] = self.values(self.profiles(partners))
-            # what follows comes later, as from another transaction (this
-            # test's one gives every row the same write date)
-            self.env.execute_query(
-                SQL(
-                    """UPDATE res_company SET crm_lifecycle_evaluated_at =
-                              crm_lifecycle_evaluated_at - interval '1 hour'"""
-                )
-            )
-            self.env.invalidate_all()
 
         def check():
             for day, rows in expected.items():
@@ -319,9 +297,8 @@ class TestValueSnapshots(AnalyticsCommon):
         with freeze_time(self.REF):
             while self.Profile._cron_recompute():
                 pass
-            self.assertEqual(
-                companies.mapped("crm_lifecycle_date"), [self.REF] * len(companies)
-            )
+            # every customer's facts hold as of the day
+            self.assertFalse(self.Profile._pending_partner_ids(self.REF, companies.ids))
             # a marker that an evaluation would replace (no reason: due)
             marked = self.profiles(partners[0])
             self.env.flush_all()
@@ -406,11 +383,9 @@ class TestValueSnapshots(AnalyticsCommon):
         merged = self.customers(1, prefix="Merged")
         self.post_invoices([(merged, self.days_before(300), 1)])
         self.rank(self.REF - timedelta(days=1))
-        self.later()
         kept = self.customers(1, prefix="Kept")
         self.post_invoices([(kept, self.days_before(5), 100)])
         self.rank()
-        self.later()
         wizard = self.env["base.partner.merge.automatic.wizard"].create({})
         wizard._merge((kept | merged).ids, dst_partner=kept, extra_checks=False)
         periods = self.env["crm.customer.snapshot.period"].search(
@@ -447,23 +422,13 @@ class TestValueSnapshots(AnalyticsCommon):
         with freeze_time(self.REF):
             while self.Profile._cron_recompute():
                 pass
-            self.env.flush_all()
-            # as if evaluated an hour ago, then recomputed as of a year on
-            self.env.execute_query(
-                SQL(
-                    """UPDATE res_company SET crm_lifecycle_evaluated_at =
-                              crm_lifecycle_evaluated_at - interval '1 hour'"""
-                )
-            )
-            self.env.invalidate_all()
+            # recomputed as of a year on
             self.Profile.recompute(self.REF + timedelta(days=400), partners=partner)
             self.assertEqual(self.profiles(partner).revenue_12m, 0)
             self.Ranking.sudo().search([("date", "=", self.REF)]).unlink()
             while self.Profile._cron_rank_values():
                 pass
-        self.assertEqual(
-            companies.mapped("crm_lifecycle_date"), [self.REF] * len(companies)
-        )
+        self.assertFalse(self.Profile._pending_partner_ids(self.REF, companies.ids))
         profile = self.profiles(partner)
         self.assertEqual((profile.facts_date, profile.revenue_12m), (self.REF, 100))
         self.assertEqual(profile.rfm_monetary, 100)

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .crm_customer_profile import LIFECYCLE_STAGES, STAGE_RULES
+from ..const import LIFECYCLE_STAGES, RULE_LABELS
 
 
 class CrmLifecycleHistory(models.Model):
@@ -25,7 +25,7 @@ class CrmLifecycleHistory(models.Model):
     stage_from = fields.Selection(LIFECYCLE_STAGES, string="From Stage", readonly=True)
     stage_to = fields.Selection(LIFECYCLE_STAGES, string="To Stage", readonly=True)
     date = fields.Date(required=True, readonly=True, index=True)
-    rule = fields.Selection(STAGE_RULES, readonly=True)
+    rule = fields.Selection(RULE_LABELS, readonly=True)
     reason = fields.Text(readonly=True)
     is_manual = fields.Boolean(string="Manual", readonly=True)
     locked_until = fields.Date(string="Held Until", readonly=True)

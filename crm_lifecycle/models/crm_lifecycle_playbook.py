@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from .crm_customer_profile import LIFECYCLE_STAGES
+from ..const import LIFECYCLE_STAGES
 
 _logger = logging.getLogger(__name__)
 

@@ -47,24 +47,9 @@ class ResCompany(models.Model):
         "or from confirmed sale orders for companies that do not invoice.",
     )
 
-    # Set by a complete evaluation of every customer (a full recompute, or
-    # the cron's last slice): until a profile is written again, its stored
-    # facts hold as of that date, and posting an invoice that day may add the
-    # invoice to them instead of aggregating all the customer's documents.
-    crm_lifecycle_date = fields.Date(
-        string="Customers Evaluated On",
-        readonly=True,
-        copy=False,
-        help="Reference date of the last evaluation of every customer.",
-    )
-    crm_lifecycle_evaluated_at = fields.Datetime(
-        string="Customers Evaluated At", readonly=True, copy=False
-    )
-
     def write(self, vals):
-        # Reasons quote the settings: have the next recompute rewrite every
-        # profile of a company whose settings change (it otherwise rewrites
-        # only the profiles whose figures moved).
+        # Reasons and stages follow the settings: every customer of a company
+        # whose settings change is to evaluate again.
         changed = self.browse()
         if LIFECYCLE_SETTINGS.intersection(vals):
             changed = self.filtered(
@@ -76,21 +61,18 @@ class ResCompany(models.Model):
             )
         res = super().write(vals)
         if changed:
-            # ... and aggregate every customer's documents again: the next
-            # run cannot start from the stored facts.
-            self.env["crm.customer.profile"].flush_model()
-            self.flush_model(["crm_lifecycle_date"])
+            # ... and are evaluated again by the next run (the cron's progress
+            # is the profiles' facts date).
+            Profile = self.env["crm.customer.profile"]
+            Profile.flush_model(["facts_date"])
             self.env.execute_query(
                 SQL(
-                    """UPDATE crm_customer_profile SET facts_date = NULL
-                        WHERE company_id = ANY(%(ids)s);
-                       UPDATE res_company SET crm_lifecycle_date = NULL
-                        WHERE id = ANY(%(ids)s)""",
-                    ids=changed.ids,
+                    "UPDATE crm_customer_profile SET facts_date = NULL"
+                    " WHERE company_id = ANY(%s)",
+                    changed.ids,
                 )
             )
-            self.env["crm.customer.profile"].invalidate_model(["facts_date"])
-            self.invalidate_model(["crm_lifecycle_date"])
+            Profile.invalidate_model(["facts_date"])
         return res
 
     @api.constrains(

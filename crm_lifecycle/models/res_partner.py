@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .crm_customer_profile import LIFECYCLE_STAGES
+from ..const import LIFECYCLE_STAGES
 
 
 class ResPartner(models.Model):
@@ -66,9 +66,7 @@ class ResPartner(models.Model):
     def _increase_rank(self, field, n=1):
         """A commercial partner flagged as a customer for the first time
         (its first invoice) is a prospect in every company where it has not
-        bought: refresh it in every company now. Ranks are raised in SQL,
-        unseen by the daily run, which looks for new prospects among the
-        partners written since (a day before) the last one."""
+        bought: evaluate it in every company now."""
         flagged = self.browse()
         if field == "customer_rank" and n > 0:
             flagged = self.filtered(

@@ -6,4 +6,4 @@ from . import test_lifecycle_security
 from . import test_lifecycle_cron
 from . import test_lifecycle_settings
 from . import test_ui
-from . import test_lifecycle_steady
+from . import test_lifecycle_daily

@@ -108,6 +108,39 @@ class LifecycleCommon(AccountTestInvoicingCommon):
         return move
 
     @classmethod
+    def post_invoices(cls, specs, company=None):
+        """Create and post, in one go, invoices ``(partner, date, amount)``
+        or ``(partner, date, amount, move_type)``."""
+        company = company or cls.company
+        moves = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                [
+                    {
+                        "move_type": spec[3] if len(spec) > 3 else "out_invoice",
+                        "partner_id": spec[0].id,
+                        "invoice_date": spec[1],
+                        "date": spec[1],
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Consulting",
+                                    "quantity": 1,
+                                    "price_unit": spec[2],
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
+                    for spec in specs
+                ]
+            )
+        )
+        moves.action_post()
+        return moves
+
+    @classmethod
     def history_of(cls, partner, company=None):
         return cls.History.search(
             [

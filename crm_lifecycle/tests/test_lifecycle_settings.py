@@ -45,16 +45,14 @@ class TestLifecycleSettings(LifecycleCommon):
         self.assertEqual(self.profile_of(partner).lifecycle_stage, "churned")
 
     def test_changed_settings_rewrite_reasons(self):
-        """A daily recompute writes only the profiles whose figures moved, but
-        a change of settings rewrites the reasons that quote them."""
+        """A change of settings makes the company's customers pending for
+        the cron (their facts no longer hold) and rewrites the reasons that
+        quote them."""
         partner = self.customer("Long Gone")
         self.invoice(partner, self.days_before(500), 100)
         profile = self.profile_of(partner)
         self.assertEqual(profile.lifecycle_stage, "churned")
         self.assertIn("365", profile.stage_reason)
-        # Nothing moved the next day: the profile is not written again.
-        self.profile_of(partner, self.days_before(-1))
-        self.assertEqual(profile.facts_date, self.REF)
         self.company.crm_churn_days = 400
         self.assertFalse(profile.facts_date)
         self.assertEqual(self.profile_of(partner).lifecycle_stage, "churned")

@@ -7,7 +7,7 @@ class MergePartnerAutomatic(models.TransientModel):
     def _merge(self, partner_ids, dst_partner=None, extra_checks=True):
         """Merging moves the merged customers' documents onto the destination
         partner in SQL: refresh its facts and stages in every company, as
-        posting would (the daily run starts from stored facts)."""
+        posting would."""
         partners = self.env["res.partner"].browse(partner_ids).exists()
         res = super()._merge(
             partner_ids, dst_partner=dst_partner, extra_checks=extra_checks

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.crm_customer_profile import LIFECYCLE_STAGES
+from ..const import LIFECYCLE_STAGES
 
 
 class CrmLifecycleStageWizard(models.TransientModel):

@@ -1,0 +1,120 @@
+"""The customer lifecycle of DOMAIN §1: stages, the rules in the order they
+are tried, and the reason each rule writes. ``tools.lifecycle_sql`` turns
+``STAGE_RULES`` into the one SQL ``CASE`` that evaluates them."""
+
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+LIFECYCLE_STAGES = [
+    ("prospect", "Prospect"),
+    ("new", "New"),
+    ("growing", "Growing"),
+    ("mature", "Mature"),
+    ("declining", "Declining"),
+    ("churned", "Churned"),
+    ("won_back", "Won Back"),
+]
+
+# The rules of DOMAIN §1, first match wins: (key, stage, condition). The
+# condition is SQL over one evaluated customer ``e`` (see
+# ``tools.lifecycle_sql.evaluated_query``); "none" (stage NULL) is a partner
+# that is no customer.
+STAGE_RULES = [
+    ("no_purchase", "prospect", "e.purchase_count = 0 AND e.is_prospect"),
+    ("none", None, "e.purchase_count = 0"),
+    ("churned", "churned", "e.days_since_last > e.churn_days"),
+    ("won_back", "won_back", "e.days_since_return <= e.winback_days"),
+    ("new", "new", "e.days_since_first <= e.new_days"),
+    ("growing", "growing", "e.revenue_12m > e.revenue_prev_12m * (1 + e.growth)"),
+    (
+        "declining_revenue",
+        "declining",
+        "e.revenue_12m < e.revenue_prev_12m * (1 - e.growth)",
+    ),
+    ("declining_interval", "declining", "e.days_since_last > 2 * e.avg_interval"),
+    ("mature", "mature", "TRUE"),
+]
+
+# Labels of the rules (and of a stage set by hand), as the history shows them.
+RULE_LABELS = [
+    ("no_purchase", "1. No purchase yet"),
+    ("churned", "2. Churned"),
+    ("won_back", "3. Won back"),
+    ("new", "4. New"),
+    ("growing", "5. Growing revenue"),
+    ("declining_revenue", "6. Declining revenue"),
+    ("declining_interval", "6. Purchase overdue"),
+    ("mature", "7. Mature"),
+    ("none", "Not a customer"),
+    ("manual", "Set by hand"),
+]
+
+# Why a customer is in its stage: PostgreSQL ``format()`` templates, with
+# the figures of ``REASON_ARGUMENTS`` as numbered arguments (translators may
+# reorder them; ``%%`` is a percent sign). They quote dates rather than "N
+# days ago", so that a reason does not change every day for nothing.
+# pylint: disable=translation-positional-used
+REASONS = {
+    "no_purchase": _lt(
+        "Rule 1: no purchase yet, but an open opportunity or flagged as a customer."
+    ),
+    "none": _lt(
+        "No purchase, no open opportunity and not flagged as a customer: "
+        "not a customer."
+    ),
+    "churned": _lt(
+        "Rule 2: no purchase since %1$s, more than the churn period of %2$s days."
+    ),
+    "won_back": _lt(
+        "Rule 3: returned on %1$s after more than %2$s days without purchase, "
+        "within the win-back period of %3$s days."
+    ),
+    "new": _lt(
+        "Rule 4: first purchase on %1$s, within the new-customer period of %2$s days."
+    ),
+    "growing": _lt(
+        "Rule 5: revenue of the last 12 months %1$s is more than %2$s%% above "
+        "the previous 12 months (%3$s)."
+    ),
+    "declining_revenue": _lt(
+        "Rule 6: revenue of the last 12 months %1$s is more than %2$s%% below "
+        "the previous 12 months (%3$s)."
+    ),
+    "declining_interval": _lt(
+        "Rule 6: no purchase since %1$s, more than twice the mean interval of "
+        "%2$s days."
+    ),
+    "mature": _lt(
+        "Rule 7: revenue of the last 12 months %1$s against %2$s the previous "
+        "12 months, last purchase on %3$s."
+    ),
+}
+REASON_ARGUMENTS = {
+    "churned": ("e.last_date", "e.churn_days"),
+    "won_back": ("e.last_return_date", "e.churn_days", "e.winback_days"),
+    "new": ("e.first_date", "e.new_days"),
+    "growing": (
+        "round(e.revenue_12m, 2)",
+        "round(e.growth * 100, 2)",
+        "round(e.revenue_prev_12m, 2)",
+    ),
+    "declining_revenue": (
+        "round(e.revenue_12m, 2)",
+        "round(e.growth * 100, 2)",
+        "round(e.revenue_prev_12m, 2)",
+    ),
+    "declining_interval": ("e.last_date", "round(e.avg_interval, 1)"),
+    "mature": (
+        "round(e.revenue_12m, 2)",
+        "round(e.revenue_prev_12m, 2)",
+        "e.last_date",
+    ),
+}
+OVERRIDE_EXPIRED = _lt("Manual override expired.")
+
+# Customer documents that make the facts (DOMAIN §0).
+CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
+
+# Commercial partners evaluated per batch by the daily cron.
+CRON_BATCH_SIZE = 20000
