@@ -255,11 +255,10 @@ def load(env, customers, invoices, today, seed):
 
 
 def is_recompute_statement(query):
-    """The full statement, or the call of the function that runs it for some
-    customers (an EXPLAIN of that call shows no inner plan)."""
+    """The evaluation statement, which fills the temporary table
+    ``crm_lifecycle_evaluation``."""
     return isinstance(query, SQL) and (
-        "INSERT INTO crm_customer_profile" in query.code
-        or "crm_lifecycle_refresh" in query.code
+        "CREATE TEMPORARY TABLE crm_lifecycle_evaluation" in query.code
     )
 
 
@@ -432,8 +431,6 @@ def reset_profiles(env):
             DELETE FROM crm_customer_profile;
             UPDATE res_partner SET lifecycle_stage = NULL
              WHERE lifecycle_stage IS NOT NULL;
-            UPDATE res_company SET crm_lifecycle_date = NULL,
-                                   crm_lifecycle_evaluated_at = NULL;
             """
         )
     )
@@ -681,12 +678,7 @@ def bench_explain(env, today, partner, explain_dir):
         if label == "cold":
             # Transactional: the rollback below brings the profiles back.
             # Never evaluated: every customer's documents are aggregated.
-            env.cr.execute(
-                SQL(
-                    """TRUNCATE crm_customer_profile CASCADE;
-                       UPDATE res_company SET crm_lifecycle_date = NULL"""
-                )
-            )
+            env.cr.execute(SQL("TRUNCATE crm_customer_profile CASCADE"))
             env.invalidate_all()
         plans = []
         with statement_hook(plans=plans):

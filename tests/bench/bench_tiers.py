@@ -122,15 +122,6 @@ def age_run(env, days):
                 interval=interval,
             )
         )
-    env.execute_query(
-        SQL(
-            """UPDATE res_company
-                  SET crm_lifecycle_evaluated_at =
-                          crm_lifecycle_evaluated_at - %s
-                WHERE crm_lifecycle_evaluated_at = now() AT TIME ZONE 'UTC'""",
-            interval,
-        )
-    )
     env.invalidate_all()
 
 
@@ -203,7 +194,6 @@ def prepare(env, today):
     Profile = env["crm.customer.profile"]
     env.execute_query(SQL("DELETE FROM crm_customer_snapshot_period"))
     env.execute_query(SQL("DELETE FROM crm_value_ranking"))
-    env["ir.config_parameter"].sudo().set_param("crm_lifecycle.cron_cursor", False)
     start = time.perf_counter()
     Profile.recompute(today - timedelta(days=2))
     out("tiers_first_full_recompute_s", time.perf_counter() - start)
