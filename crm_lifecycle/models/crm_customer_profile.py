@@ -133,30 +133,63 @@ class CrmCustomerProfile(models.Model):
     def recompute(self, reference_date=None, partners=None):
         """Evaluate facts and stages as of ``reference_date`` (default today).
 
+        Users evaluate as of today only: customers they may read, or every
+        customer for lifecycle administrators. Other dates are for the
+        system (data files, scripts, tests) and Settings administrators.
+
         :param partners: ``res.partner`` records (contacts are mapped to their
             commercial partner), or None for every customer of ``env.companies``.
         :return: the profiles of those customers in ``env.companies``.
         """
-        if not (
-            self.env.su
-            or self.env.user.has_group("crm_lifecycle.group_lifecycle_user")
-            or self.env.user.has_group("account.group_account_invoice")
+        today = fields.Date.context_today(self)
+        try:
+            date = fields.Date.to_date(reference_date) or today
+        except (TypeError, ValueError):
+            raise UserError(self.env._("“%s” is not a date.", reference_date)) from None
+        if partners is not None and not (
+            isinstance(partners, models.BaseModel) and partners._name == "res.partner"
         ):
-            raise AccessError(
-                self.env._("You are not allowed to recompute customer lifecycles.")
-            )
-        date = fields.Date.to_date(reference_date) or fields.Date.context_today(self)
+            raise UserError(self.env._("Customers to evaluate must be partners."))
+        if not self.env.is_system():
+            self._check_may_evaluate(date, today, partners)
         partner_ids = None
         if partners is not None:
             partner_ids = sorted(set(partners.commercial_partner_id.ids))
             if not partner_ids:
                 return self.browse()
         companies = self.env.companies
-        self._evaluate(date, companies.ids, partner_ids)
+        self.sudo()._evaluate(date, companies.ids, partner_ids)
         domain = [("company_id", "in", companies.ids)]
         if partner_ids is not None:
             domain.append(("partner_id", "in", partner_ids))
         return self.search(domain, order="id")
+
+    @api.model
+    def _check_may_evaluate(self, date, today, partners):
+        user = self.env.user
+        if not (
+            user.has_group("crm_lifecycle.group_lifecycle_user")
+            or user.has_group("account.group_account_invoice")
+        ):
+            raise AccessError(
+                self.env._("You are not allowed to recompute customer lifecycles.")
+            )
+        if date != today:
+            raise UserError(
+                self.env._(
+                    "Customers are evaluated as of today; only administrators "
+                    "evaluate them as of another date."
+                )
+            )
+        if partners is None:
+            if not user.has_group("crm_lifecycle.group_lifecycle_manager"):
+                raise AccessError(
+                    self.env._(
+                        "Only lifecycle administrators evaluate every customer at once."
+                    )
+                )
+        else:
+            partners.check_access("read")
 
     def set_stage(self, stage, reason, until=None):
         """Set the stage by hand; it holds through recomputes until ``until``."""
@@ -174,7 +207,7 @@ class CrmCustomerProfile(models.Model):
             raise UserError(
                 self.env._("The override must hold until today or a later date.")
             )
-        self.check_access("write")
+        self.check_access("read")
         history_vals = []
         for profile in self:
             history_vals.append(
@@ -350,9 +383,40 @@ class CrmCustomerProfile(models.Model):
         templates = {key: self.env._(text) for key, text in REASONS.items()}
         # an earlier evaluation in the same transaction left its table
         self.env.execute_query(SQL("DROP TABLE IF EXISTS crm_lifecycle_evaluation"))
-        self.env.execute_query(
-            self._evaluation_query(date, company_ids, partner_ids, move_ids, templates)
-        )
+        to_aggregate = partner_ids
+        if move_ids:
+            self.env.execute_query(
+                SQL(
+                    "CREATE TEMPORARY TABLE crm_lifecycle_evaluation "
+                    "ON COMMIT DROP AS %s",
+                    self._evaluation_query(
+                        date, company_ids, templates, move_ids=move_ids
+                    ),
+                )
+            )
+            taken = self.env.execute_query(
+                SQL("SELECT partner_id FROM crm_lifecycle_evaluation")
+            )
+            to_aggregate = sorted(set(partner_ids) - {row[0] for row in taken})
+            if to_aggregate:
+                self.env.execute_query(
+                    SQL(
+                        "INSERT INTO crm_lifecycle_evaluation %s",
+                        self._evaluation_query(
+                            date, company_ids, templates, partner_ids=to_aggregate
+                        ),
+                    )
+                )
+        else:
+            self.env.execute_query(
+                SQL(
+                    "CREATE TEMPORARY TABLE crm_lifecycle_evaluation "
+                    "ON COMMIT DROP AS %s",
+                    self._evaluation_query(
+                        date, company_ids, templates, partner_ids=partner_ids
+                    ),
+                )
+            )
         moved_ids, histories = self._write_evaluation(date)
         Playbook = self.env["crm.lifecycle.playbook"]
         watched = Playbook._watched_stages()
@@ -365,41 +429,44 @@ class CrmCustomerProfile(models.Model):
         return histories
 
     @api.model
-    def _evaluation_query(self, date, company_ids, partner_ids, move_ids, templates):
-        """SQL: create the temporary table ``crm_lifecycle_evaluation``,
-        with every customer in scope once (documents, a profile or a
-        prospect): its facts as of ``date``, the first rule of DOMAIN §1 it
-        matches, its new stage (a stage held by hand holds) and reason, and
-        whether its stage or anything stored moved. See ``_evaluate``."""
-        scope = list(partner_ids or ())
+    def _evaluation_query(
+        self, date, company_ids, templates, partner_ids=None, move_ids=None
+    ):
+        """SQL: every customer in scope once, with its facts as of ``date``,
+        the first rule of DOMAIN §1 it matches, its new stage (a stage held
+        by hand holds) and reason, and whether its stage or anything stored
+        moved: the rows of ``crm_lifecycle_evaluation`` (see ``_evaluate``).
 
-        def partner_filter(column):
-            if partner_ids is None:
-                return SQL()
-            return SQL("AND %s = ANY(%s)", column, scope)
-
-        def aggregated_filter(column):
-            # customers whose stored facts take their new document in are
-            # not aggregated again
-            return SQL(
-                "AND %s = ANY(ARRAY(SELECT unnest(%s::int[]) EXCEPT "
-                "SELECT partner_id FROM document_fact))",
-                column,
-                scope,
+        In scope: the customers ``partner_ids`` (None: every customer) with
+        documents, a profile or a prospect, their documents aggregated; or,
+        with ``move_ids``, the customers whose stored facts take one of
+        these documents in (see ``lifecycle_sql.document_facts``)."""
+        if move_ids:
+            facts = lifecycle_sql.document_facts(date, move_ids)
+            # they bought: never prospects
+            prospects = SQL(
+                "SELECT NULL::int AS partner_id, NULL::int AS company_id WHERE FALSE"
             )
+            profile_filter = SQL(
+                "AND (pr.partner_id, pr.company_id) IN "
+                "(SELECT partner_id, company_id FROM fact)"
+            )
+        else:
 
-        facts = lifecycle_sql.aggregated_facts(
-            date,
-            lifecycle_sql.source_rows(
-                date, aggregated_filter if move_ids else partner_filter
-            ),
-        )
+            def partner_filter(column):
+                if partner_ids is None:
+                    return SQL()
+                return SQL("AND %s = ANY(%s)", column, list(partner_ids))
+
+            facts = lifecycle_sql.aggregated_facts(
+                date, lifecycle_sql.source_rows(date, partner_filter)
+            )
+            prospects = lifecycle_sql.prospect_pairs(partner_filter)
+            profile_filter = partner_filter(SQL("pr.partner_id"))
         return SQL(
             """
-            CREATE TEMPORARY TABLE crm_lifecycle_evaluation ON COMMIT DROP AS
             WITH crm_company AS (%(settings)s),
-            document_fact AS (%(document_facts)s),
-            fact AS (%(facts)s UNION ALL SELECT * FROM document_fact),
+            fact AS (%(facts)s),
             prospect AS (%(prospects)s),
             profile AS (
                 SELECT pr.*
@@ -433,11 +500,10 @@ class CrmCustomerProfile(models.Model):
               FROM staged e
             """,
             settings=lifecycle_sql.company_settings(company_ids),
-            document_facts=lifecycle_sql.document_facts(date, move_ids or []),
             facts=facts,
-            prospects=lifecycle_sql.prospect_pairs(partner_filter),
+            prospects=prospects,
             company_ids=list(company_ids),
-            profile_filter=partner_filter(SQL("pr.partner_id")),
+            profile_filter=profile_filter,
             measured=lifecycle_sql.measured_customers(date),
             rule=lifecycle_sql.stage_rule(),
             rule_stage=lifecycle_sql.rule_stage(SQL("e.rule")),

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -65,6 +66,39 @@ class TestLifecycleIncremental(LifecycleCommon):
             self.history_of(partner).mapped("stage_to"),
             ["new", "prospect", "new", "prospect"],
         )
+
+    def test_other_addons_see_the_writes(self):
+        """The evaluation writes profiles and partners in SQL, then marks the
+        fields it wrote as modified, so that stored fields of other addons
+        that depend on them are recomputed."""
+        partner = self.customer("Watched Customer")
+        invoice = self.invoice(partner, self.days_before(3), 500, post=False)
+        marked = []
+        Partner, Profile = type(self.env["res.partner"]), type(self.Profile)
+
+        def recording(modified):
+            def record(records, fnames, *args, **kwargs):
+                marked.extend(
+                    (records._name, record_id, fname)
+                    for record_id in records.ids
+                    for fname in fnames
+                )
+                return modified(records, fnames, *args, **kwargs)
+
+            return record
+
+        with (
+            patch.object(Partner, "modified", recording(Partner.modified)),
+            patch.object(Profile, "modified", recording(Profile.modified)),
+        ):
+            invoice.action_post()
+        profile = self.profile(partner)
+        for name, record_id, fname in (
+            ("res.partner", partner.id, "lifecycle_stage"),
+            ("crm.customer.profile", profile.id, "lifecycle_stage"),
+            ("crm.customer.profile", profile.id, "revenue_total"),
+        ):
+            self.assertIn((name, record_id, fname), marked)
 
     def test_accountant_posts_salesperson_gets_playbook(self):
         partner = self.customer("Posted By Finance")

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import LifecycleCommon
@@ -49,6 +49,59 @@ class TestLifecycleSecurity(LifecycleCommon):
             profile.write({"lifecycle_stage": "churned"})
         with self.assertRaises(AccessError):
             profile.set_stage("churned", "I want to")
+
+    def test_manager_cannot_write_figures(self):
+        """Facts and stages change only through the engine or set_stage:
+        nobody writes them through the ORM, and set_stage leaves history."""
+        profile = self.profile_a.with_user(self.sales_manager)
+        for values in ({"lifecycle_stage": "churned"}, {"revenue_total": 1e12}):
+            with self.assertRaises(AccessError):
+                profile.write(values)
+        self.assertEqual(self.profile_a.revenue_total, 100)
+        profile.set_stage("mature", "Signed a framework contract")
+        self.assertEqual(self.profile_a.lifecycle_stage, "mature")
+        self.assertEqual(self.history_of(self.partner)[-1].rule, "manual")
+        self.assertEqual(
+            self.partner.with_company(self.company).lifecycle_stage, "mature"
+        )
+
+    def test_users_evaluate_as_of_today_only(self):
+        """Another date is for the system; a salesperson evaluates the
+        customers they may read, an administrator everyone, as of today."""
+        histories = self.History.search_count([])
+        for user in (self.salesman, self.sales_manager):
+            Profile = self.Profile.with_user(user)
+            for reference_date in ("2100-01-01", "1990-01-01"):
+                with self.assertRaises(UserError):
+                    Profile.recompute(reference_date, partners=self.partner)
+        self.assertEqual(self.History.search_count([]), histories)
+        self.assertFalse(
+            self.History.search([("date", "!=", self.REF)]).filtered(
+                lambda h: h.partner_id == self.partner
+            )
+        )
+        with self.assertRaises(AccessError):
+            self.Profile.with_user(self.salesman).recompute()
+        with self.assertRaises(UserError):
+            self.Profile.with_user(self.sales_manager).recompute("not a date")
+        # partners as sent over RPC (ids), not records
+        with self.assertRaises(UserError):
+            self.Profile.with_user(self.sales_manager).recompute(
+                partners=[self.partner.id]
+            )
+        profiles = (
+            self.Profile.with_user(self.salesman)
+            .with_context(allowed_company_ids=[self.company.id])
+            .recompute(partners=self.partner)
+        )
+        self.assertEqual(profiles, self.profile_a)
+        self.assertEqual(profiles.facts_date, self.REF)
+        everyone = (
+            self.Profile.with_user(self.sales_manager)
+            .with_context(allowed_company_ids=[self.company.id])
+            .recompute()
+        )
+        self.assertIn(self.profile_a, everyone)
 
     def test_invoicing_user_reads_only(self):
         profile = self.profile_a.with_user(self.accountant)
