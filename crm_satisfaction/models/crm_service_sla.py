@@ -1,5 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+
+from odoo.addons.crm_lifecycle.bounds import SLA_HOURS, check_bounds
 
 CASE_PRIORITIES = [
     ("0", "Low"),
@@ -40,11 +41,7 @@ class CrmServiceSla(models.Model):
 
     @api.constrains("hours")
     def _check_hours(self):
-        for sla in self:
-            if sla.hours <= 0:
-                raise ValidationError(
-                    self.env._("The hours to resolve a case must be positive.")
-                )
+        check_bounds(self, {"hours": SLA_HOURS})
 
     @api.model
     def _hours_for(self, company, priority):

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import SatisfactionCommon
@@ -73,6 +73,24 @@ class TestServiceCase(SatisfactionCommon):
         self.assertEqual(own.deadline, recorded + timedelta(hours=10))
         own.priority = "3"  # no company level for urgent: the default 8 h
         self.assertEqual(own.deadline, recorded + timedelta(hours=8))
+
+    def test_service_level_bounds(self):
+        Sla = self.env["crm.service.sla"].with_user(self.leader)
+        urgent = self.env.ref("crm_satisfaction.sla_priority_3").with_user(self.leader)
+        with self.assertRaises(ValidationError) as raised:
+            urgent.hours = 1e9
+        self.assertEqual(
+            raised.exception.args[0],
+            "3: Hours to Resolve must be more than 0 and at most 8,760 hours "
+            "(a year), not 1,000,000,000.",
+        )
+        with self.assertRaisesRegex(ValidationError, "more than 0 .* not 0\\.$"):
+            Sla.create({"company_id": self.company.id, "priority": "2", "hours": 0})
+        # the longest level allowed: due a year after it was recorded
+        Sla.create({"company_id": self.company.id, "priority": "3", "hours": 8760})
+        recorded = datetime(2025, 3, 3, 9, 0)
+        case = self.new_case(priority="3", date_recorded=recorded)
+        self.assertEqual(case.deadline, datetime(2026, 3, 3, 9, 0))
 
     def test_full_loop_with_each_refusal(self):
         case = self.new_case()
