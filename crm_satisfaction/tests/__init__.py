@@ -4,3 +4,4 @@ from . import test_satisfaction_security
 from . import test_service_case
 from . import test_service_case_security
 from . import test_service_case_loop
+from . import test_uninstall
