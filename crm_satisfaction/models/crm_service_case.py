@@ -247,21 +247,17 @@ class CrmServiceCase(models.Model):
     def create(self, vals_list):
         # A new case starts the loop: recorded, nothing done yet. Defaults of
         # the context (a view grouped by state) do not apply to the loop.
+        context_defaults = {
+            name for name in LOOP_FIELDS if f"default_{name}" in self.env.context
+        }
         for vals in vals_list:
             self._check_loop_untouched(
                 name
                 for name in LOOP_FIELDS.intersection(vals)
                 if (vals[name] or False) != LOOP_START.get(name, False)
             )
-        cases = self.with_context(
-            {
-                key: value
-                for key, value in self.env.context.items()
-                if not (
-                    key.startswith("default_") and key[len("default_") :] in LOOP_FIELDS
-                )
-            }
-        )
+            for name in context_defaults.difference(vals):
+                vals[name] = LOOP_START.get(name, False)
         for vals in vals_list:
             if vals.get("reference", "/") == "/":
                 company = self.env["res.company"].browse(
@@ -273,7 +269,7 @@ class CrmServiceCase(models.Model):
                     .next_by_code("crm.service.case")
                     or "/"
                 )
-        cases = super(CrmServiceCase, cases).create(vals_list)
+        cases = super().create(vals_list)
         for case in cases.filtered("partner_id"):
             case.message_subscribe(case.partner_id.ids)
         return cases
