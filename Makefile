@@ -1,5 +1,5 @@
 # The project's commands. Odoo 18 must be installed: see README.md.
-.PHONY: run test lint bench
+.PHONY: run test check-uninstall lint bench
 
 ## run: demo database with the three addons, served on http://localhost:8069
 run:
@@ -8,6 +8,11 @@ run:
 ## test: fresh database, the three addons installed, every test (tours included)
 test:
 	bash tools/test.sh
+
+## check-uninstall: install, uninstall and reinstall the addons on a scratch
+## database (UNINSTALL_DB): no customer data may go with them (also run by test)
+check-uninstall:
+	bash tools/check_uninstall.sh
 
 ## lint: ruff, ruff-format, pylint-odoo and prettier through pre-commit
 lint:

@@ -33,6 +33,7 @@
         "demo/crm_satisfaction_demo.xml",
         "demo/crm_service_case_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

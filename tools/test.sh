@@ -2,7 +2,9 @@
 # `make test`: a fresh database with the three addons, then every test
 # (the addons' own and tests/) through pytest-odoo, browser tours included.
 # Fails when a test fails or when the install or a test logs a WARNING/ERROR.
-# TEST_DB and HTTP_PORT choose another database and port.
+# Without arguments, then runs tools/check_uninstall.sh (on the database
+# "${TEST_DB}_uninstall"). TEST_DB and HTTP_PORT choose another database and
+# port.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB="${TEST_DB:-crm_test}"
@@ -52,5 +54,12 @@ status=$?
 set -e
 if [ "$status" = 5 ]; then
     die "pytest collected no test"
+fi
+# A full run (no pytest argument) also uninstalls the addons from a scratch
+# database and checks that no customer data went with them (about 1.5 min).
+if [ "$#" = 0 ]; then
+    if ! UNINSTALL_DB="${UNINSTALL_DB:-${DB}_uninstall}" bash "$ROOT/tools/check_uninstall.sh"; then
+        status=1
+    fi
 fi
 exit "$status"

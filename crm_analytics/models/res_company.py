@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.crm_lifecycle.bounds import AMOUNT, PERIOD_DAYS, RATE, check_bounds
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -81,6 +83,17 @@ class ResCompany(models.Model):
         "crm_clv_margin_rate",
     )
     def _check_crm_analytics_settings(self):
+        check_bounds(
+            self,
+            {
+                "crm_tier_vip_threshold": AMOUNT,
+                "crm_tier_key_threshold": AMOUNT,
+                "crm_tier_ordinary_threshold": AMOUNT,
+                "crm_rfm_window_days": PERIOD_DAYS,
+                "crm_clv_discount_rate": RATE,
+                "crm_clv_margin_rate": RATE,
+            },
+        )
         for company in self:
             shares = (
                 company.crm_tier_vip_share,
@@ -118,42 +131,11 @@ class ResCompany(models.Model):
                 company.crm_tier_key_threshold,
                 company.crm_tier_ordinary_threshold,
             )
-            if any(threshold < 0 for threshold in thresholds):
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: revenue thresholds cannot be negative.",
-                        company=company.name,
-                    )
-                )
             if not thresholds[0] > thresholds[1] > thresholds[2]:
                 raise ValidationError(
                     self.env._(
                         "%(company)s: the revenue thresholds must decrease from VIP "
                         "to key to ordinary customers.",
-                        company=company.name,
-                    )
-                )
-            if company.crm_rfm_window_days <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: the RFM window must be a positive number of "
-                        "days.",
-                        company=company.name,
-                    )
-                )
-            if not 0 <= company.crm_clv_discount_rate <= 1:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: the CLV discount rate must be between 0 and 1 "
-                        "(0.10 means 10%%).",
-                        company=company.name,
-                    )
-                )
-            if not 0 <= company.crm_clv_margin_rate <= 1:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: the default margin rate must be between 0 and "
-                        "1 (0.30 means 30%%).",
                         company=company.name,
                     )
                 )

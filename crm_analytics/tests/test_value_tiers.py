@@ -336,6 +336,47 @@ class TestValueTiers(AnalyticsCommon):
         )
         self.assertEqual(self.company.crm_tier_small_share, 40)
 
+    def test_settings_bounds(self):
+        Settings = self.env["res.config.settings"].with_company(self.company)
+        for values, message in (
+            (
+                {"crm_rfm_window_days": 100_000_000},
+                "RFM Window (days) must be between 1 and 36,500 days, not 100,000,000.",
+            ),
+            (
+                {"crm_clv_discount_rate": 2},
+                "CLV Discount Rate must be between 0 and 1 (0.10 means 10%), not 2.",
+            ),
+            (
+                {"crm_clv_margin_rate": -0.5},
+                "Default Margin Rate must be between 0 and 1 (0.10 means 10%), not "
+                "-0.5.",
+            ),
+        ):
+            with (
+                self.subTest(values=values),
+                self.assertRaises(ValidationError) as raised,
+            ):
+                Settings.create(values).execute()
+            self.assertEqual(
+                raised.exception.args[0], f"{self.company.name}: {message}"
+            )
+        self.assertEqual(self.company.crm_rfm_window_days, 365)
+
+    def test_widest_rfm_window_keeps_posting(self):
+        """The widest RFM window allowed (36,500 days) still posts an invoice
+        and places its customer, which a window of 100 million days broke."""
+        self.company.crm_rfm_window_days = 36_500
+        partner = self.customers(1)
+        invoice = self.invoice(partner, self.days_before(3000), 500, post=False)
+        invoice.with_user(self.accountant).action_post()
+        self.assertEqual(invoice.state, "posted")
+        self.rank()
+        self.assertEqual(
+            (self.profiles(partner).rfm_frequency, self.profiles(partner).value_tier),
+            (1, "vip"),
+        )
+
     def test_entering_vip_schedules_the_manager_call_once(self):
         self.env["crm.team"].create(
             {

@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..bounds import DELAY_DAYS, check_bounds
 from ..const import LIFECYCLE_STAGES
 
 _logger = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class CrmLifecyclePlaybook(models.Model):
         "user_id",
     )
     def _check_playbook(self):
+        check_bounds(self, {"delay_days": DELAY_DAYS}, label=lambda p: p.name)
         for playbook in self:
             if playbook.trigger == "stage" and not playbook.lifecycle_stage:
                 raise ValidationError(
@@ -91,12 +93,6 @@ class CrmLifecyclePlaybook(models.Model):
                         "Playbook '%s': choose an activity type, an email "
                         "template, or both.",
                         playbook.name,
-                    )
-                )
-            if playbook.delay_days < 0:
-                raise ValidationError(
-                    self.env._(
-                        "Playbook '%s': the delay cannot be negative.", playbook.name
                     )
                 )
             if playbook.assign_to == "user" and not playbook.user_id:

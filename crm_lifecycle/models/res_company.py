@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..bounds import PERIOD_DAYS, RATE, check_bounds
+
 LIFECYCLE_SETTINGS = {
     "crm_churn_days",
     "crm_winback_days",
@@ -79,23 +81,16 @@ class ResCompany(models.Model):
         "crm_churn_days", "crm_winback_days", "crm_new_days", "crm_growth_rate"
     )
     def _check_crm_lifecycle_settings(self):
+        check_bounds(
+            self,
+            {
+                "crm_churn_days": PERIOD_DAYS,
+                "crm_winback_days": PERIOD_DAYS,
+                "crm_new_days": PERIOD_DAYS,
+                "crm_growth_rate": RATE,
+            },
+        )
         for company in self:
-            if company.crm_churn_days <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: the churn period must be a positive number "
-                        "of days.",
-                        company=company.name,
-                    )
-                )
-            if company.crm_winback_days <= 0 or company.crm_new_days <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: the 'new' and 'won back' periods must be "
-                        "positive numbers of days.",
-                        company=company.name,
-                    )
-                )
             if company.crm_winback_days > company.crm_churn_days:
                 raise ValidationError(
                     self.env._(
@@ -114,13 +109,5 @@ class ResCompany(models.Model):
                         company=company.name,
                         new=company.crm_new_days,
                         churn=company.crm_churn_days,
-                    )
-                )
-            if not 0 <= company.crm_growth_rate <= 1:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: the growth threshold must be between 0 and 1 "
-                        "(0.10 means 10%%).",
-                        company=company.name,
                     )
                 )

@@ -7,3 +7,4 @@ from . import test_lifecycle_cron
 from . import test_lifecycle_settings
 from . import test_ui
 from . import test_lifecycle_daily
+from . import test_uninstall

@@ -92,6 +92,25 @@ class TestLifecyclePlaybook(LifecycleCommon):
             "We miss you", partner.message_ids.mapped("subject"), "template sent"
         )
 
+    def test_playbook_delay_bounds(self):
+        welcome = self.env.ref("crm_lifecycle.playbook_new_welcome_call")
+        with self.assertRaises(ValidationError) as raised:
+            welcome.with_user(self.sales_manager).delay_days = 10_000_000
+        self.assertEqual(
+            raised.exception.args[0],
+            f"{welcome.name}: Due In (days) must be between 0 and 3,650 days, "
+            "not 10,000,000.",
+        )
+        # the longest delay allowed still posts the invoice and schedules
+        welcome.with_user(self.sales_manager).delay_days = 3650
+        partner = self.customer("Patient Customer")
+        invoice = self.invoice(partner, self.REF, 100, post=False)
+        invoice.with_user(self.accountant).action_post()
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(
+            self.activities(partner).date_deadline, self.REF + timedelta(days=3650)
+        )
+
     def test_playbook_validation(self):
         Playbook = self.env["crm.lifecycle.playbook"]
         with self.assertRaises(ValidationError):

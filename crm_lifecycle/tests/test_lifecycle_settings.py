@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -33,6 +35,63 @@ class TestLifecycleSettings(LifecycleCommon):
             with self.subTest(values=values), self.assertRaises(ValidationError):
                 self.company.write(values)
         self.assertEqual(self.company.crm_churn_days, 365)
+
+    def test_bounds_name_the_field_and_the_bound(self):
+        Settings = self.env["res.config.settings"].with_company(self.company)
+        for values, message in (
+            (
+                {"crm_churn_days": 1_000_000},
+                "Churn After (days) must be between 1 and 36,500 days, not 1,000,000.",
+            ),
+            (
+                {"crm_new_days": 0},
+                "New For (days) must be between 1 and 36,500 days, not 0.",
+            ),
+            (
+                {"crm_winback_days": 36_501},
+                "Won Back For (days) must be between 1 and 36,500 days, not 36,501.",
+            ),
+            (
+                {"crm_growth_rate": 1.5},
+                "Growth Threshold must be between 0 and 1 (0.10 means 10%), not 1.5.",
+            ),
+        ):
+            with (
+                self.subTest(values=values),
+                self.assertRaises(ValidationError) as raised,
+            ):
+                Settings.create(values).execute()
+            self.assertEqual(
+                raised.exception.args[0], f"{self.company.name}: {message}"
+            )
+        self.assertEqual(
+            (self.company.crm_churn_days, self.company.crm_growth_rate), (365, 0.10)
+        )
+
+    def test_widest_settings_keep_posting_and_the_cron_running(self):
+        """A period of 36,500 days (the most allowed) still posts invoices and
+        runs the daily cron, which a million days broke."""
+        self.company.write(
+            {
+                "crm_churn_days": 36_500,
+                "crm_winback_days": 36_500,
+                "crm_new_days": 36_500,
+                "crm_growth_rate": 1,
+            }
+        )
+        partner = self.customer("A Century of Custom")
+        with freeze_time(self.REF):
+            invoice = self.invoice(partner, self.days_before(3000), 100)
+            later = self.invoice(partner, self.days_before(10), 100, post=False)
+            later.with_user(self.accountant).action_post()
+            self.env.ref(
+                "crm_lifecycle.ir_cron_crm_lifecycle_recompute"
+            ).method_direct_trigger()
+        self.assertEqual((invoice.state, later.state), ("posted", "posted"))
+        profile = self.Profile.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual((profile.lifecycle_stage, profile.purchase_count), ("new", 2))
 
     def test_settings_form_and_effect(self):
         self.env["res.config.settings"].with_company(self.company).create(

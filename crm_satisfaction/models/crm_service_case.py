@@ -22,6 +22,41 @@ FEEDBACK_ROUTES = [
 ]
 OPEN_STATES = ("recorded", "in_progress")
 
+# The closed loop of DOMAIN §4: every legal move of a case, (from, to), and
+# the method that makes it. A write of ``state`` (the kanban's drag and drop)
+# runs that method, as the button does; the moves made by a private method
+# need more than a click (Close asks for the feedback, Reopen for a reason)
+# and are refused there. Any other move is refused.
+CASE_TRANSITIONS = {
+    ("recorded", "in_progress"): "action_start",
+    ("recorded", "resolved"): "action_resolve",
+    ("in_progress", "resolved"): "action_resolve",
+    ("resolved", "verified"): "action_verify",
+    ("verified", "closed"): "_close",
+    ("resolved", "in_progress"): "_reopen",
+    ("verified", "in_progress"): "_reopen",
+}
+# The loop's record: changed only by the methods of CASE_TRANSITIONS, the
+# escalation cron and the callback (activity done, callback survey
+# completed), all through ``_write_loop``. A create or write from anywhere
+# else that sets one is refused (``state`` excepted, as above).
+LOOP_FIELDS = frozenset(
+    {
+        "state",
+        "date_resolved",
+        "date_closed",
+        "date_escalated",
+        "callback_done",
+        "feedback_route",
+        "feedback_note",
+        "is_omission",
+    }
+)
+LOOP_START = {"state": "recorded"}  # the others start empty
+# What the deadline is computed from: fixed once the case is resolved, when
+# it has decided whether the case was resolved in time (an omission).
+SCHEDULE_FIELDS = frozenset({"deadline", "date_recorded", "priority", "company_id"})
+
 
 class CrmServiceCase(models.Model):
     """A complaint, request or after-sale visit run as a closed loop
@@ -129,10 +164,12 @@ class CrmServiceCase(models.Model):
     )
     feedback_route = fields.Selection(
         FEEDBACK_ROUTES,
+        readonly=True,
+        copy=False,
         tracking=True,
-        help="Department the case is fed back to (反馈).",
+        help="Department the case is fed back to (反馈), given when it is closed.",
     )
-    feedback_note = fields.Text()
+    feedback_note = fields.Text(readonly=True, copy=False)
     is_overdue = fields.Boolean(
         string="Overdue",
         compute="_compute_is_overdue",
@@ -208,6 +245,19 @@ class CrmServiceCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # A new case starts the loop: recorded, nothing done yet. Defaults of
+        # the context (a view grouped by state) do not apply to the loop.
+        context_defaults = {
+            name for name in LOOP_FIELDS if f"default_{name}" in self.env.context
+        }
+        for vals in vals_list:
+            self._check_loop_untouched(
+                name
+                for name in LOOP_FIELDS.intersection(vals)
+                if (vals[name] or False) != LOOP_START.get(name, False)
+            )
+            for name in context_defaults.difference(vals):
+                vals[name] = LOOP_START.get(name, False)
         for vals in vals_list:
             if vals.get("reference", "/") == "/":
                 company = self.env["res.company"].browse(
@@ -223,6 +273,102 @@ class CrmServiceCase(models.Model):
         for case in cases.filtered("partner_id"):
             case.message_subscribe(case.partner_id.ids)
         return cases
+
+    def write(self, vals):
+        self._check_loop_untouched(LOOP_FIELDS.intersection(vals) - {"state"})
+        if SCHEDULE_FIELDS.intersection(vals):
+            self._check_schedule_open(vals)
+        if "state" not in vals:
+            return super().write(vals)
+        others = {name: value for name, value in vals.items() if name != "state"}
+        if others:
+            super().write(others)
+        self._move_to(vals["state"])
+        return True
+
+    def _write_loop(self, vals):
+        """Write the loop's fields (LOOP_FIELDS) past the checks of
+        :meth:`write`: for the methods of CASE_TRANSITIONS, the escalation and
+        the callback only. Private, hence out of reach of RPC; the write of
+        the models below (tracking, stored computes) still runs."""
+        return super().write(vals)
+
+    def _check_loop_untouched(self, names):
+        """Refuse to set the loop's fields ``names`` outside its methods."""
+        names = sorted(names)
+        if names:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a service case change only through its buttons "
+                    "(Start, Resolve, Verify, Close, Reopen), its callback and its "
+                    "escalation.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in names
+                    ),
+                )
+            )
+
+    def _check_schedule_open(self, vals):
+        """Refuse to change the deadline of a resolved case, or what it is
+        computed from: it decided whether the case was resolved in time."""
+        names = SCHEDULE_FIELDS.intersection(vals)
+        for case in self.filtered(lambda case: case.state not in OPEN_STATES):
+            for name in names:
+                field = self._fields[name]
+                value = field.convert_to_record(
+                    field.convert_to_cache(vals[name], case), case
+                )
+                if value != case[name]:
+                    raise UserError(
+                        self.env._(
+                            "Case %(case)s is resolved: its %(field)s can no longer "
+                            "change (the deadline decided whether it was resolved "
+                            "in time).",
+                            case=case.reference,
+                            field=field._description_string(self.env),
+                        )
+                    )
+
+    def _check_transition(self, target, method):
+        """Refuse unless ``method`` is what moves every case of ``self`` to
+        ``target`` (CASE_TRANSITIONS)."""
+        for case in self:
+            if not method or CASE_TRANSITIONS.get((case.state, target)) != method:
+                states = dict(self._fields["state"]._description_selection(self.env))
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s cannot go from %(from_state)s to %(to_state)s.",
+                        case=case.reference,
+                        from_state=states[case.state],
+                        to_state=states.get(target, target),
+                    )
+                )
+
+    def _move_to(self, target):
+        """Move the cases to ``target`` as its button does (a write of
+        ``state``: the kanban's drag and drop); cases already there stay."""
+        moving = self.filtered(lambda case: case.state != target)
+        for state, cases in moving.grouped("state").items():
+            method = CASE_TRANSITIONS.get((state, target))
+            if method == "_close":
+                raise UserError(
+                    self.env._(
+                        "Case %s: close it with its Close button, which asks for "
+                        "the feedback route and note.",
+                        cases[0].reference,
+                    )
+                )
+            if method == "_reopen":
+                raise UserError(
+                    self.env._(
+                        "Case %s: reopen it with its Reopen button, which asks for "
+                        "the reason.",
+                        cases[0].reference,
+                    )
+                )
+            cases._check_transition(target, method)
+            getattr(cases, method)()
 
     def _compute_access_url(self):
         res = super()._compute_access_url()
@@ -272,29 +418,16 @@ class CrmServiceCase(models.Model):
         }
 
     def action_start(self):
-        for case in self:
-            if case.state != "recorded":
-                raise UserError(
-                    self.env._(
-                        "Case %s: only a recorded case can be started.", case.reference
-                    )
-                )
-        self.write({"state": "in_progress"})
+        self._check_transition("in_progress", "action_start")
+        self._write_loop({"state": "in_progress"})
         return True
 
     def action_resolve(self):
         """Resolved: the owner is to call the customer back (an activity) and
         the customer receives the service callback survey, linked to the
         case."""
-        for case in self:
-            if case.state not in OPEN_STATES:
-                raise UserError(
-                    self.env._(
-                        "Case %s: only a recorded or in-progress case can be resolved.",
-                        case.reference,
-                    )
-                )
-        self.write({"state": "resolved", "date_resolved": fields.Datetime.now()})
+        self._check_transition("resolved", "action_resolve")
+        self._write_loop({"state": "resolved", "date_resolved": fields.Datetime.now()})
         callback_type = self.env.ref("crm_satisfaction.mail_activity_type_callback")
         for case in self:
             case.activity_schedule(
@@ -343,13 +476,8 @@ class CrmServiceCase(models.Model):
                 )
 
     def action_verify(self):
+        self._check_transition("verified", "action_verify")
         for case in self:
-            if case.state != "resolved":
-                raise UserError(
-                    self.env._(
-                        "Case %s: only a resolved case can be verified.", case.reference
-                    )
-                )
             if not case.callback_done:
                 raise UserError(
                     self.env._(
@@ -359,29 +487,46 @@ class CrmServiceCase(models.Model):
                         case.reference,
                     )
                 )
-        self.write({"state": "verified"})
+        self._write_loop({"state": "verified"})
         return True
 
     def action_close(self):
-        for case in self:
-            if case.state != "verified":
-                raise UserError(
-                    self.env._(
-                        "Case %s: only a verified case can be closed.", case.reference
-                    )
+        """The Close button: the feedback (反馈) is asked for, then
+        :meth:`_close` closes the cases."""
+        self._check_transition("closed", "_close")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Close Case"),
+            "res_model": "crm.service.case.close",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_case_ids": self.ids},
+        }
+
+    def _close(self, route, note):
+        """Close the cases with their feedback: the department ``route``
+        they are fed back to and a ``note``."""
+        self._check_transition("closed", "_close")
+        if route not in dict(FEEDBACK_ROUTES) or not (note or "").strip():
+            raise UserError(
+                self.env._(
+                    "Case %s cannot be closed without its feedback: choose the "
+                    "department it is fed back to and write a note.",
+                    self[:1].reference,
                 )
-            if not (case.feedback_route and (case.feedback_note or "").strip()):
-                raise UserError(
-                    self.env._(
-                        "Case %s cannot be closed without its feedback: choose the "
-                        "department it is fed back to and write a note.",
-                        case.reference,
-                    )
-                )
-        self.write({"state": "closed", "date_closed": fields.Datetime.now()})
+            )
+        self._write_loop(
+            {
+                "state": "closed",
+                "feedback_route": route,
+                "feedback_note": note.strip(),
+                "date_closed": fields.Datetime.now(),
+            }
+        )
         return True
 
     def action_open_reopen_wizard(self):
+        self._check_transition("in_progress", "_reopen")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Reopen Case"),
@@ -394,26 +539,25 @@ class CrmServiceCase(models.Model):
     def _reopen(self, reason):
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for reopening the case."))
-        for case in self:
-            if case.state not in ("resolved", "verified"):
-                raise UserError(
-                    self.env._(
-                        "Case %s: only a resolved or verified case can be reopened.",
-                        case.reference,
-                    )
-                )
+        self._check_transition("in_progress", "_reopen")
         for case in self:
             case.message_post(
                 body=self.env._("Reopened: %s", reason),
                 subtype_xmlid="mail.mt_note",
             )
-        self.write(
+        self._write_loop(
             {
                 "state": "in_progress",
                 "date_resolved": False,
                 "callback_done": False,
             }
         )
+        return True
+
+    def _record_callback(self):
+        """The customer was called back: the callback activity was marked
+        done, or the callback survey completed."""
+        self._write_loop({"callback_done": True})
         return True
 
     # ------------------------------------------------------------
@@ -443,7 +587,7 @@ class CrmServiceCase(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        overdue.write({"date_escalated": fields.Datetime.now()})
+        overdue._write_loop({"date_escalated": fields.Datetime.now()})
         return overdue
 
     # ------------------------------------------------------------

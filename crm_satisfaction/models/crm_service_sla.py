@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.crm_lifecycle.bounds import SLA_HOURS, check_bounds
+
 CASE_PRIORITIES = [
     ("0", "Low"),
     ("1", "Normal"),
@@ -38,13 +40,40 @@ class CrmServiceSla(models.Model):
         ),
     ]
 
+    @api.depends("priority", "company_id")
+    def _compute_display_name(self):
+        labels = dict(self._fields["priority"]._description_selection(self.env))
+        for sla in self:
+            label = labels.get(sla.priority, "")
+            sla.display_name = (
+                f"{label} ({sla.company_id.name})" if sla.company_id else label
+            )
+
     @api.constrains("hours")
     def _check_hours(self):
-        for sla in self:
-            if sla.hours <= 0:
-                raise ValidationError(
-                    self.env._("The hours to resolve a case must be positive.")
+        check_bounds(self, {"hours": SLA_HOURS})
+
+    @api.constrains("company_id", "priority")
+    def _check_one_default_per_priority(self):
+        # unique(company_id, priority) lets rows without company repeat (NULLs
+        # differ in SQL): one default per priority, checked here.
+        priorities = self.filtered(lambda sla: not sla.company_id).mapped("priority")
+        if not priorities:
+            return
+        repeated = self.sudo()._read_group(
+            [("company_id", "=", False), ("priority", "in", priorities)],
+            ["priority"],
+            having=[("__count", ">", 1)],
+        )
+        if repeated:
+            labels = dict(self._fields["priority"]._description_selection(self.env))
+            raise ValidationError(
+                self.env._(
+                    "There is already a default service level (without company) "
+                    "for the priority %s: one per priority.",
+                    labels[repeated[0][0]],
                 )
+            )
 
     @api.model
     def _hours_for(self, company, priority):

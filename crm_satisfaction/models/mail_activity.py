@@ -21,5 +21,5 @@ class MailActivity(models.Model):
         if case_ids:
             # The owner marks their activity done; the case may be someone
             # else's (checked by the activity's own access rules above).
-            self.env["crm.service.case"].sudo().browse(case_ids).callback_done = True
+            self.env["crm.service.case"].sudo().browse(case_ids)._record_callback()
         return res

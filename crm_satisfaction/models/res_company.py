@@ -1,6 +1,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.crm_lifecycle.bounds import (
+    COUNT,
+    DELAY_DAYS,
+    SCALE_POINT,
+    WEIGHT,
+    check_bounds,
+)
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -57,36 +65,34 @@ class ResCompany(models.Model):
         "crm_survey_min_interval_days",
         "crm_survey_auto_send",
         "crm_survey_auto_survey_id",
+        "crm_matrix_importance_mid",
+        "crm_matrix_satisfaction_mid",
     )
     def _check_crm_satisfaction_settings(self):
+        check_bounds(
+            self,
+            {
+                "crm_satisfaction_min_responses": COUNT,
+                "crm_index_weight_overall": WEIGHT,
+                "crm_index_weight_perception": WEIGHT,
+                "crm_index_weight_value": WEIGHT,
+                "crm_matrix_importance_mid": SCALE_POINT,
+                "crm_matrix_satisfaction_mid": SCALE_POINT,
+                "crm_survey_delay_days": DELAY_DAYS,
+                "crm_survey_min_interval_days": DELAY_DAYS,
+            },
+        )
         for company in self:
             weights = (
                 company.crm_index_weight_overall,
                 company.crm_index_weight_perception,
                 company.crm_index_weight_value,
             )
-            if any(weight < 0 for weight in weights) or not sum(weights):
+            if not sum(weights):
                 raise ValidationError(
                     self.env._(
                         "%(company)s: the index weights cannot be negative and "
                         "at least one must be positive.",
-                        company=company.name,
-                    )
-                )
-            if company.crm_satisfaction_min_responses < 1:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: the minimum number of responses must be at "
-                        "least 1.",
-                        company=company.name,
-                    )
-                )
-            if company.crm_survey_delay_days < 0 or (
-                company.crm_survey_min_interval_days < 0
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: survey delays cannot be negative.",
                         company=company.name,
                     )
                 )

@@ -145,7 +145,7 @@ class SurveyUserInput(models.Model):
         # A completed callback survey is the callback of its service case.
         # The respondent (public or portal) cannot write cases.
         cases = self.filtered(lambda i: i.state == "done").crm_case_id
-        cases.sudo().write({"callback_done": True})
+        cases.sudo()._record_callback()
         return res
 
     def _crm_store_figures(self):

@@ -156,6 +156,50 @@ class TestSatisfactionResponses(SatisfactionCommon):
         # again the same day: both were invited within 90 days
         self.assertFalse(self.env["account.move"]._cron_crm_send_surveys())
 
+    def test_settings_bounds(self):
+        Settings = self.env["res.config.settings"].with_company(self.company)
+        for values, message in (
+            (
+                {"crm_survey_delay_days": 3651},
+                "Days After Invoice must be between 0 and 3,650 days, not 3,651.",
+            ),
+            (
+                {"crm_survey_min_interval_days": -1},
+                "Ask a Customer at Most Every (days) must be between 0 and 3,650 "
+                "days, not -1.",
+            ),
+            (
+                {"crm_satisfaction_min_responses": 0},
+                "Minimum Responses must be between 1 and 1,000,000, not 0.",
+            ),
+            (
+                {"crm_index_weight_value": 1e6},
+                "Index Weight: Value must be between 0 and 100, not 1,000,000.",
+            ),
+            (
+                {"crm_matrix_importance_mid": 11},
+                "Importance Mid-point must be between 0 and 10, not 11.",
+            ),
+        ):
+            with (
+                self.subTest(values=values),
+                self.assertRaises(ValidationError) as raised,
+            ):
+                Settings.create(values).execute()
+            self.assertEqual(
+                raised.exception.args[0], f"{self.company.name}: {message}"
+            )
+        Settings.create(
+            {"crm_survey_delay_days": 3650, "crm_survey_min_interval_days": 0}
+        ).execute()
+        self.assertEqual(
+            (
+                self.company.crm_survey_delay_days,
+                self.company.crm_survey_min_interval_days,
+            ),
+            (3650, 0),
+        )
+
     def test_auto_send_needs_a_survey(self):
         with self.assertRaises(ValidationError):
             self.company.write(

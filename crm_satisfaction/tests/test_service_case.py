@@ -1,7 +1,9 @@
 from datetime import datetime, timedelta
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import SatisfactionCommon
@@ -41,6 +43,24 @@ class TestServiceCase(SatisfactionCommon):
             }
         )
 
+    def close_loop(self, case, route="delivery"):
+        """Run ``case`` through the whole loop as its owner does: resolve,
+        mark the callback done, verify, close with its feedback."""
+        case = case.with_user(self.salesman)
+        case.action_resolve()
+        case.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.callback_type
+        ).action_feedback("Called back")
+        self.env.flush_all()  # the done date is a stored compute: today's
+        case.action_verify()
+        self.env["crm.service.case.close"].with_user(self.salesman).create(
+            {
+                "case_ids": [Command.set(case.ids)],
+                "feedback_route": route,
+                "feedback_note": f"Fed back to {route}",
+            }
+        ).action_close()
+
     def test_deadline_from_the_service_level(self):
         recorded = datetime(2025, 3, 3, 9, 0)
         case = self.new_case(priority="2", date_recorded=recorded)
@@ -53,6 +73,38 @@ class TestServiceCase(SatisfactionCommon):
         self.assertEqual(own.deadline, recorded + timedelta(hours=10))
         own.priority = "3"  # no company level for urgent: the default 8 h
         self.assertEqual(own.deadline, recorded + timedelta(hours=8))
+
+    def test_service_level_bounds(self):
+        Sla = self.env["crm.service.sla"].with_user(self.leader)
+        urgent = self.env.ref("crm_satisfaction.sla_priority_3").with_user(self.leader)
+        with self.assertRaises(ValidationError) as raised:
+            urgent.hours = 1e9
+        self.assertEqual(
+            raised.exception.args[0],
+            "Urgent: Hours to Resolve must be more than 0 and at most 8,760 hours "
+            "(a year), not 1,000,000,000.",
+        )
+        with self.assertRaisesRegex(ValidationError, "more than 0 .* not 0\\.$"):
+            Sla.create({"company_id": self.company.id, "priority": "2", "hours": 0})
+        # a second default (without company) for a priority is refused
+        with self.assertRaises(ValidationError) as raised:
+            Sla.create({"priority": "3", "hours": 4})
+        self.assertEqual(
+            raised.exception.args[0],
+            "There is already a default service level (without company) for the "
+            "priority Urgent: one per priority.",
+        )
+        self.assertEqual(
+            self.env["crm.service.sla"].search_count(
+                [("company_id", "=", False), ("priority", "=", "3")]
+            ),
+            1,
+        )
+        # the longest level allowed: due a year after it was recorded
+        Sla.create({"company_id": self.company.id, "priority": "3", "hours": 8760})
+        recorded = datetime(2025, 3, 3, 9, 0)
+        case = self.new_case(priority="3", date_recorded=recorded)
+        self.assertEqual(case.deadline, datetime(2026, 3, 3, 9, 0))
 
     def test_full_loop_with_each_refusal(self):
         case = self.new_case()
@@ -82,14 +134,22 @@ class TestServiceCase(SatisfactionCommon):
         self.assertFalse(callback.active)  # kept as done, for the controls
         case.action_verify()
         self.assertEqual(case.state, "verified")
+        action = case.action_close()
+        self.assertEqual(action["res_model"], "crm.service.case.close")
+        wizard = (
+            self.env["crm.service.case.close"]
+            .with_context(action["context"])
+            .create({"feedback_route": "production", "feedback_note": "  "})
+        )
         with self.assertRaisesRegex(UserError, "feedback"):
-            case.action_close()
-        case.feedback_route = "production"
-        with self.assertRaisesRegex(UserError, "feedback"):
-            case.action_close()
-        case.feedback_note = "Loose screws on batch 42"
-        case.action_close()
-        self.assertEqual(case.state, "closed")
+            wizard.action_close()
+        self.assertEqual(case.state, "verified")
+        wizard.feedback_note = "Loose screws on batch 42"
+        wizard.action_close()
+        self.assertEqual(
+            (case.state, case.feedback_route, case.feedback_note),
+            ("closed", "production", "Loose screws on batch 42"),
+        )
         self.assertTrue(case.date_closed)
         with self.assertRaises(UserError):
             case.action_resolve()
@@ -205,24 +265,16 @@ class TestServiceCase(SatisfactionCommon):
         late = self.new_case(date_recorded=day, partner_id=other.id)
         request = self.new_case(date_recorded=day, case_type="request")
         self.new_case(date_recorded=datetime(2025, 4, 1))  # April
-        complete.write(
-            {
-                "state": "closed",
-                "date_resolved": day + timedelta(hours=5),
-                "callback_done": True,
-                "feedback_route": "delivery",
-                "feedback_note": "Carrier late",
-            }
-        )
-        late.write(
-            {
-                "state": "closed",
-                "date_resolved": day + timedelta(hours=100),
-                "callback_done": True,
-                "feedback_route": "service",
-                "feedback_note": "Slow answer",
-            }
-        )
+        # both complaints run the whole loop; resolving schedules a callback
+        # due 2 days later, done at once
+        for case, resolved, route in (
+            (complete, day + timedelta(hours=5), "delivery"),
+            (late, day + timedelta(hours=100), "service"),
+        ):
+            with freeze_time(resolved):
+                self.close_loop(case, route)
+        self.assertEqual(complete.date_resolved, day + timedelta(hours=5))
+        self.assertEqual((complete.state, late.state), ("closed", "closed"))
         # request: still open, past its deadline on 'now'
         # callbacks: one done late, one open and past due, one not due in May
         for deadline, done in (
@@ -254,13 +306,14 @@ class TestServiceCase(SatisfactionCommon):
             (controls["complaints"], controls["customers_invoiced"]), (2, 4)
         )
         self.assertAlmostEqual(controls["complaint_rate"], 50.0)
-        # due in May: 3 cases (late resolved late, request still open) and 2
-        # callbacks (one done late, one never done): 4 missed of 5
+        # due in May: 3 cases (late resolved late, request still open) and 4
+        # callbacks (the loop's two done in time, one done late, one never
+        # done): 4 missed of 7
         self.assertEqual((controls["cases_due"], controls["cases_missed"]), (3, 2))
         self.assertEqual(
-            (controls["callbacks_due"], controls["callbacks_missed"]), (2, 2)
+            (controls["callbacks_due"], controls["callbacks_missed"]), (4, 2)
         )
-        self.assertAlmostEqual(controls["omission_rate"], 80.0)
+        self.assertAlmostEqual(controls["omission_rate"], 400 / 7)
         self.assertEqual((controls["responses"], controls["dissatisfied"]), (4, 2))
         self.assertAlmostEqual(controls["dissatisfaction_rate"], 50.0)
         # four no-misses: 2 of 3 closed with every step, 1 of 3 in time
