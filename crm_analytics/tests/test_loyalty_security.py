@@ -66,6 +66,46 @@ class TestLoyaltySecurity(AnalyticsCommon):
         )
         self.assertEqual(len(data["pyramid"]), 4)
 
+    def test_results_belong_to_their_user(self):
+        """A scorecard, an ROI and a tier migration are read and computed by
+        the user who made them only: not by a manager of another company,
+        nor by another manager of the same one."""
+        other_manager = new_test_user(
+            self.env,
+            login="loyalty_other_manager",
+            groups="sales_team.group_sale_manager",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        for model, compute in (
+            ("crm.salesperson.scorecard", "action_compute"),
+            ("crm.roi.wizard", "action_compute"),
+            ("crm.tier.migration.wizard", "action_open_matrix"),
+        ):
+            with self.subTest(model=model):
+                Wizard = self.env[model].with_user(self.sales_manager)
+                mine = Wizard.create({})
+                getattr(mine, compute)()
+                self.assertEqual(Wizard.search([("id", "=", mine.id)]), mine)
+                for intruder in (self.user_company_b, other_manager):
+                    theirs = mine.with_user(intruder)
+                    self.assertFalse(theirs.search([("id", "=", mine.id)]))
+                    with self.assertRaises(AccessError):
+                        theirs.read(["create_uid"])
+                    with self.assertRaises(AccessError):
+                        getattr(theirs, compute)()
+        # a customer of the salesperson, scored for 2024
+        self.post_invoices([(self.customer("Scored Customer"), date(2024, 3, 5), 100)])
+        lines = (
+            self.env["crm.salesperson.scorecard"]
+            .with_user(self.sales_manager)
+            .create({"date_from": date(2024, 1, 1), "date_to": date(2024, 12, 31)})
+        )
+        lines.action_compute()
+        self.assertTrue(lines.line_ids)
+        with self.assertRaises(AccessError):
+            lines.line_ids.with_user(other_manager).read(["user_id"])
+
     def test_plain_employee_is_refused(self):
         for model in (*REPORTS, "crm.cost.entry"):
             with self.subTest(model=model), self.assertRaises(AccessError):
