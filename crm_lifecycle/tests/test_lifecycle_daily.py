@@ -310,9 +310,15 @@ class TestLifecycleDaily(LifecycleCommon):
         self.Everyone.recompute(self.REF)
         duplicate = self.customer("Quiet Customer (duplicate)")
         self.invoice(duplicate, self.days_before(10), 1000)
+        kept_history = self.history_of(self.quiet)
+        merged_history = self.history_of(duplicate)
+        self.assertEqual(merged_history.mapped("stage_to"), ["new"])
         wizard = self.env["base.partner.merge.automatic.wizard"].create({})
         wizard._merge((self.quiet | duplicate).ids, dst_partner=self.quiet)
         self.assertFalse(duplicate.exists())
+        # the merged partner's stage history is kept, on the kept customer
+        self.assertTrue(merged_history.exists())
+        self.assertEqual(self.history_of(self.quiet), kept_history | merged_history)
         profile = self.Profile.search(
             [("partner_id", "=", self.quiet.id), ("company_id", "=", self.company.id)]
         )
