@@ -1,5 +1,5 @@
 # The project's commands. Odoo 18 must be installed: see README.md.
-.PHONY: run test check-uninstall lint bench
+.PHONY: run test check-uninstall check-upgrade lint bench
 
 ## run: demo database with the three addons, served on http://localhost:8069
 run:
@@ -13,6 +13,12 @@ test:
 ## database (UNINSTALL_DB): no customer data may go with them (also run by test)
 check-uninstall:
 	bash tools/check_uninstall.sh
+
+## check-upgrade: install the previous release (UPGRADE_FROM) on a scratch
+## database (UPGRADE_DB), update it with this tree: clean log, nothing lost
+## or left over (also run by test)
+check-upgrade:
+	bash tools/check_upgrade.sh
 
 ## lint: ruff, ruff-format, pylint-odoo and prettier through pre-commit
 lint:

@@ -2,8 +2,9 @@
 # `make test`: a fresh database with the three addons, then every test
 # (the addons' own and tests/) through pytest-odoo, browser tours included.
 # Fails when a test fails or when the install or a test logs a WARNING/ERROR.
-# Without arguments, then runs tools/check_uninstall.sh (on the database
-# "${TEST_DB}_uninstall"). TEST_DB and HTTP_PORT choose another database and
+# Without arguments, then runs tools/check_uninstall.sh and
+# tools/check_upgrade.sh (on the databases "${TEST_DB}_uninstall" and
+# "${TEST_DB}_upgrade"). TEST_DB and HTTP_PORT choose another database and
 # port.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -56,9 +57,13 @@ if [ "$status" = 5 ]; then
     die "pytest collected no test"
 fi
 # A full run (no pytest argument) also uninstalls the addons from a scratch
-# database and checks that no customer data went with them (about 1.5 min).
+# database and checks that no customer data went with them (about 1.5 min),
+# and upgrades a database of the previous release (about 1.5 min).
 if [ "$#" = 0 ]; then
     if ! UNINSTALL_DB="${UNINSTALL_DB:-${DB}_uninstall}" bash "$ROOT/tools/check_uninstall.sh"; then
+        status=1
+    fi
+    if ! UPGRADE_DB="${UPGRADE_DB:-${DB}_upgrade}" bash "$ROOT/tools/check_upgrade.sh"; then
         status=1
     fi
 fi
