@@ -1162,14 +1162,16 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         """SQL expression of the churn risk of profile ``pr`` joined with its
         company ``c`` (one formula for the field, its search and reports)."""
         return SQL(
-            """LEAST(100, round(CASE
-                   WHEN pr.last_purchase_date IS NULL THEN NULL
-                   WHEN pr.avg_purchase_interval > 0
-                       THEN 50.0 * (%(today)s::date - pr.last_purchase_date)
-                            / pr.avg_purchase_interval
-                   ELSE 100.0 * (%(today)s::date - pr.last_purchase_date)
-                        / c.crm_churn_days
-               END))::int""",
+            """CASE WHEN pr.last_purchase_date IS NOT NULL
+                   -- never bought: no risk (LEAST would turn NULL into 100)
+                   THEN LEAST(100, round(CASE
+                       WHEN pr.avg_purchase_interval > 0
+                           THEN 50.0 * (%(today)s::date - pr.last_purchase_date)
+                                / pr.avg_purchase_interval
+                       ELSE 100.0 * (%(today)s::date - pr.last_purchase_date)
+                            / c.crm_churn_days
+                   END))::int
+               END""",
             today=today,
         )
 

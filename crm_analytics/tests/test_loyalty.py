@@ -17,6 +17,7 @@ class TestLoyalty(AnalyticsCommon):
     def test_churn_risk_and_share_of_wallet(self):
         today = fields.Date.context_today(self.Profile)
         regular, once, fresh = self.customers(3)
+        prospect = self.customer("Never Bought", customer_rank=1)
         self.post_invoices(
             [
                 # mean interval 30 days, last purchase 45 days ago: 50 x 45/30
@@ -36,15 +37,23 @@ class TestLoyalty(AnalyticsCommon):
             (profiles[once].churn_risk, profiles[once].churn_risk_band), (20, "low")
         )
         self.assertEqual(profiles[fresh].churn_risk, 0)
+        # a customer that never bought has no risk and no band, shown or
+        # searched
         self.assertEqual(
-            self.Profile.search(
-                [
-                    ("churn_risk_band", "=", "high"),
-                    ("partner_id", "in", (regular | once | fresh).ids),
-                ]
-            ),
-            profiles[regular],
+            (profiles[prospect].churn_risk, profiles[prospect].churn_risk_band),
+            (0, False),
         )
+        everyone = regular | once | fresh | prospect
+        for band, expected in (
+            ("high", profiles[regular]),
+            ("low", profiles[once] | profiles[fresh]),
+        ):
+            self.assertEqual(
+                self.Profile.search(
+                    [("churn_risk_band", "=", band), ("partner_id", "in", everyone.ids)]
+                ),
+                expected,
+            )
         self.assertEqual(
             self.Profile.search(
                 [
