@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.crm_lifecycle.models.crm_customer_profile import LIFECYCLE_STAGES
+from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
 from ..models.crm_customer_profile import VALUE_TIERS
 

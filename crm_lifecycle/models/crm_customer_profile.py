@@ -12,10 +12,6 @@ from ..const import (
 )
 from ..tools import lifecycle_sql
 
-# Kept importable from here for the other addons.
-STAGE_RULES = RULE_LABELS
-__all__ = ["LIFECYCLE_STAGES", "STAGE_RULES"]
-
 
 class CrmCustomerProfile(models.Model):
     _name = "crm.customer.profile"
@@ -166,6 +162,7 @@ class CrmCustomerProfile(models.Model):
 
     @api.model
     def _check_may_evaluate(self, date, today, partners):
+        """Refuse an evaluation the user may not ask for (see ``recompute``)."""
         user = self.env.user
         if not (
             user.has_group("crm_lifecycle.group_lifecycle_user")

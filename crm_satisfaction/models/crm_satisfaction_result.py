@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.crm_lifecycle.models.crm_customer_profile import LIFECYCLE_STAGES
+from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
 KANO_CATEGORIES = [
     ("A", "Attractive"),
