@@ -147,7 +147,7 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                 ("month", "<=", date_to),
             ],
             ["month:month"],
-            ["churned:sum", "won_back:sum", "active_start:sum"],
+            ["churned:sum", "won_back:sum", "churn_base:sum"],
             order="month:month",
         )
         return [
@@ -155,9 +155,9 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                 "month": fields.Date.to_string(month),
                 "churned": churned,
                 "won_back": won_back,
-                "churn_rate": 100.0 * churned / active if active else 0.0,
+                "churn_rate": 100.0 * churned / base if base else 0.0,
             }
-            for month, churned, won_back, active in groups
+            for month, churned, won_back, base in groups
         ]
 
     def _response_domain(self, date_field, date_from, date_to, filters):

@@ -3,10 +3,21 @@ from odoo.tools import SQL
 
 
 class CrmChurnReport(models.Model):
-    """Churn and win-back per month: customers entering churned and won
-    back; churn rate = churned in the month / customers active at its start
-    (a purchase within the churn period); win-back rate = won back in the
-    month / customers churned at its start."""
+    """Churn and win-back per month, from the documents (DOMAIN §1 rule 2: a
+    customer turns churned the day its days without purchase exceed the
+    churn period). Every count is of customers, at the end of the day before
+    the month (``_start``) or during the month:
+
+    - churn rate = churned in the month / churn base, the customers active at
+      the start plus those who bought first during the month and churned in
+      it: never above 100 %;
+    - win-back rate = won back in the month / win-back base, the customers
+      churned at the start plus those who churned during the month and came
+      back within it: never above 100 %.
+
+    Active and churned at the start add up to every customer who bought
+    before the month. Pivot totals of the rates are the ratios of the summed
+    counts (see ``_read_group_select``), never averages of rates."""
 
     _name = "crm.churn.report"
     _description = "Churn and Win-back"
@@ -14,70 +25,154 @@ class CrmChurnReport(models.Model):
     _order = "month desc"
     _rec_name = "month"
     _depends = {
-        "crm.lifecycle.history": ["company_id", "partner_id", "stage_to", "date"],
         "account.move": [
             "state", "move_type", "invoice_date", "commercial_partner_id",
-            "company_id",
+            "company_id", "amount_untaxed_signed",
         ],
+        "sale.order": [
+            "state", "date_order", "partner_id", "company_id", "amount_untaxed",
+            "currency_rate",
+        ],
+        "res.partner": ["commercial_partner_id"],
+        "res.company": ["crm_churn_days", "crm_revenue_source"],
     }  # fmt: skip
 
     company_id = fields.Many2one("res.company", readonly=True)
     month = fields.Date(readonly=True)
     active_start = fields.Integer(string="Active at Month Start", readonly=True)
-    churned = fields.Integer(readonly=True)
     churned_start = fields.Integer(string="Churned at Month Start", readonly=True)
-    won_back = fields.Integer(readonly=True)
+    churned = fields.Integer(string="Churned in Month", readonly=True)
+    churn_base = fields.Integer(
+        readonly=True,
+        help="Customers active at the month's start, plus those who bought "
+        "for the first time and churned within the month.",
+    )
+    won_back = fields.Integer(string="Won Back in Month", readonly=True)
+    winback_base = fields.Integer(
+        string="Win-back Base",
+        readonly=True,
+        help="Customers churned at the month's start, plus those who churned "
+        "during the month and came back within it.",
+    )
     churn_rate = fields.Float(
-        string="Churn Rate (%)", digits=(16, 1), readonly=True, aggregator="avg"
+        string="Churn Rate (%)", digits=(16, 1), readonly=True, aggregator="sum"
     )
     winback_rate = fields.Float(
-        string="Win-back Rate (%)", digits=(16, 1), readonly=True, aggregator="avg"
+        string="Win-back Rate (%)", digits=(16, 1), readonly=True, aggregator="sum"
     )
+
+    # rate: (numerator, denominator)
+    _RATES = {
+        "churn_rate": ("churned", "churn_base"),
+        "winback_rate": ("won_back", "winback_base"),
+    }
+
+    def _read_group_select(self, aggregate_spec, query):
+        # a rate over several rows is the ratio of the sums
+        fname, __, func = aggregate_spec.partition(":")
+        if fname in self._RATES and func == "sum":
+            numerator, denominator = self._RATES[fname]
+            return SQL(
+                "100.0 * SUM(%s) / NULLIF(SUM(%s), 0)",
+                self._field_to_sql(self._table, numerator, query),
+                self._field_to_sql(self._table, denominator, query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
 
     @property
     def _table_query(self):
         return SQL(
             """
-            WITH %s,
+            WITH %(documents)s,
+            purchase AS (
+                SELECT d.company_id, d.partner_id, d.date, c.churn_days,
+                       lag(d.date) OVER w AS previous_date,
+                       lead(d.date) OVER w AS next_date
+                  FROM (SELECT DISTINCT company_id, partner_id, date
+                          FROM doc WHERE is_purchase) d
+                  JOIN crm_company c ON c.id = d.company_id
+                WINDOW w AS (PARTITION BY d.company_id, d.partner_id ORDER BY d.date)
+            ),
+            -- a purchase followed by more than the churn period without one:
+            -- the customer churns the day after (if that day has come)
+            churn AS (
+                SELECT company_id, partner_id, date AS last_date, next_date,
+                       date + churn_days + 1 AS churn_date
+                  FROM purchase
+                 WHERE (next_date IS NULL OR next_date - date > churn_days)
+                   AND date + churn_days + 1 <= CURRENT_DATE
+            ),
+            event AS (
+                SELECT company_id, date_trunc('month', date)::date AS month,
+                       count(*) FILTER (WHERE previous_date IS NULL) AS first_buyers,
+                       count(*) FILTER (WHERE date - previous_date > churn_days)
+                           AS won_back,
+                       0 AS churned, 0 AS churned_new, 0 AS churned_returned
+                  FROM purchase
+              GROUP BY 1, 2
+                 UNION ALL
+                SELECT company_id, date_trunc('month', churn_date)::date,
+                       0, 0, count(*),
+                       count(*) FILTER (
+                           WHERE date_trunc('month', last_date)
+                               = date_trunc('month', churn_date)),
+                       count(*) FILTER (
+                           WHERE date_trunc('month', next_date)
+                               = date_trunc('month', churn_date))
+                  FROM churn
+              GROUP BY 1, 2
+            ),
+            monthly AS (
+                SELECT company_id, month, sum(first_buyers) AS first_buyers,
+                       sum(won_back) AS won_back, sum(churned) AS churned,
+                       sum(churned_new) AS churned_new,
+                       sum(churned_returned) AS churned_returned
+                  FROM event
+              GROUP BY 1, 2
+            ),
             month AS (
-                SELECT c.id AS company_id, c.churn_days,
+                SELECT c.id AS company_id,
                        generate_series(
-                           (SELECT date_trunc('month', min(d.date)) FROM doc d
-                             WHERE d.company_id = c.id),
+                           (SELECT min(e.month) FROM monthly e
+                             WHERE e.company_id = c.id),
                            date_trunc('month', CURRENT_DATE),
                            interval '1 month')::date AS month
                   FROM crm_company c
             ),
             counted AS (
                 SELECT m.company_id, m.month,
-                       (SELECT count(DISTINCT d.partner_id) FROM doc d
-                         WHERE d.company_id = m.company_id AND d.is_purchase
-                           AND d.date < m.month
-                           AND d.date >= m.month - m.churn_days) AS active_start,
-                       (SELECT count(*) FROM crm_lifecycle_history h
-                         WHERE h.company_id = m.company_id
-                           AND h.stage_to = 'churned'
-                           AND h.date >= m.month
-                           AND h.date < m.month + interval '1 month') AS churned,
-                       (SELECT count(*) FROM crm_lifecycle_history h
-                         WHERE h.company_id = m.company_id
-                           AND h.stage_to = 'won_back'
-                           AND h.date >= m.month
-                           AND h.date < m.month + interval '1 month') AS won_back,
-                       (SELECT count(*) FROM (
-                            SELECT DISTINCT ON (h.partner_id) h.stage_to
-                              FROM crm_lifecycle_history h
-                             WHERE h.company_id = m.company_id AND h.date < m.month
-                          ORDER BY h.partner_id, h.date DESC, h.id DESC) last
-                         WHERE last.stage_to = 'churned') AS churned_start
+                       coalesce(e.churned, 0) AS churned,
+                       coalesce(e.churned_new, 0) AS churned_new,
+                       coalesce(e.won_back, 0) AS won_back,
+                       coalesce(e.churned_returned, 0) AS churned_returned,
+                       -- before the month: who bought, churned, came back
+                       coalesce(sum(e.first_buyers) OVER before, 0) AS bought_before,
+                       coalesce(sum(e.churned) OVER before, 0)
+                           - coalesce(sum(e.won_back) OVER before, 0)
+                           AS churned_start
                   FROM month m
+                  LEFT JOIN monthly e
+                    ON e.company_id = m.company_id AND e.month = m.month
+                WINDOW before AS (
+                    PARTITION BY m.company_id ORDER BY m.month
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             )
             SELECT row_number() OVER (ORDER BY c.company_id, c.month) AS id,
-                   c.company_id, c.month, c.active_start, c.churned, c.won_back,
-                   c.churned_start,
-                   100.0 * c.churned / NULLIF(c.active_start, 0) AS churn_rate,
-                   100.0 * c.won_back / NULLIF(c.churned_start, 0) AS winback_rate
+                   c.company_id, c.month,
+                   (c.bought_before - c.churned_start)::int AS active_start,
+                   c.churned_start::int AS churned_start,
+                   c.churned::int AS churned,
+                   (c.bought_before - c.churned_start + c.churned_new)::int
+                       AS churn_base,
+                   c.won_back::int AS won_back,
+                   (c.churned_start + c.churned_returned)::int AS winback_base,
+                   100.0 * c.churned
+                       / NULLIF(c.bought_before - c.churned_start + c.churned_new, 0)
+                       AS churn_rate,
+                   100.0 * c.won_back
+                       / NULLIF(c.churned_start + c.churned_returned, 0)
+                       AS winback_rate
               FROM counted c
             """,
-            self.env["crm.customer.profile"]._document_ctes(),
+            documents=self.env["crm.customer.profile"]._document_ctes(),
         )

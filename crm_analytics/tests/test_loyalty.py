@@ -211,6 +211,67 @@ class TestLoyalty(AnalyticsCommon):
         self.assertEqual((march.churned_start, march.won_back), (1, 1))
         self.assertAlmostEqual(march.winback_rate, 100.0)
 
+    def test_churn_counts_add_up_and_rates_stay_under_100(self):
+        """Active and churned at the month's start are measured at the same
+        instant (the end of the day before) and add up to every customer who
+        bought before; customers churning or coming back during the month
+        are in its base; pivot totals are ratios of the summed counts."""
+        # churn period 365 days; May 2024: the end of 30 April is day D
+        edge, early, returning, steady = self.customers(4)
+        self.post_invoices(
+            [
+                # 365 days without purchase at the end of D, churned on 1 May
+                (edge, date(2023, 5, 1), 100),
+                # churned on 1 April: churned at the start of May
+                (early, date(2023, 4, 1), 100),
+                # churned on 1 May, back on 20 May
+                (returning, date(2023, 5, 1), 100),
+                (returning, date(2024, 5, 20), 100),
+                (steady, date(2024, 4, 10), 100),
+            ]
+        )
+        may = self.report("crm.churn.report", month=date(2024, 5, 1))
+        self.assertEqual(
+            (may.active_start, may.churned_start, may.churned, may.churn_base),
+            (3, 1, 2, 3),
+        )
+        self.assertAlmostEqual(may.churn_rate, 200 / 3)
+        # early did not come back; returning churned and came back in May
+        self.assertEqual((may.won_back, may.winback_base), (1, 2))
+        self.assertAlmostEqual(may.winback_rate, 50.0)
+        april = self.report("crm.churn.report", month=date(2024, 4, 1))
+        self.assertEqual((april.active_start, april.churned), (3, 1))
+        # the total of April and May: 3 churned of 6, not the mean of the
+        # two rates
+        [total] = self.env["crm.churn.report"].read_group(
+            [
+                ("company_id", "=", self.company.id),
+                ("month", "in", (date(2024, 4, 1), date(2024, 5, 1))),
+            ],
+            ["churned:sum", "churn_base:sum", "churn_rate:sum"],
+            [],
+        )
+        self.assertEqual((total["churned"], total["churn_base"]), (3, 6))
+        self.assertAlmostEqual(total["churn_rate"], 50.0)
+        for row in self.report("crm.churn.report"):
+            self.assertLessEqual(row.churned, row.churn_base)
+            self.assertLessEqual(row.won_back, row.winback_base)
+            self.assertEqual(
+                row.active_start + row.churned_start,
+                len(
+                    {
+                        p
+                        for p, d in (
+                            (edge, date(2023, 5, 1)),
+                            (early, date(2023, 4, 1)),
+                            (returning, date(2023, 5, 1)),
+                            (steady, date(2024, 4, 10)),
+                        )
+                        if d < row.month
+                    }
+                ),
+            )
+
     def test_salesperson_scorecard(self):
         a, b, c = self.customers(3)
         (a | b | c).user_id = self.salesman
