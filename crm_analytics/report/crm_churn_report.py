@@ -17,9 +17,10 @@ class CrmChurnReport(models.Model):
 
     Active and churned at the start add up to every customer who bought
     before the month. Pivot totals of the rates are the ratios of the summed
-    counts (see ``_read_group_select``), never averages of rates."""
+    counts (``crm.rate.mixin``), never averages of rates."""
 
     _name = "crm.churn.report"
+    _inherit = ["crm.rate.mixin"]
     _description = "Churn and Win-back"
     _auto = False
     _order = "month desc"
@@ -61,23 +62,10 @@ class CrmChurnReport(models.Model):
         string="Win-back Rate (%)", digits=(16, 1), readonly=True, aggregator="sum"
     )
 
-    # rate: (numerator, denominator)
-    _RATES = {
-        "churn_rate": ("churned", "churn_base"),
-        "winback_rate": ("won_back", "winback_base"),
+    _rate_counts = {
+        "churn_rate": (["churned"], ["churn_base"]),
+        "winback_rate": (["won_back"], ["winback_base"]),
     }
-
-    def _read_group_select(self, aggregate_spec, query):
-        # a rate over several rows is the ratio of the sums
-        fname, __, func = aggregate_spec.partition(":")
-        if fname in self._RATES and func == "sum":
-            numerator, denominator = self._RATES[fname]
-            return SQL(
-                "100.0 * SUM(%s) / NULLIF(SUM(%s), 0)",
-                self._field_to_sql(self._table, numerator, query),
-                self._field_to_sql(self._table, denominator, query),
-            )
-        return super()._read_group_select(aggregate_spec, query)
 
     @property
     def _table_query(self):

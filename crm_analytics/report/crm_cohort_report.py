@@ -7,6 +7,7 @@ class CrmCohortReport(models.Model):
     and each month since, the share of the cohort that bought."""
 
     _name = "crm.cohort.report"
+    _inherit = ["crm.rate.mixin"]
     _description = "Cohort Retention"
     _auto = False
     _order = "cohort_month desc, months_since"
@@ -26,8 +27,10 @@ class CrmCohortReport(models.Model):
     )
     buyers = fields.Integer(string="Customers Buying", readonly=True)
     retention = fields.Float(
-        string="Retention (%)", digits=(16, 1), readonly=True, aggregator="avg"
+        string="Retention (%)", digits=(16, 1), readonly=True, aggregator="sum"
     )
+
+    _rate_counts = {"retention": (["buyers"], ["cohort_size"])}
 
     @property
     def _table_query(self):

@@ -7,6 +7,7 @@ class CrmRepurchaseReport(models.Model):
     buyers who bought again this month."""
 
     _name = "crm.repurchase.report"
+    _inherit = ["crm.rate.mixin"]
     _description = "Repurchase Rate"
     _auto = False
     _order = "month desc"
@@ -23,8 +24,10 @@ class CrmRepurchaseReport(models.Model):
     buyers_previous = fields.Integer(string="Buyers Last Month", readonly=True)
     repeat_buyers = fields.Integer(string="Bought Again", readonly=True)
     repurchase_rate = fields.Float(
-        string="Repurchase Rate (%)", digits=(16, 1), readonly=True, aggregator="avg"
+        string="Repurchase Rate (%)", digits=(16, 1), readonly=True, aggregator="sum"
     )
+
+    _rate_counts = {"repurchase_rate": (["repeat_buyers"], ["buyers_previous"])}
 
     @property
     def _table_query(self):

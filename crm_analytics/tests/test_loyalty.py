@@ -186,6 +186,29 @@ class TestLoyalty(AnalyticsCommon):
                 (date(2024, 2, 1), 0): (1, 1, 100.0),
             },
         )
+        # totals are ratios of the summed counts, not means of the cells'
+        # rates (75 % here)
+        [month_one] = self.env["crm.cohort.report"].read_group(
+            [("company_id", "=", self.company.id), ("months_since", "=", 1)],
+            ["buyers:sum", "cohort_size:sum", "retention:sum"],
+            [],
+        )
+        self.assertAlmostEqual(month_one["retention"], 50.0)
+        # every cell of both cohorts: 5 buyers of 7 customer-months
+        [total] = self.env["crm.cohort.report"].read_group(
+            [("company_id", "=", self.company.id)], ["retention:sum"], []
+        )
+        self.assertAlmostEqual(total["retention"], 500 / 7)
+        [repurchase] = self.env["crm.repurchase.report"].read_group(
+            [
+                ("company_id", "=", self.company.id),
+                ("month", "in", (date(2024, 2, 1), date(2024, 3, 1))),
+            ],
+            ["repurchase_rate:sum"],
+            [],
+        )
+        # 1 of 2 in February, 0 of 2 in March: 25 %, as is the mean here
+        self.assertAlmostEqual(repurchase["repurchase_rate"], 25.0)
 
     def test_churn_and_winback_per_month(self):
         a, b, c = self.customers(3)

@@ -6,3 +6,4 @@ from . import crm_lifecycle_playbook
 from . import res_partner
 from . import account_move
 from . import sale_order
+from . import crm_rate_mixin

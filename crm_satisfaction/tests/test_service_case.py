@@ -342,3 +342,12 @@ class TestServiceCase(SatisfactionCommon):
         self.assertEqual(
             [(line.month.month, line.cases) for line in lines], [(4, 0), (5, 1)]
         )
+        # the total of a rate is the ratio of the summed counts: April has
+        # no case, May one case not complete: 0 of 1
+        [total] = self.env["crm.service.control.line"].read_group(
+            action["domain"],
+            ["cases:sum", "cases_complete:sum", "completeness_rate:sum"],
+            [],
+        )
+        self.assertEqual((total["cases"], total["cases_complete"]), (1, 0))
+        self.assertEqual(total["completeness_rate"], 0.0)

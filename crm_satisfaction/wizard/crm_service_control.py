@@ -78,6 +78,7 @@ class CrmServiceControl(models.TransientModel):
 
 class CrmServiceControlLine(models.TransientModel):
     _name = "crm.service.control.line"
+    _inherit = ["crm.rate.mixin"]
     _description = "Service Controls per Team and Month"
     _order = "month, team_id"
 
@@ -87,26 +88,36 @@ class CrmServiceControlLine(models.TransientModel):
     month = fields.Date(readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     complaint_rate = fields.Float(
-        string="Complaint Rate (%)", digits=(16, 2), readonly=True, aggregator="avg"
+        string="Complaint Rate (%)", digits=(16, 2), readonly=True, aggregator="sum"
     )
     omission_rate = fields.Float(
-        string="Omission Rate (%)", digits=(16, 2), readonly=True, aggregator="avg"
+        string="Omission Rate (%)", digits=(16, 2), readonly=True, aggregator="sum"
     )
     dissatisfaction_rate = fields.Float(
         string="Dissatisfaction Rate (%)",
         digits=(16, 2),
         readonly=True,
-        aggregator="avg",
+        aggregator="sum",
     )
     completeness_rate = fields.Float(
-        string="Four No-Misses (%)", digits=(16, 2), readonly=True, aggregator="avg"
+        string="Four No-Misses (%)", digits=(16, 2), readonly=True, aggregator="sum"
     )
     completeness_in_time_rate = fields.Float(
         string="Four No-Misses in Time (%)",
         digits=(16, 2),
         readonly=True,
-        aggregator="avg",
+        aggregator="sum",
     )
+    _rate_counts = {
+        "complaint_rate": (["complaints"], ["customers_invoiced"]),
+        "omission_rate": (
+            ["cases_missed", "callbacks_missed"],
+            ["cases_due", "callbacks_due"],
+        ),
+        "dissatisfaction_rate": (["dissatisfied"], ["responses"]),
+        "completeness_rate": (["cases_complete"], ["cases"]),
+        "completeness_in_time_rate": (["cases_complete_in_time"], ["cases"]),
+    }
     cases = fields.Integer(string="Cases Recorded", readonly=True)
     cases_complete = fields.Integer(string="Closed, All Steps", readonly=True)
     cases_complete_in_time = fields.Integer(
