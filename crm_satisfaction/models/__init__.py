@@ -3,6 +3,7 @@ from . import crm_satisfaction_analysis
 from . import crm_satisfaction_result
 from . import survey_survey
 from . import survey_question
+from . import survey_question_answer
 from . import survey_user_input
 from . import survey_user_input_line
 from . import survey_invite

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.models.crm_customer_profile import LIFECYCLE_STAGES
@@ -155,7 +155,12 @@ class SurveyUserInput(models.Model):
 
     def write(self, vals):
         self._crm_check_evidence_values(vals)
+        self._crm_check_response_edit()
         return super().write(vals)
+
+    def unlink(self):
+        self._crm_check_response_edit()
+        return super().unlink()
 
     @api.model
     def _crm_evidence_fields(self):
@@ -184,6 +189,23 @@ class SurveyUserInput(models.Model):
                         self._fields[name]._description_string(self.env)
                         for name in written
                     ),
+                )
+            )
+
+    def _crm_check_response_edit(self):
+        """Responses to satisfaction surveys are evidence: salespeople and
+        service users (or any survey officer) neither change nor delete them,
+        only satisfaction administrators do."""
+        if self.env["survey.survey"]._crm_is_satisfaction_manager():
+            return
+        # sudo: the survey's flag decides, whatever the caller may read of it
+        response = self.sudo().filtered("survey_id.crm_is_satisfaction")[:1]
+        if response:
+            raise AccessError(
+                self.env._(
+                    "Responses to the satisfaction survey '%s' are evidence: only "
+                    "satisfaction administrators can change or delete them.",
+                    response.survey_id.title,
                 )
             )
 
