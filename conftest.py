@@ -35,6 +35,29 @@ else:
     odoo.tools.config["test_enable"] = _test_enable
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--odoo-position",
+        choices=("at_install", "post_install"),
+        help="Only the standard tests that Odoo runs at this position (from "
+        "their test tags). tools/test.sh runs Odoo's own at_install tests of "
+        "the apps we extend with every addon loaded.",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    position = config.getoption("--odoo-position", default=None)
+    if not position:
+        return
+    selected, deselected = [], []
+    for item in items:
+        tags = getattr(getattr(item, "cls", None), "test_tags", set())
+        (selected if {"standard", position} <= tags else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
 def pytest_configure(config):
     logging.getLogger().addHandler(_collector)
     if config.getoption("--odoo-database", default=None):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .crm_customer_profile import VALUE_TIERS
@@ -11,8 +11,13 @@ class SurveyUserInput(models.Model):
         VALUE_TIERS,
         string="Value Tier",
         readonly=True,
+        copy=False,
         help="Value tier of the customer when the response was completed.",
     )
+
+    @api.model
+    def _crm_evidence_fields(self):
+        return super()._crm_evidence_fields() | {"crm_value_tier"}
 
     def _crm_store_figures(self):
         """Also record the customer's value tier on the results, so that

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
@@ -61,3 +62,20 @@ class CrmSatisfactionResult(models.Model):
     kano_functional = fields.Integer(readonly=True, aggregator=False)
     kano_dysfunctional = fields.Integer(readonly=True, aggregator=False)
     kano_category = fields.Selection(KANO_CATEGORIES, readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        raise UserError(self._crm_written_by_engine_message())
+
+    def write(self, vals):
+        raise UserError(self._crm_written_by_engine_message())
+
+    @api.model
+    def _crm_written_by_engine_message(self):
+        """Results are written in SQL by ``survey.user_input``'s
+        ``_crm_store_figures`` when a response is completed; the ORM only
+        reads and deletes them."""
+        return self.env._(
+            "Satisfaction results are computed from the answers when a response "
+            "is completed, and cannot be written."
+        )

@@ -85,3 +85,23 @@ class SurveyQuestion(models.Model):
                         question.title,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        questions = super().create(vals_list)
+        # checked once created: a question with a measure makes its survey a
+        # satisfaction survey
+        questions.survey_id._crm_check_survey_edit()
+        return questions
+
+    def write(self, vals):
+        self.survey_id._crm_check_survey_edit()
+        res = super().write(vals)
+        if {"survey_id", "crm_measure"} & vals.keys():
+            # moved to a satisfaction survey, or made its survey one
+            self.survey_id._crm_check_survey_edit()
+        return res
+
+    def unlink(self):
+        self.survey_id._crm_check_survey_edit()
+        return super().unlink()

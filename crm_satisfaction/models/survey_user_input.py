@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
@@ -65,6 +66,7 @@ class SurveyUserInput(models.Model):
         string="CSI",
         digits=(16, 3),
         readonly=True,
+        copy=False,
         aggregator="avg",
         help="Mean of perception / expectation over the dimensions answered, "
         "weighted by importance when given for each of them.",
@@ -72,6 +74,7 @@ class SurveyUserInput(models.Model):
     crm_csat = fields.Float(
         string="CSAT (%)",
         readonly=True,
+        copy=False,
         aggregator="avg",
         help="100 when the overall satisfaction is in the top two points of "
         "the scale, else 0; averaged, the CSAT.",
@@ -79,22 +82,27 @@ class SurveyUserInput(models.Model):
     crm_nps = fields.Float(
         string="NPS",
         readonly=True,
+        copy=False,
         aggregator="avg",
         help="100 for a promoter (9-10), 0 for a passive, -100 for a "
         "detractor (0-6); averaged, the NPS.",
     )
     crm_nps_category = fields.Selection(
-        NPS_CATEGORIES, string="NPS Category", readonly=True
+        NPS_CATEGORIES, string="NPS Category", readonly=True, copy=False
     )
-    crm_ces = fields.Float(string="CES", readonly=True, aggregator="avg")
+    crm_ces = fields.Float(string="CES", readonly=True, copy=False, aggregator="avg")
     crm_lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,
         string="Lifecycle Stage",
         readonly=True,
+        copy=False,
         help="Stage of the customer when the response was completed.",
     )
     crm_result_ids = fields.One2many(
-        "crm.satisfaction.result", "user_input_id", string="Satisfaction Results"
+        "crm.satisfaction.result",
+        "user_input_id",
+        string="Satisfaction Results",
+        readonly=True,
     )
 
     @api.depends(
@@ -138,6 +146,68 @@ class SurveyUserInput(models.Model):
                 or user_input.crm_invoice_id.invoice_line_ids.product_id
             )
             user_input.crm_product_id = products if len(products) == 1 else False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._crm_check_evidence_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._crm_check_evidence_values(vals)
+        self._crm_check_response_edit()
+        return super().write(vals)
+
+    def unlink(self):
+        self._crm_check_response_edit()
+        return super().unlink()
+
+    @api.model
+    def _crm_evidence_fields(self):
+        """Figures that ``_crm_store_figures`` writes in SQL when a response
+        is completed, and that reports and scorecards read back: nobody
+        writes them through the ORM."""
+        return {
+            "crm_csi",
+            "crm_csat",
+            "crm_nps",
+            "crm_nps_category",
+            "crm_ces",
+            "crm_lifecycle_stage",
+            "crm_result_ids",
+        }
+
+    @api.model
+    def _crm_check_evidence_values(self, vals):
+        written = sorted(self._crm_evidence_fields() & vals.keys())
+        if written:
+            raise UserError(
+                self.env._(
+                    "%s: the figures of a response are computed from its answers "
+                    "when it is completed, and cannot be written.",
+                    ", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in written
+                    ),
+                )
+            )
+
+    def _crm_check_response_edit(self):
+        """Responses to satisfaction surveys are evidence: salespeople and
+        service users (or any survey officer) neither change nor delete them,
+        only satisfaction administrators do."""
+        if self.env["survey.survey"]._crm_is_satisfaction_manager():
+            return
+        # sudo: the survey's flag decides, whatever the caller may read of it
+        response = self.sudo().filtered("survey_id.crm_is_satisfaction")[:1]
+        if response:
+            raise AccessError(
+                self.env._(
+                    "Responses to the satisfaction survey '%s' are evidence: only "
+                    "satisfaction administrators can change or delete them.",
+                    response.survey_id.title,
+                )
+            )
 
     def _mark_done(self):
         res = super()._mark_done()

@@ -1,5 +1,5 @@
 from odoo import api, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class SurveyUserInputLine(models.Model):
@@ -32,3 +32,42 @@ class SurveyUserInputLine(models.Model):
                         question.title,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._crm_check_answer_edit()
+        return lines
+
+    def write(self, vals):
+        self._crm_check_answer_edit()
+        res = super().write(vals)
+        if "user_input_id" in vals:
+            self._crm_check_answer_edit()
+        return res
+
+    def unlink(self):
+        self._crm_check_answer_edit()
+        return super().unlink()
+
+    def _crm_check_answer_edit(self):
+        """The respondent's answers to a satisfaction survey are recorded by
+        the survey pages (as superuser) until the response is completed;
+        after that they are evidence, which nobody changes. Other users
+        change answers of responses in progress only if they may change the
+        response itself."""
+        if self.env.su:
+            return
+        # sudo: the survey's flag and the response's state decide, whatever
+        # the caller may read of them
+        lines = self.sudo().filtered("survey_id.crm_is_satisfaction")
+        done = lines.filtered(lambda line: line.user_input_id.state == "done")[:1]
+        if done:
+            raise UserError(
+                self.env._(
+                    "The answers of a completed response to the satisfaction "
+                    "survey '%s' are evidence, and cannot be changed.",
+                    done.survey_id.title,
+                )
+            )
+        self.browse(lines.ids).user_input_id._crm_check_response_edit()

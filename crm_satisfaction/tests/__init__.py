@@ -1,3 +1,4 @@
+from . import test_satisfaction_evidence
 from . import test_satisfaction_indices
 from . import test_satisfaction_responses
 from . import test_satisfaction_security

@@ -40,6 +40,9 @@ class TestGroups(TransactionCase):
         self.assertFalse(
             self.salesman.has_group("crm_satisfaction.group_satisfaction_manager")
         )
+        # reads and sends satisfaction surveys, edits no survey
+        self.assertFalse(self.salesman.has_group("survey.group_survey_user"))
+        self.assertTrue(self.sales_manager.has_group("survey.group_survey_user"))
 
     def test_sales_manager_is_satisfaction_manager(self):
         self.assertTrue(
