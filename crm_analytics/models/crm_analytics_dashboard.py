@@ -161,9 +161,11 @@ class CrmAnalyticsDashboard(models.AbstractModel):
         ]
 
     def _response_domain(self, date_field, date_from, date_to, filters):
-        """Survey responses with ``date_field`` in [date_from, date_to], of
-        the filtered team and salesperson."""
+        """Responses to satisfaction surveys (not quizzes or certifications)
+        with ``date_field`` in [date_from, date_to], of the filtered team and
+        salesperson."""
         domain = [
+            ("survey_id.crm_is_satisfaction", "=", True),
             (date_field, ">=", fields.Datetime.to_datetime(date_from)),
             (
                 date_field,

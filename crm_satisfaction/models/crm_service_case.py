@@ -709,6 +709,8 @@ class CrmServiceCase(models.Model):
         responses = self.env["survey.user_input"].search(
             [
                 ("state", "=", "done"),
+                # satisfaction surveys only: not quizzes or certifications
+                ("survey_id.crm_is_satisfaction", "=", True),
                 ("crm_company_id", "=", company.id),
                 ("end_datetime", ">=", start),
                 ("end_datetime", "<", end),

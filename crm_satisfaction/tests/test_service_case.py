@@ -299,6 +299,24 @@ class TestServiceCase(SatisfactionCommon):
         ):
             response = self.respond(answers)
             response.sudo().end_datetime = day
+        # a quiz answered in May is no satisfaction response: not counted
+        quiz = self.env["survey.survey"].create(
+            {
+                "title": "Product quiz",
+                "question_ids": [
+                    Command.create(
+                        {
+                            "title": "How many legs has a spider?",
+                            "question_type": "numerical_box",
+                        }
+                    )
+                ],
+            }
+        )
+        self.assertFalse(quiz.crm_is_satisfaction)
+        quiz_response = self.respond({}, survey=quiz)
+        quiz_response.sudo().end_datetime = day
+        self.assertEqual(quiz_response.crm_company_id, response.crm_company_id)
         controls = self.Case.with_context(
             crm_now=datetime(2025, 6, 15)
         ).service_controls(start.date(), end.date())
