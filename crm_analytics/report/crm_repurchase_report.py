@@ -4,7 +4,8 @@ from odoo.tools import SQL
 
 class CrmRepurchaseReport(models.Model):
     """Repurchase rate (回头率) per month: the share of the previous month's
-    buyers who bought again this month."""
+    buyers who bought again this month. The current month, not over yet, is
+    left out rather than shown at a rate that can only grow."""
 
     _name = "crm.repurchase.report"
     _inherit = ["crm.rate.mixin"]
@@ -44,7 +45,8 @@ class CrmRepurchaseReport(models.Model):
               LEFT JOIN buyer n
                 ON n.company_id = b.company_id AND n.partner_id = b.partner_id
                AND n.month = b.month + interval '1 month'
-             WHERE b.month + interval '1 month' <= date_trunc('month', CURRENT_DATE)
+             -- the current month is not over: its rate is left out
+             WHERE b.month + interval '1 month' < date_trunc('month', CURRENT_DATE)
           GROUP BY b.company_id, b.month
             """,
             self.env["crm.customer.profile"]._document_ctes(),

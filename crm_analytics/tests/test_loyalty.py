@@ -209,6 +209,15 @@ class TestLoyalty(AnalyticsCommon):
         )
         # 1 of 2 in February, 0 of 2 in March: 25 %, as is the mean here
         self.assertAlmostEqual(repurchase["repurchase_rate"], 25.0)
+        # the current month is not over: left out
+        current = fields.Date.context_today(self.Profile).replace(day=1)
+        self.post_invoices(
+            [
+                (a, current - timedelta(days=3), 100),
+                (a, current, 100),
+            ]
+        )
+        self.assertFalse(self.report("crm.repurchase.report", month=current))
 
     def test_churn_and_winback_per_month(self):
         a, b, c = self.customers(3)
