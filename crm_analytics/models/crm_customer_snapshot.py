@@ -112,7 +112,11 @@ class CrmCustomerSnapshot(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
     value_tier = fields.Selection(VALUE_TIERS, readonly=True)
-    rfm_monetary = fields.Monetary(string="Window Revenue", readonly=True)
+    # snapshots of several dates add up the same revenue again: the mean
+    # per customer snapshot is the measure that means something
+    rfm_monetary = fields.Monetary(
+        string="Window Revenue", readonly=True, aggregator="avg"
+    )
     rfm_recency_score = fields.Integer(
         string="Recency Score", readonly=True, aggregator="avg"
     )

@@ -119,6 +119,12 @@ class TestValueSnapshots(AnalyticsCommon):
         self.assertEqual(
             self.Snapshot.search_count([("partner_id", "in", partners.ids)]), 15
         )
+        # the tier history's pivot: the same revenue on three dates is not
+        # added up; its measure is the mean per customer snapshot
+        [total] = self.Snapshot.read_group(
+            [("partner_id", "in", partners.ids)], ["rfm_monetary"], []
+        )
+        self.assertAlmostEqual(total["rfm_monetary"], (15 * 100 + 400) / 15)
 
     def test_snapshot_read_by_id(self):
         partner = self.customers(1)
