@@ -280,10 +280,13 @@ class CrmServiceCase(models.Model):
             self._check_schedule_open(vals)
         if "state" not in vals:
             return super().write(vals)
+        # refuse an illegal move before anything is written
+        moves = self._moves_to(vals["state"])
         others = {name: value for name, value in vals.items() if name != "state"}
         if others:
             super().write(others)
-        self._move_to(vals["state"])
+        for cases, method in moves:
+            getattr(cases, method)()
         return True
 
     def _write_loop(self, vals):
@@ -345,9 +348,12 @@ class CrmServiceCase(models.Model):
                     )
                 )
 
-    def _move_to(self, target):
-        """Move the cases to ``target`` as its button does (a write of
-        ``state``: the kanban's drag and drop); cases already there stay."""
+    def _moves_to(self, target):
+        """The moves of the cases to ``target`` as their buttons make them
+        (a write of ``state``: the kanban's drag and drop), as (cases, method
+        of CASE_TRANSITIONS); cases already there stay. Refuses an illegal
+        move, and the moves that need more than a click."""
+        moves = []
         moving = self.filtered(lambda case: case.state != target)
         for state, cases in moving.grouped("state").items():
             method = CASE_TRANSITIONS.get((state, target))
@@ -368,7 +374,8 @@ class CrmServiceCase(models.Model):
                     )
                 )
             cases._check_transition(target, method)
-            getattr(cases, method)()
+            moves.append((cases, method))
+        return moves
 
     def _compute_access_url(self):
         res = super()._compute_access_url()

@@ -57,6 +57,19 @@ class TestServiceCaseLoop(SatisfactionCommon):
         self.assertEqual(case.state, "resolved")
         self.assertTrue(case.date_resolved)
 
+    def test_refused_move_writes_nothing(self):
+        """A refused move leaves the case as it was, even for a caller that
+        catches the error without a savepoint (an import, an automation)."""
+        case = self.new_case()
+        try:
+            case.write({"name": "Renamed", "state": "closed"})
+        except UserError:
+            pass
+        else:
+            self.fail("a case went from Recorded to Closed")
+        case.invalidate_recordset()
+        self.assertEqual((case.name, case.state), ("Broken widget", "recorded"))
+
     def test_callback_feedback_and_dates_refused_on_write(self):
         case = self.new_case()
         case.action_resolve()
