@@ -380,7 +380,6 @@ class CrmCustomerProfile(models.Model):
         templates = {key: self.env._(text) for key, text in REASONS.items()}
         # an earlier evaluation in the same transaction left its table
         self.env.execute_query(SQL("DROP TABLE IF EXISTS crm_lifecycle_evaluation"))
-        to_aggregate = partner_ids
         if move_ids:
             self.env.execute_query(
                 SQL(
@@ -391,19 +390,24 @@ class CrmCustomerProfile(models.Model):
                     ),
                 )
             )
-            taken = self.env.execute_query(
-                SQL("SELECT partner_id FROM crm_lifecycle_evaluation")
-            )
-            to_aggregate = sorted(set(partner_ids) - {row[0] for row in taken})
-            if to_aggregate:
+            taken = set(
                 self.env.execute_query(
-                    SQL(
-                        "INSERT INTO crm_lifecycle_evaluation %s",
-                        self._evaluation_query(
-                            date, company_ids, templates, partner_ids=to_aggregate
-                        ),
-                    )
+                    SQL("SELECT partner_id, company_id FROM crm_lifecycle_evaluation")
                 )
+            )
+            # the other customers, company by company (a customer may have
+            # taken its document in in one company and not in another)
+            for company_id in company_ids:
+                rest = [p for p in partner_ids if (p, company_id) not in taken]
+                if rest:
+                    self.env.execute_query(
+                        SQL(
+                            "INSERT INTO crm_lifecycle_evaluation %s",
+                            self._evaluation_query(
+                                date, [company_id], templates, partner_ids=rest
+                            ),
+                        )
+                    )
         else:
             self.env.execute_query(
                 SQL(

@@ -286,6 +286,43 @@ class TestLifecycleDelta(LifecycleCommon):
         self.assertFalse(self.post(invoice))
         self.assertEqual(self.facts(partner)["revenue_12m"], 200)
 
+    def test_documents_of_one_customer_in_two_companies(self):
+        """One posting of a customer's invoices in two companies: where the
+        stored facts hold, they take the invoice in; where they do not (here
+        after a change of settings), the documents are aggregated again."""
+        partner = self.customer("Two Companies", company_id=False)
+        self.invoice(partner, self.days_before(60), 100)
+        self.invoice(partner, self.days_before(60), 100, company=self.company_b)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_customer_profile SET facts_date = NULL
+                    WHERE partner_id = %s AND company_id = %s""",
+                partner.id,
+                self.company.id,
+            )
+        )
+        self.env.invalidate_all()
+        moves = self.invoice(partner, self.days_before(1), 10, post=False)
+        moves |= self.invoice(
+            partner, self.days_before(1), 20, company=self.company_b, post=False
+        )
+        both = (self.company | self.company_b).ids
+        moves.with_context(allowed_company_ids=both).action_post()
+        profiles = self.Profile.with_context(allowed_company_ids=both).search(
+            [("partner_id", "=", partner.id)]
+        )
+        self.assertEqual(
+            {
+                (p.company_id, p.purchase_count, p.revenue_total, p.facts_date)
+                for p in profiles
+            },
+            {
+                (self.company, 2, 110, self.REF),
+                (self.company_b, 2, 120, self.REF),
+            },
+        )
+
     def test_two_documents_of_one_customer_are_aggregated(self):
         partner = self.customer("Batch Customer")
         self.invoice(partner, self.days_before(60), 100)
