@@ -326,3 +326,34 @@ class TestLifecycleDaily(LifecycleCommon):
         self.assertEqual(profile.revenue_total, 1500)
         self.assertEqual(profile.last_purchase_date, self.days_before(10))
         self.assertEqual(profile.facts_date, self.REF)
+
+    def test_merge_keeps_history_in_every_company(self):
+        """Where the kept partner has no profile, the merged partner's
+        profile becomes its own; where both have one, the merged one's
+        history moves to the kept one: no stage history is lost."""
+        kept = self.customer("Kept, Company A", company_id=self.company.id)
+        self.invoice(kept, self.days_before(30), 100)
+        merged = self.customer("Merged, Both Companies", company_id=False)
+        self.invoice(merged, self.days_before(20), 100)
+        self.invoice(merged, self.days_before(20), 300, company=self.company_b)
+        merged_history = self.History.with_context(
+            allowed_company_ids=self.companies.ids
+        ).search([("partner_id", "=", merged.id)])
+        self.assertEqual(merged_history.company_id, self.company | self.company_b)
+        wizard = self.env["base.partner.merge.automatic.wizard"].create({})
+        wizard._merge((kept | merged).ids, dst_partner=kept, extra_checks=False)
+        self.assertTrue(merged_history.exists())
+        self.assertEqual(merged_history.partner_id, kept)
+        profile_b = self.Everyone.search(
+            [("partner_id", "=", kept.id), ("company_id", "=", self.company_b.id)]
+        )
+        self.assertEqual(profile_b.revenue_total, 300)
+        self.assertLessEqual(
+            merged_history.filtered(lambda h: h.company_id == self.company_b),
+            profile_b.history_ids,
+        )
+        self.assertEqual(profile_b.user_id, kept.user_id)
+        profile_a = self.Everyone.search(
+            [("partner_id", "=", kept.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(profile_a.purchase_count, 2)

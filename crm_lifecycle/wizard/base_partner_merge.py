@@ -6,13 +6,34 @@ class MergePartnerAutomatic(models.TransientModel):
     _inherit = "base.partner.merge.automatic.wizard"
 
     def _update_foreign_keys(self, src_partners, dst_partner):
-        """A customer has one profile per company: the merge would delete
-        a merged partner's profile, and its stage history with it, where the
-        destination has one. Its history rows move to the destination's
-        profile first (dated, they read as one history); the facts are
-        evaluated again after the merge (see ``_merge``)."""
+        """A customer has one profile per company, and Odoo's merge deletes
+        every merged profile (their stage history with them) as soon as one
+        would clash with another. Before it, in each company the kept
+        partner gets one profile: its own, else the first merged one; the
+        other merged profiles give their history rows to it and go. The
+        facts are evaluated again after the merge (see ``_merge``)."""
         self.env["crm.lifecycle.history"].flush_model()
         self.env["crm.customer.profile"].flush_model()
+        repointed = self.env.execute_query(
+            SQL(
+                """
+                UPDATE crm_customer_profile pr
+                   SET partner_id = %(kept)s
+                 WHERE pr.id IN (
+                       SELECT DISTINCT ON (m.company_id) m.id
+                         FROM crm_customer_profile m
+                        WHERE m.partner_id = ANY(%(merged)s)
+                          AND NOT EXISTS (
+                              SELECT 1 FROM crm_customer_profile k
+                               WHERE k.partner_id = %(kept)s
+                                 AND k.company_id = m.company_id)
+                     ORDER BY m.company_id, m.id)
+             RETURNING pr.id
+                """,
+                merged=src_partners.ids,
+                kept=dst_partner.id,
+            )
+        )
         self.env.execute_query(
             SQL(
                 """
@@ -22,13 +43,19 @@ class MergePartnerAutomatic(models.TransientModel):
                  WHERE h.profile_id = merged.id
                    AND merged.partner_id = ANY(%(merged)s)
                    AND kept.partner_id = %(kept)s
-                   AND kept.company_id = merged.company_id
+                   AND kept.company_id = merged.company_id;
+                DELETE FROM crm_customer_profile
+                 WHERE partner_id = ANY(%(merged)s);
                 """,
                 merged=src_partners.ids,
                 kept=dst_partner.id,
             )
         )
+        Profile = self.env["crm.customer.profile"]
+        Profile.invalidate_model()
         self.env["crm.lifecycle.history"].invalidate_model()
+        # their salesperson and team follow the kept partner
+        Profile.browse(row[0] for row in repointed).modified(["partner_id"])
         return super()._update_foreign_keys(src_partners, dst_partner)
 
     def _merge(self, partner_ids, dst_partner=None, extra_checks=True):
