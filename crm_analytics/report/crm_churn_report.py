@@ -75,7 +75,8 @@ class CrmChurnReport(models.Model):
             purchase AS (
                 SELECT d.company_id, d.partner_id, d.date, c.churn_days,
                        lag(d.date) OVER w AS previous_date,
-                       lead(d.date) OVER w AS next_date
+                       lead(d.date) OVER w AS next_date,
+                       min(d.date) OVER w AS first_date
                   FROM (SELECT DISTINCT company_id, partner_id, date
                           FROM doc WHERE is_purchase) d
                   JOIN crm_company c ON c.id = d.company_id
@@ -85,7 +86,7 @@ class CrmChurnReport(models.Model):
             -- the customer churns the day after (if that day has come)
             churn AS (
                 SELECT company_id, partner_id, date AS last_date, next_date,
-                       date + churn_days + 1 AS churn_date
+                       first_date, date + churn_days + 1 AS churn_date
                   FROM purchase
                  WHERE (next_date IS NULL OR next_date - date > churn_days)
                    AND date + churn_days + 1 <= CURRENT_DATE
@@ -101,8 +102,10 @@ class CrmChurnReport(models.Model):
                  UNION ALL
                 SELECT company_id, date_trunc('month', churn_date)::date,
                        0, 0, count(*),
+                       -- first bought in the month they churn in (a churn
+                       -- period under a month): not active at its start
                        count(*) FILTER (
-                           WHERE date_trunc('month', last_date)
+                           WHERE date_trunc('month', first_date)
                                = date_trunc('month', churn_date)),
                        count(*) FILTER (
                            WHERE date_trunc('month', next_date)

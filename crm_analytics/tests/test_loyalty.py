@@ -273,18 +273,21 @@ class TestLoyalty(AnalyticsCommon):
         self.assertAlmostEqual(may.winback_rate, 50.0)
         april = self.report("crm.churn.report", month=date(2024, 4, 1))
         self.assertEqual((april.active_start, april.churned), (3, 1))
-        # the total of April and May: 3 churned of 6, not the mean of the
-        # two rates
+        # June: edge churned at its start too, returning back: 0 of 2
+        june = self.report("crm.churn.report", month=date(2024, 6, 1))
+        self.assertEqual((june.active_start, june.churned), (2, 0))
+        # the total of May and June: 2 churned of 5 (40 %), not the mean of
+        # the two rates (33.3 %)
         [total] = self.env["crm.churn.report"].read_group(
             [
                 ("company_id", "=", self.company.id),
-                ("month", "in", (date(2024, 4, 1), date(2024, 5, 1))),
+                ("month", "in", (date(2024, 5, 1), date(2024, 6, 1))),
             ],
             ["churned:sum", "churn_base:sum", "churn_rate:sum"],
             [],
         )
-        self.assertEqual((total["churned"], total["churn_base"]), (3, 6))
-        self.assertAlmostEqual(total["churn_rate"], 50.0)
+        self.assertEqual((total["churned"], total["churn_base"]), (2, 5))
+        self.assertAlmostEqual(total["churn_rate"], 40.0)
         for row in self.report("crm.churn.report"):
             self.assertLessEqual(row.churned, row.churn_base)
             self.assertLessEqual(row.won_back, row.winback_base)
