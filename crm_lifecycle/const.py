@@ -118,3 +118,7 @@ CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
 
 # Commercial partners evaluated per batch by the daily cron.
 CRON_BATCH_SIZE = 20000
+# From this number of customers (and for everyone), an evaluation sorts their
+# documents with this much memory (PostgreSQL's work_mem) rather than on disk.
+MANY_CUSTOMERS = 1000
+WORK_MEM = "256MB"

@@ -37,8 +37,8 @@ def risk_band(risk):
 
 
 def as_sql(value):
-    """``value`` as an SQL expression: itself if it is one (the name of a
-    database function's argument), else a parameter (lists as arrays)."""
+    """``value`` as an SQL expression: itself if it is one, else a
+    parameter (lists as arrays)."""
     if isinstance(value, SQL):
         return value
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -290,7 +290,7 @@ class CrmCustomerProfile(models.Model):
             return SQL("AND %s = ANY(%s)", column, as_sql(partner_ids))
 
         sources = lifecycle_sql.source_rows(date, partner_filter)
-        # Some customers (a function's generic plan): their documents through
+        # Some customers: their documents through
         # the customer index, the window of each company as a filter (a bound
         # on the date would let the plan pick the date index instead).
         company_join = SQL("JOIN crm_company c ON c.id = d.company_id")

@@ -6,9 +6,11 @@ from odoo.tools.sql import index_exists
 from ..const import (
     CRON_BATCH_SIZE,
     LIFECYCLE_STAGES,
+    MANY_CUSTOMERS,
     OVERRIDE_EXPIRED,
     REASONS,
     RULE_LABELS,
+    WORK_MEM,
 )
 from ..tools import lifecycle_sql
 
@@ -380,6 +382,11 @@ class CrmCustomerProfile(models.Model):
         templates = {key: self.env._(text) for key, text in REASONS.items()}
         # an earlier evaluation in the same transaction left its table
         self.env.execute_query(SQL("DROP TABLE IF EXISTS crm_lifecycle_evaluation"))
+        many = partner_ids is None or len(partner_ids) > MANY_CUSTOMERS
+        if many:
+            # sorting every document of many customers: in memory, not on
+            # disk (reset below)
+            self.env.execute_query(SQL("SET LOCAL work_mem = %s", WORK_MEM))
         if move_ids:
             self.env.execute_query(
                 SQL(
@@ -418,6 +425,8 @@ class CrmCustomerProfile(models.Model):
                     ),
                 )
             )
+        if many:
+            self.env.execute_query(SQL("SET LOCAL work_mem TO DEFAULT"))
         moved_ids, histories = self._write_evaluation(date)
         Playbook = self.env["crm.lifecycle.playbook"]
         watched = Playbook._watched_stages()

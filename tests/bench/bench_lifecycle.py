@@ -41,7 +41,7 @@ PRODUCT_CODE = "BENCH-SERVICE"
 PARTNER_REF = "BENCH-"
 HISTORY_DAYS = 3 * 365
 REFUND_RATE = 0.05
-WORK_MEM = "256MB"  # what _recompute_profiles sets for a full run
+WORK_MEM = "256MB"  # what _evaluate sets for many customers (const.WORK_MEM)
 
 
 def line(text):
@@ -264,7 +264,7 @@ def is_recompute_statement(query):
 
 @contextmanager
 def statement_hook(timings=None, plans=None):
-    """Observe the statement of ``_recompute_profiles`` without touching the
+    """Observe the evaluation statement of ``_evaluate`` without touching the
     addon: append its seconds to ``timings``, or, with ``plans``, run it under
     EXPLAIN (ANALYZE, BUFFERS) instead (it still writes, the caller rolls
     back) and append the JSON plan; then it returns no row."""
