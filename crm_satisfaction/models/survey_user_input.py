@@ -151,7 +151,30 @@ class SurveyUserInput(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._crm_check_evidence_values(vals)
-        return super().create(vals_list)
+        responses = super().create(vals_list)
+        responses._crm_check_new_response()
+        return responses
+
+    def _crm_check_new_response(self):
+        """A response to a satisfaction survey starts unanswered unless a
+        satisfaction administrator (or the survey pages, as superuser)
+        creates it: nobody else makes up a completed response."""
+        if self.env["survey.survey"]._crm_is_satisfaction_manager():
+            return
+        made_up = self.sudo().filtered(
+            lambda response: (
+                response.survey_id.crm_is_satisfaction
+                and (response.state != "new" or response.end_datetime)
+            )
+        )[:1]
+        if made_up:
+            raise AccessError(
+                self.env._(
+                    "Responses to the satisfaction survey '%s' are evidence: they "
+                    "start unanswered and are completed by the respondent.",
+                    made_up.survey_id.title,
+                )
+            )
 
     def write(self, vals):
         self._crm_check_evidence_values(vals)

@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -223,6 +223,27 @@ class TestSatisfactionEvidence(SatisfactionCommon):
                     sorted(response.user_input_line_ids.mapped("value_scale")),
                     [4, 5, 9],
                 )
+
+    def test_nobody_makes_up_a_completed_response(self):
+        for user in (self.salesman, self.service_user):
+            for values in (
+                {"state": "done"},
+                {"state": "in_progress"},
+                {"end_datetime": fields.Datetime.now()},
+            ):
+                with self.subTest(user=user.login, values=values):
+                    with self.assertRaises(AccessError):
+                        self.env["survey.user_input"].with_user(user).create(
+                            {
+                                "survey_id": self.survey.id,
+                                "partner_id": self.customer.id,
+                                **values,
+                            }
+                        )
+        completed = self.env["survey.user_input"].search_count(
+            [("survey_id", "=", self.survey.id), ("state", "=", "done")]
+        )
+        self.assertEqual(completed, 1)
 
     def test_service_user_sees_only_satisfaction_surveys(self):
         quiz = self.env["survey.survey"].create({"title": "Staff quiz"})
