@@ -67,12 +67,16 @@ leftovers="$(psql -X -q -A -t -d "$DB" -c "
 [ -z "$leftovers" ] || die "left over by the upgrade: $leftovers"
 
 say "Running the daily cron..."
-$PY -m odoo shell -c "$NEW_CONF" --log-level=warn >/dev/null <<'PYTHON'
+: >"$LOG"
+$PY -m odoo shell -c "$NEW_CONF" --log-level=warn --logfile="$LOG" >/dev/null <<'PYTHON'
 Profile = env["crm.customer.profile"].with_context(ir_cron_progress_id=False)
 while Profile._cron_recompute():
     pass
 env.cr.commit()
 PYTHON
+if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$LOG" >&2; then
+    die "the daily cron logged the warnings or errors above"
+fi
 after="$(state)"
 if [ "$before" != "$after" ]; then
     diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") >&2 || true

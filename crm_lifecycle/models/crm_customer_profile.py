@@ -220,7 +220,7 @@ class CrmCustomerProfile(models.Model):
                     "rule": "manual",
                     "reason": reason,
                     "is_manual": True,
-                    "locked_until": until,
+                    "locked_until": until or today,
                     "user_id": self.env.user.id,
                 }
             )

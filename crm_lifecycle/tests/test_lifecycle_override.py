@@ -57,6 +57,10 @@ class TestLifecycleOverride(LifecycleCommon):
         wizard.save().action_apply()
         self.assertEqual(self.profile.lifecycle_stage, "declining")
         self.assertEqual(self.profile.stage_locked_until, self.REF)
+        # the history says the same: held until today
+        self.assertEqual(
+            self.profile.history_ids.sorted("id")[-1].locked_until, self.REF
+        )
 
     def test_salesperson_cannot_override(self):
         with self.assertRaises(AccessError):
