@@ -2,7 +2,7 @@
     "name": "CRM Analytics",
     "summary": "RFM value tiers, loyalty and churn analysis, satisfaction trap and "
     "salesperson scorecards",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "CRM Lifecycle Contributors",
@@ -17,7 +17,8 @@
         "data/ir_cron_data.xml",
         "data/crm_lifecycle_playbook_data.xml",
         "views/crm_customer_profile_views.xml",
-        "views/crm_customer_snapshot_views.xml",
+        "views/crm_customer_snapshot_period_views.xml",
+        "views/crm_value_ranking_views.xml",
         "views/crm_lifecycle_playbook_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

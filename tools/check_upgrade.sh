@@ -7,7 +7,8 @@
 # this tree, and fails unless:
 #   - the update logs no WARNING or ERROR;
 #   - nothing of the old design is left: the database functions, the cron
-#     cursor parameter, the companies' evaluation dates;
+#     cursor parameter, the companies' evaluation dates, the snapshots' view
+#     and model;
 #   - partners, posted invoices, profiles and history rows are unchanged;
 #   - after the daily cron, every customer is in the stage the old release
 #     gave it (the rules did not change), with no new history row.
@@ -63,7 +64,11 @@ leftovers="$(psql -X -q -A -t -d "$DB" -c "
      WHERE key = 'crm_lifecycle.cron_cursor'
     UNION ALL SELECT 'column ' || column_name FROM information_schema.columns
      WHERE table_name = 'res_company'
-       AND column_name IN ('crm_lifecycle_date', 'crm_lifecycle_evaluated_at')")"
+       AND column_name IN ('crm_lifecycle_date', 'crm_lifecycle_evaluated_at')
+    UNION ALL SELECT 'view ' || relname FROM pg_class
+     WHERE relname = 'crm_customer_snapshot'
+    UNION ALL SELECT 'model ' || model FROM ir_model
+     WHERE model = 'crm.customer.snapshot'")"
 [ -z "$leftovers" ] || die "left over by the upgrade: $leftovers"
 
 say "Running the daily cron..."

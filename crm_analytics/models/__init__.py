@@ -1,8 +1,6 @@
 from . import crm_customer_profile
-
-# before the snapshots: their view reads the rankings' table
 from . import crm_value_ranking
-from . import crm_customer_snapshot
+from . import crm_customer_snapshot_period
 from . import crm_lifecycle_playbook
 from . import res_company
 from . import res_config_settings

@@ -98,7 +98,7 @@ class CrmAnalyticsDashboard(models.AbstractModel):
     def _stage_flow(self, date_from, date_to, company_ids):
         """Stage at the first date × stage at the second, from each
         customer's latest snapshot on or before each date."""
-        Snapshot = self.env["crm.customer.snapshot"]
+        Period = self.env["crm.customer.snapshot.period"]
         rows = self.env.execute_query(
             SQL(
                 """
@@ -112,10 +112,10 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                     ON f.company_id = t.company_id AND f.partner_id = t.partner_id
               GROUP BY 1, 2
                 """,
-                stage_to=Snapshot._latest_query(
+                stage_to=Period._latest_query(
                     date_to, list(company_ids), ["lifecycle_stage"]
                 ),
-                stage_from=Snapshot._latest_query(
+                stage_from=Period._latest_query(
                     date_from, list(company_ids), ["lifecycle_stage"]
                 ),
             )

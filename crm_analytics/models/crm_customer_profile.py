@@ -234,7 +234,6 @@ class CrmCustomerProfile(models.Model):
                 )
             )
             self.env["crm.customer.snapshot.period"].invalidate_model()
-            self.env["crm.customer.snapshot"].invalidate_model()
         return super().unlink()
 
     def _place_values(self, date, company_ids, partner_ids):
@@ -260,7 +259,6 @@ class CrmCustomerProfile(models.Model):
     def _after_value_statement(self, date, rows):
         self.invalidate_model()
         self.env["res.partner"].invalidate_model(["value_tier"])
-        self.env["crm.customer.snapshot"].invalidate_model()
         self.env["crm.customer.snapshot.period"].invalidate_model()
         self.env["crm.value.ranking"].invalidate_model()
         events = [
@@ -958,7 +956,7 @@ period_new AS (
             return SQL()
 
         sources = lifecycle_sql.source_rows(date, no_filter)
-        Snapshot = self.env["crm.customer.snapshot"]
+        Snapshot = self.env["crm.customer.snapshot.period"]
         return SQL(
             """
 WITH crm_company AS NOT MATERIALIZED (

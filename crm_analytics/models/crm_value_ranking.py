@@ -85,5 +85,4 @@ class CrmValueRanking(models.Model):
             )
             super(CrmValueRanking, ranking).unlink()
         Period.invalidate_model()
-        self.env["crm.customer.snapshot"].invalidate_model()
         return True

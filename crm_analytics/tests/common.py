@@ -7,7 +7,7 @@ class AnalyticsCommon(LifecycleCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Snapshot = cls.env["crm.customer.snapshot"]
+        cls.Period = cls.env["crm.customer.snapshot.period"]
         cls.Ranking = cls.env["crm.value.ranking"]
 
     @classmethod

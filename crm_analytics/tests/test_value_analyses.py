@@ -1,6 +1,9 @@
+import json
 from unittest.mock import patch
 
 from odoo import Command, fields
+from odoo.api import call_kw
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import AnalyticsCommon
@@ -10,9 +13,14 @@ from .common import AnalyticsCommon
 class TestValueAnalyses(AnalyticsCommon):
     @staticmethod
     def moved(matrix):
-        """The matrix without the customers who never had a tier (other
-        fixtures' partners with a profile)."""
-        return {tiers: v for tiers, v in matrix.items() if tiers != ("none", "none")}
+        """The matrix as {(tier_from, tier_to): (count, revenue)}, without
+        the customers who never had a tier (other fixtures' partners with a
+        profile)."""
+        return {
+            (row["tier_from"], row["tier_to"]): (row["count"], row["revenue"])
+            for row in matrix
+            if (row["tier_from"], row["tier_to"]) != ("none", "none")
+        }
 
     def test_migration_matrix_between_two_snapshots(self):
         d1, d2 = self.days_before(180), self.REF
@@ -42,26 +50,27 @@ class TestValueAnalyses(AnalyticsCommon):
             profiles,
             {a: "small", b: False, c: "ordinary", d: "vip", e: "small"},
         )
+        # from the top of the pyramid down, no tier last
         matrix = self.moved(
-            self.Snapshot.with_company(self.company).migration_matrix(d1, d2)
+            self.Period.with_company(self.company).migration_matrix(d1, d2)
         )
         self.assertEqual(
-            matrix,
-            {
-                ("vip", "small"): {"count": 1, "revenue": 900.0},
-                ("ordinary", "none"): {"count": 1, "revenue": 0.0},
-                ("small", "ordinary"): {"count": 1, "revenue": 3100.0},
-                ("none", "vip"): {"count": 1, "revenue": 5000.0},
-                ("none", "small"): {"count": 1, "revenue": 50.0},
-            },
+            list(matrix.items()),
+            [
+                (("vip", "small"), (1, 900.0)),
+                (("ordinary", "none"), (1, 0.0)),
+                (("small", "ordinary"), (1, 3100.0)),
+                (("none", "vip"), (1, 5000.0)),
+                (("none", "small"), (1, 50.0)),
+            ],
         )
         # A date between the two rankings reads the snapshot of d1.
         self.assertEqual(
-            self.moved(self.Snapshot.migration_matrix(d1, self.days_before(100))),
+            self.moved(self.Period.migration_matrix(d1, self.days_before(100))),
             {
-                ("vip", "vip"): {"count": 1, "revenue": 900.0},
-                ("ordinary", "ordinary"): {"count": 1, "revenue": 500.0},
-                ("small", "small"): {"count": 1, "revenue": 100.0},
+                ("vip", "vip"): (1, 900.0),
+                ("ordinary", "ordinary"): (1, 500.0),
+                ("small", "small"): (1, 100.0),
             },
         )
         # The wizard's pivot shows the same moves, up and down the pyramid.
@@ -87,11 +96,54 @@ class TestValueAnalyses(AnalyticsCommon):
                 for g in groups
                 if (g["tier_from"], g["tier_to"]) != ("none", "none")
             },
-            {
-                tiers: (figures["count"], figures["revenue"])
-                for tiers, figures in matrix.items()
-            },
+            matrix,
         )
+
+    def test_migration_matrix_over_rpc(self):
+        """Called as the web client calls it (ISO strings through call_kw),
+        the matrix goes through JSON unchanged; wrong dates are refused with
+        a message, never a traceback."""
+        # at d1 (n = 1) a is VIP; by today (n = 2) b's 3000 takes the only
+        # VIP place (ceil(0.1) = 1), no key or ordinary place (ceil(0.4) =
+        # ceil(1) = 1): a is small
+        a, b = self.customers(2)
+        self.post_invoices(
+            [(a, self.days_before(200), 900), (b, self.days_before(10), 3000)]
+        )
+        d1 = self.days_before(180)
+        self.rank(d1)
+        self.rank()
+        Period = self.Period.with_company(self.company)
+        matrix = call_kw(Period, "migration_matrix", [str(d1), str(self.REF)], {})
+        self.assertEqual(json.loads(json.dumps(matrix)), matrix)
+        self.assertEqual(
+            [row for row in matrix if row["tier_from"] != row["tier_to"]],
+            [
+                {"tier_from": "vip", "tier_to": "small", "count": 1, "revenue": 900.0},
+                {"tier_from": "none", "tier_to": "vip", "count": 1, "revenue": 3000.0},
+            ],
+        )
+        # the same dates as date objects, one date on both sides
+        self.assertEqual(Period.migration_matrix(d1, self.REF), matrix)
+        self.assertTrue(
+            all(
+                row["tier_from"] == row["tier_to"]
+                for row in Period.migration_matrix(self.REF, self.REF)
+            )
+        )
+        for date_from, date_to in (
+            (self.REF, d1),
+            ("2025-13-01", self.REF),
+            (d1, "not a date"),
+            (False, self.REF),
+            (d1, None),
+            (20250101, self.REF),
+        ):
+            with (
+                self.subTest(date_from=date_from, date_to=date_to),
+                self.assertRaises(UserError),
+            ):
+                call_kw(Period, "migration_matrix", [date_from, date_to], {})
 
     def test_pareto_on_hand_computed_data(self):
         partners = self.customers(6)

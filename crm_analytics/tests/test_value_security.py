@@ -22,7 +22,6 @@ class TestValueSecurity(AnalyticsCommon):
 
     def test_multi_company_rules_on_profiles_and_snapshots(self):
         for model in (
-            "crm.customer.snapshot",
             "crm.customer.snapshot.period",
             "crm.value.ranking",
             "crm.value.tier.report",
@@ -36,17 +35,28 @@ class TestValueSecurity(AnalyticsCommon):
             [("value_tier", "!=", False)]
         )
         self.assertEqual(profiles.partner_id, self.vip_b)
-        snapshot_a = self.Snapshot.search(
-            [("partner_id", "=", self.vip_a.id), ("company_id", "=", self.company.id)]
-        )
-        with self.assertRaises(AccessError):
-            snapshot_a.with_user(self.user_company_b).read(["value_tier"])
-        period_a = self.env["crm.customer.snapshot.period"].search(
+        period_a = self.Period.search(
             [("partner_id", "=", self.vip_a.id), ("company_id", "=", self.company.id)]
         )
         self.assertEqual(period_a.value_tier, "vip")
         with self.assertRaises(AccessError):
             period_a.with_user(self.user_company_b).read(["value_tier"])
+        # the tier history on a date and the migration matrix: company B only
+        holding = self.Period.with_user(self.user_company_b).search(
+            [("snapshot_date", "=", self.REF), ("value_tier", "!=", False)]
+        )
+        self.assertEqual(
+            [(p.partner_id, p.value_tier) for p in holding], [(self.vip_b, "vip")]
+        )
+        matrix = (
+            self.Period.with_user(self.user_company_b)
+            .with_company(self.company_b)
+            .migration_matrix(self.REF, self.REF)
+        )
+        self.assertIn(
+            {"tier_from": "vip", "tier_to": "vip", "count": 1, "revenue": 900.0},
+            matrix,
+        )
         self.assertEqual(
             self.Profile.with_user(self.user_company_b)
             .with_company(self.company_b)
@@ -58,14 +68,33 @@ class TestValueSecurity(AnalyticsCommon):
         partner = self.vip_a.with_user(self.accountant)
         self.assertEqual(partner.value_tier, "vip")
         self.assertEqual(partner.crm_profile_id.value_tier, "vip")
-        snapshot = self.Snapshot.with_user(self.accountant).search(
-            [("partner_id", "=", self.vip_a.id)]
+        period = self.Period.with_user(self.accountant).search(
+            [("partner_id", "=", self.vip_a.id), ("snapshot_date", "=", self.REF)]
         )
-        self.assertEqual(snapshot.value_tier, "vip")
+        self.assertEqual((period.company_id, period.value_tier), (self.company, "vip"))
         with self.assertRaises(AccessError):
-            snapshot.write({"value_tier": "small"})
+            period.write({"value_tier": "small"})
+        with self.assertRaises(AccessError):
+            period.unlink()
+        # not the accountant's company: company B's periods stay hidden
+        self.assertTrue(self.Period.search([("company_id", "=", self.company_b.id)]))
+        self.assertFalse(
+            self.Period.with_user(self.accountant).search(
+                [("company_id", "=", self.company_b.id)]
+            )
+        )
 
     def test_salesperson_reads_and_cannot_change_settings(self):
+        period = self.Period.with_user(self.salesman).search(
+            [
+                ("partner_id", "=", self.vip_a.id),
+                ("company_id", "=", self.company.id),
+                ("date_to", "=", False),
+            ]
+        )
+        self.assertEqual(period.value_tier, "vip")
+        with self.assertRaises(AccessError):
+            period.write({"value_tier": "small"})
         report = self.env["crm.value.tier.report"].with_user(self.salesman)
         self.assertEqual(
             report.search([("partner_id", "=", self.vip_a.id)]).value_tier, "vip"
@@ -82,7 +111,6 @@ class TestValueSecurity(AnalyticsCommon):
 
     def test_plain_employee_is_refused(self):
         for model in (
-            "crm.customer.snapshot",
             "crm.customer.snapshot.period",
             "crm.value.tier.report",
             "crm.clv.report",
@@ -90,7 +118,11 @@ class TestValueSecurity(AnalyticsCommon):
         ):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 self.env[model].with_user(self.employee).search([])
+        period = self.Period.search([("partner_id", "=", self.vip_a.id)])
+        self.assertTrue(period)
         with self.assertRaises(AccessError):
-            self.Snapshot.with_user(self.employee).migration_matrix(
+            period.with_user(self.employee).read(["value_tier"])
+        with self.assertRaises(AccessError):
+            self.Period.with_user(self.employee).migration_matrix(
                 self.days_before(10), self.REF
             )

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import SQL, file_path
 
@@ -17,8 +18,26 @@ RFM = ("rfm_frequency", "rfm_monetary", *VALUES[1:])
 @tagged("post_install", "-at_install")
 class TestValueSnapshots(AnalyticsCommon):
     """Snapshots are stored as periods of unchanged values; these tests read
-    them back per ranking date, as the issue defines them: one row per
-    customer and full-ranking date."""
+    them back per ranking date, as the issue defines them (one row per
+    customer and full-ranking date): the periods holding on that date."""
+
+    def holding(self, day, partners, company=None):
+        return self.Period.search(
+            [
+                ("snapshot_date", "=", day),
+                ("partner_id", "in", partners.ids),
+                ("company_id", "=", (company or self.company).id),
+            ]
+        )
+
+    def run_migration(self, script, version):
+        """Run the migration script ``script`` (a path under the addon's
+        migrations/) as an update from ``version`` would."""
+        path = file_path(f"crm_analytics/migrations/{script}")
+        spec = importlib.util.spec_from_file_location("crm_analytics_migration", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(self.env.cr, version)
 
     def values(self, records):
         return {r.partner_id.id: tuple(r[name] for name in VALUES) for r in records}
@@ -56,10 +75,7 @@ class TestValueSnapshots(AnalyticsCommon):
 
         def check():
             for day, rows in expected.items():
-                snapshots = self.Snapshot.search(
-                    [("date", "=", day), ("partner_id", "in", partners.ids)]
-                )
-                self.assertEqual(self.values(snapshots), rows, day)
+                self.assertEqual(self.values(self.holding(day, partners)), rows, day)
 
         rank_and_capture(day1)
         self.post_invoices(
@@ -88,7 +104,8 @@ class TestValueSnapshots(AnalyticsCommon):
         check()
         self.assertNotIn(b.id, expected[day4])
         self.assertEqual(
-            self.Snapshot.search_count([("partner_id", "=", b.id)]), 3, "day1 to day3"
+            [bool(self.holding(day, b)) for day in (day1, day2, day3, day4)],
+            [True, True, True, False],
         )
 
     def test_only_moved_customers_write_a_period(self):
@@ -101,9 +118,8 @@ class TestValueSnapshots(AnalyticsCommon):
         self.assertEqual(len(periods), 5)
         self.assertEqual(set(periods.mapped("date_from")), {day1})
         self.assertFalse(any(periods.mapped("date_to")))
-        self.assertEqual(
-            self.Snapshot.search_count([("partner_id", "in", partners.ids)]), 10
-        )
+        for day in (day1, day1 + timedelta(days=1)):
+            self.assertEqual(self.holding(day, partners), periods, day)
         # the first customer (already VIP: first by revenue, then by id) buys
         # again: only its values change
         self.post_invoices([(partners[0], self.REF, 400)])
@@ -116,32 +132,153 @@ class TestValueSnapshots(AnalyticsCommon):
             [(day1, self.REF, 100), (self.REF, False, 500)],
         )
         self.assertEqual(moved[1].value_tier, "vip")
+        self.assertEqual(len(self.holding(day1, partners)), 5)
         self.assertEqual(
-            self.Snapshot.search_count([("partner_id", "in", partners.ids)]), 15
+            self.holding(self.REF, partners).mapped("rfm_monetary"),
+            [500, 100, 100, 100, 100],
         )
-        # the tier history's pivot: the same revenue on three dates is not
-        # added up; its measure is the mean per customer snapshot
-        [total] = self.Snapshot.read_group(
+        # the tier history's pivot: the revenue of a customer's periods is
+        # not added up; its measure is the mean per period, per customer on
+        # one date
+        [total] = self.Period.read_group(
             [("partner_id", "in", partners.ids)], ["rfm_monetary"], []
         )
-        self.assertAlmostEqual(total["rfm_monetary"], (15 * 100 + 400) / 15)
+        self.assertAlmostEqual(total["rfm_monetary"], (5 * 100 + 500) / 6)
+        [total] = self.Period.read_group(
+            [("partner_id", "in", partners.ids), ("snapshot_date", "=", self.REF)],
+            ["rfm_monetary"],
+            [],
+        )
+        self.assertEqual((total["__count"], total["rfm_monetary"]), (5, 180))
 
-    def test_snapshot_read_by_id(self):
-        partner = self.customers(1)
-        self.post_invoices([(partner, self.days_before(3), 100)])
-        self.rank(self.REF - timedelta(days=1))
-        self.rank()
-        snapshots = self.Snapshot.search([("partner_id", "=", partner.id)])
-        self.assertEqual(
-            snapshots.mapped("date"), [self.REF, self.REF - timedelta(days=1)]
+    def test_holding_on_a_date(self):
+        """The tier history's "Holding on" search: each customer's period
+        with date_from <= D < date_to (or still open), on a ranking date or
+        between two; the pivot and the grouped list read it per tier."""
+        self.company.write(
+            {
+                "crm_tier_mode": "thresholds",
+                "crm_tier_vip_threshold": 100000,
+                "crm_tier_key_threshold": 20000,
+                "crm_tier_ordinary_threshold": 5000,
+            }
         )
-        self.env.invalidate_all()
-        read = self.Snapshot.browse(snapshots.ids).read(["date", "rfm_monetary"])
-        self.assertEqual(
-            [(r["date"], r["rfm_monetary"]) for r in read],
-            [(self.REF, 100), (self.REF - timedelta(days=1), 100)],
+        a, b, c = partners = self.customers(3)
+        day1, day2, day3 = (self.REF - timedelta(days=n) for n in (20, 10, 0))
+        self.post_invoices(
+            [
+                (a, day1 - timedelta(days=5), 150000),
+                (b, day1 - timedelta(days=5), 6000),
+            ]
         )
-        self.assertEqual(self.Snapshot.browse(snapshots.ids).exists(), snapshots)
+        self.rank(day1)
+        # b climbs to key, c arrives small
+        self.post_invoices(
+            [
+                (b, day2 - timedelta(days=1), 20000),
+                (c, day2 - timedelta(days=1), 1000),
+            ]
+        )
+        self.rank(day2)
+        # c's refund takes it out of the pyramid
+        self.post_invoices([(c, day3 - timedelta(days=1), 1000, "out_refund")])
+        self.rank(day3)
+
+        def tiers(day):
+            return {p.partner_id: p.value_tier for p in self.holding(day, partners)}
+
+        self.assertEqual(tiers(day1 - timedelta(days=1)), {})
+        self.assertEqual(tiers(day1), {a: "vip", b: "ordinary"})
+        self.assertEqual(tiers(day2), {a: "vip", b: "key", c: "small"})
+        self.assertEqual(tiers(day3), {a: "vip", b: "key", c: False})
+        # every ranking moved the three (the others' scores move too): a
+        # period per customer and ranking; on a date exactly one of them,
+        # between two rankings the earlier's, after the last the open ones
+        periods = self.periods(partners)
+        self.assertEqual(
+            [(p.partner_id, p.date_from, p.date_to) for p in periods],
+            [
+                (a, day1, day2),
+                (a, day2, day3),
+                (a, day3, False),
+                (b, day1, day2),
+                (b, day2, day3),
+                (b, day3, False),
+                (c, day2, day3),
+                (c, day3, False),
+            ],
+        )
+        self.assertEqual(
+            self.holding(day1 + timedelta(days=5), partners), periods[0] | periods[3]
+        )
+        self.assertEqual(
+            self.holding(day2, partners), periods[1] | periods[4] | periods[6]
+        )
+        current = periods[2] | periods[5] | periods[7]
+        self.assertEqual(self.holding(self.REF + timedelta(days=30), partners), current)
+        self.assertEqual(
+            self.Period.search(
+                [("date_to", "=", False), ("partner_id", "in", partners.ids)]
+            ),
+            current,
+        )
+        # as the search bar sends it (an ISO string); several dates: any
+        self.assertEqual(
+            self.Period.search(
+                [
+                    ("snapshot_date", "=", str(day2)),
+                    ("partner_id", "in", partners.ids),
+                ]
+            ),
+            self.holding(day2, partners),
+        )
+        self.assertEqual(
+            self.Period.search(
+                [
+                    ("snapshot_date", "in", [day1, day3]),
+                    ("partner_id", "in", partners.ids),
+                ]
+            ),
+            self.holding(day1, partners) | self.holding(day3, partners),
+        )
+        for operator, value in (
+            (">", day1),
+            ("=", False),
+            ("=", "yesterday"),
+            ("=", 42),
+        ):
+            with (
+                self.subTest(operator=operator, value=value),
+                self.assertRaises(UserError),
+            ):
+                self.Period.search([("snapshot_date", operator, value)])
+        # grouped by tier, as the list (lazy: every tier, pyramid order) and
+        # the pivot (eager) read it
+        domain = [("snapshot_date", "=", day2), ("partner_id", "in", partners.ids)]
+        groups = self.Period.read_group(domain, ["rfm_monetary:avg"], ["value_tier"])
+        self.assertEqual(
+            [
+                (g["value_tier"], g["value_tier_count"], g["rfm_monetary"])
+                for g in groups
+            ],
+            [
+                ("vip", 1, 150000),
+                ("key", 1, 26000),
+                ("ordinary", 0, False),
+                ("small", 1, 1000),
+            ],
+        )
+        groups = self.Period.read_group(
+            domain, ["rfm_monetary:avg"], ["value_tier"], lazy=False
+        )
+        self.assertEqual(
+            {g["value_tier"]: g["__count"] for g in groups},
+            {"vip": 1, "key": 1, "small": 1},
+        )
+        [total] = self.Period.read_group(domain, ["rfm_monetary:avg"], [])
+        self.assertEqual(
+            (total["__count"], total["rfm_monetary"]), (3, (150000 + 26000 + 1000) / 3)
+        )
 
     def test_ranking_reads_the_stored_facts(self):
         """A full ranking right after the lifecycle's evaluation takes the
@@ -220,11 +357,7 @@ class TestValueSnapshots(AnalyticsCommon):
                 revenues=[100] * 3 + [50, 50, 80] + [10, 10, 5],
             )
         )
-        path = file_path("crm_analytics/migrations/18.0.1.1.0/post-migration.py")
-        spec = importlib.util.spec_from_file_location("crm_analytics_post", path)
-        script = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(script)
-        script.migrate(self.env.cr, "18.0.1.0.0")
+        self.run_migration("18.0.1.1.0/post-migration.py", "18.0.1.0.0")
         self.assertEqual(
             [
                 (p.partner_id, p.date_from, p.date_to, p.value_tier)
@@ -244,8 +377,33 @@ class TestValueSnapshots(AnalyticsCommon):
             SQL("SELECT to_regclass('crm_customer_snapshot_legacy') IS NULL")
         )
         self.assertTrue(self.env.cr.fetchone()[0])
+        # 8 snapshots: a and b on the three dates, c on two
+        self.assertEqual([len(self.holding(day, partners)) for day in days], [3, 2, 3])
+
+    def test_migration_drops_the_snapshot_view(self):
+        """Upgrade from 18.0.1.2.0: Odoo removes the records of the model
+        ``crm.customer.snapshot``, not its SQL view nor its saved searches."""
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE VIEW crm_customer_snapshot AS
+                    SELECT id, partner_id FROM crm_customer_snapshot_period;
+                INSERT INTO ir_filters (name, model_id, domain, context, sort)
+                VALUES ('VIPs', 'crm.customer.snapshot', '[]', '{}', '[]'),
+                       ('VIPs', 'crm.customer.snapshot.period', '[]', '{}', '[]')
+                """
+            )
+        )
+        self.run_migration("18.0.1.3.0/pre-migration.py", "18.0.1.2.0")
+        self.env.cr.execute(
+            SQL(
+                """SELECT to_regclass('crm_customer_snapshot') IS NULL,
+                          array_agg(model_id ORDER BY model_id)
+                     FROM ir_filters WHERE name = 'VIPs'"""
+            )
+        )
         self.assertEqual(
-            self.Snapshot.search_count([("partner_id", "in", partners.ids)]), 8
+            self.env.cr.fetchone(), (True, ["crm.customer.snapshot.period"])
         )
 
     def test_lifecycle_cron_places_only_the_customers_it_evaluated(self):
@@ -324,16 +482,7 @@ class TestValueSnapshots(AnalyticsCommon):
         profiles = self.profiles(partners).sorted("rfm_monetary")
         self.assertEqual(profiles.mapped("rfm_monetary"), [100, 200, 300])
         self.assertTrue(all(profiles.mapped("value_tier")))
-        self.assertEqual(
-            self.Snapshot.search_count(
-                [
-                    ("date", "=", self.REF),
-                    ("partner_id", "in", partners.ids),
-                    ("company_id", "=", self.company.id),
-                ]
-            ),
-            3,
-        )
+        self.assertEqual(len(self.holding(self.REF, partners)), 3)
         self.assertFalse(marked.stage_reason)
 
     def test_deleting_a_ranking_deletes_its_snapshots_only(self):
@@ -351,16 +500,13 @@ class TestValueSnapshots(AnalyticsCommon):
         ).unlink()
         del expected[days[1]]
         for day, rows in expected.items():
-            snapshots = self.Snapshot.search(
-                [("date", "=", day), ("partner_id", "in", partners.ids)]
-            )
-            self.assertEqual(self.values(snapshots), rows, day)
+            self.assertEqual(self.values(self.holding(day, partners)), rows, day)
         # the latest snapshot on or before the deleted date: the one before
         rows = self.env.execute_query(
             SQL(
                 """SELECT m.partner_id, m.tier_from, m.tier_to, m.revenue
                      FROM (%s) m WHERE m.partner_id = ANY(%s)""",
-                self.Snapshot._migration_query(days[0], days[1], self.company.ids),
+                self.Period._migration_query(days[0], days[1], self.company.ids),
                 partners.ids,
             )
         )
@@ -373,9 +519,7 @@ class TestValueSnapshots(AnalyticsCommon):
         ).unlink()
         day = self.REF + timedelta(days=1)
         self.rank(day)
-        snapshots = self.Snapshot.search(
-            [("date", "=", day), ("partner_id", "in", partners.ids)]
-        )
+        snapshots = self.holding(day, partners)
         self.assertEqual(self.values(snapshots), self.values(self.profiles(partners)))
         self.assertEqual(len(snapshots), 2)
 
@@ -401,21 +545,10 @@ class TestValueSnapshots(AnalyticsCommon):
             [(p.date_from, p.date_to, p.rfm_monetary) for p in periods],
             [(self.REF, False, 100)],
         )
-        self.assertEqual(
-            self.Snapshot.search(
-                [("partner_id", "=", kept.id), ("company_id", "=", self.company.id)]
-            ).mapped("date"),
-            [self.REF],
-        )
+        self.assertFalse(self.holding(self.REF - timedelta(days=1), kept))
         # the merged invoices are the kept customer's now
         self.rank(self.REF + timedelta(days=1))
-        snapshot = self.Snapshot.search(
-            [
-                ("partner_id", "=", kept.id),
-                ("company_id", "=", self.company.id),
-                ("date", "=", self.REF + timedelta(days=1)),
-            ]
-        )
+        snapshot = self.holding(self.REF + timedelta(days=1), kept)
         self.assertEqual(snapshot.rfm_monetary, 101)
 
     def test_tiers_cron_brings_stale_facts_to_the_day(self):

@@ -210,7 +210,7 @@ class TestValueTiers(AnalyticsCommon):
         )
         smallest = partners[0]
         self.assertEqual(self.profiles(smallest).value_tier, "small")
-        snapshots = self.Snapshot.search_count([("date", "=", self.REF)])
+        periods = self.Period.search_count([])
         # 1000 more: 1100 reaches the ordinary cut-off exactly
         self.post_invoices([(smallest, self.days_before(1), 1000)])
         self.Profile.with_company(self.company).recompute(self.REF, partners=smallest)
@@ -229,14 +229,12 @@ class TestValueTiers(AnalyticsCommon):
         self.Profile.with_company(self.company).recompute(self.REF, partners=smallest)
         self.assertEqual(profile.value_tier, "vip")
         # The others keep their tier until the next full ranking, and the
-        # placement wrote no ranking and no snapshot.
+        # placement wrote no ranking and no snapshot period.
         self.assertEqual(self.profiles(partners[-1]).value_tier, "vip")
         self.assertEqual(
             len(self.Ranking.search([("company_id", "=", self.company.id)])), 1
         )
-        self.assertEqual(
-            self.Snapshot.search_count([("date", "=", self.REF)]), snapshots
-        )
+        self.assertEqual(self.Period.search_count([]), periods)
         # The next full ranking ranks everyone again: 2 VIPs at n = 20? No:
         # ceil(0.05 x 20) = 1, the new 2100 takes the only VIP place.
         self.rank()
@@ -296,8 +294,8 @@ class TestValueTiers(AnalyticsCommon):
         self.post_invoices([(p, self.days_before(3), 100) for p in partners])
         self.rank()
         self.rank()
-        snapshots = self.Snapshot.search(
-            [("date", "=", self.REF), ("company_id", "=", self.company.id)]
+        snapshots = self.Period.search(
+            [("snapshot_date", "=", self.REF), ("company_id", "=", self.company.id)]
         )
         self.assertEqual(len(snapshots.filtered("value_tier")), 5)
         self.assertEqual(len(snapshots.filtered(lambda s: s.partner_id in partners)), 5)

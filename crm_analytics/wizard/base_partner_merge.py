@@ -37,5 +37,4 @@ class MergePartnerAutomatic(models.TransientModel):
             )
         )
         self.env["crm.customer.snapshot.period"].invalidate_model()
-        self.env["crm.customer.snapshot"].invalidate_model()
         return super()._update_foreign_keys(src_partners, dst_partner)

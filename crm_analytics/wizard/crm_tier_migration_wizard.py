@@ -28,10 +28,10 @@ class CrmTierMigrationWizard(models.TransientModel):
 
     def action_open_matrix(self):
         """Fill the customers' moves between the two dates (same query as
-        ``crm.customer.snapshot.migration_matrix``) and open them as a pivot:
+        ``crm.customer.snapshot.period.migration_matrix``) and open them as a pivot:
         tier at the first date × tier at the second, up and down the pyramid."""
         self.ensure_one()
-        self.env["crm.customer.snapshot"].check_access("read")
+        self.env["crm.customer.snapshot.period"].check_access("read")
         self.line_ids.unlink()
         self.env.flush_all()
         self.env.execute_query(
@@ -49,7 +49,7 @@ class CrmTierMigrationWizard(models.TransientModel):
                 """,
                 wizard=self.id,
                 uid=self.env.uid,
-                migration=self.env["crm.customer.snapshot"]._migration_query(
+                migration=self.env["crm.customer.snapshot.period"]._migration_query(
                     self.date_from, self.date_to, self.env.companies.ids
                 ),
             )

@@ -137,9 +137,9 @@ def time_ranking(env, ref_date, after_cron):
     """One full tier recompute of ``ref_date`` (today), rolled back: the
     tiers' cron after the lifecycle's cron evaluated the day
     (``after_cron``), or ``recompute(ref_date)`` including that evaluation.
-    Returns (seconds,
-    seconds of its ranking step, profiles written, snapshots of the day,
-    snapshot periods written)."""
+    Returns (seconds, seconds of its ranking step, profiles written,
+    snapshots of the day (the periods holding on it), snapshot periods
+    written)."""
     cr = env.cr
     cr.rollback()
     env.invalidate_all()
@@ -173,10 +173,13 @@ def time_ranking(env, ref_date, after_cron):
             """
             SELECT (SELECT count(*) FROM crm_customer_profile
                      WHERE write_date = now() AT TIME ZONE 'UTC'),
-                   (SELECT count(*) FROM crm_customer_snapshot WHERE date = %s),
+                   (SELECT count(*) FROM crm_customer_snapshot_period
+                     WHERE date_from <= %s
+                       AND coalesce(date_to, 'infinity'::date) > %s),
                    (SELECT count(*) FROM crm_customer_snapshot_period
                      WHERE date_from = %s OR date_to = %s)
             """,
+            ref_date,
             ref_date,
             ref_date,
             ref_date,

@@ -1,0 +1,236 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
+
+from .crm_customer_profile import VALUE_TIERS, tier_level
+
+
+class CrmCustomerSnapshotPeriod(models.Model):
+    """What a customer's snapshots hold from one full value ranking until the
+    ranking where something of it changed: one row per customer and change
+    rather than per customer and ranking date. A daily ranking of 100k
+    customers then writes the few thousand that moved, not 100k rows.
+
+    The tier history: the snapshot of a customer on a date D is its period
+    with ``date_from <= D < date_to`` (``date_to`` empty: still holding),
+    which the search field ``snapshot_date`` ("Holding on") selects."""
+
+    _name = "crm.customer.snapshot.period"
+    _description = "Customer Value Snapshot Period"
+    _order = "date_from desc, id"
+    _rec_name = "partner_id"
+    # written only by the ranking statement
+    _log_access = False
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, ondelete="cascade"
+    )
+    date_from = fields.Date(
+        string="From",
+        required=True,
+        readonly=True,
+        help="Date of the first full ranking with these values.",
+    )
+    date_to = fields.Date(
+        string="Until",
+        readonly=True,
+        help="Date of the next full ranking where the values differ (or the "
+        "customer was not ranked); empty while they hold.",
+    )
+    snapshot_date = fields.Date(
+        string="Holding on",
+        compute="_compute_snapshot_date",
+        search="_search_snapshot_date",
+        help="Search only: the periods holding on this date, that is every "
+        "customer's tier, stage and scores on it.",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES, readonly=True, group_expand=True
+    )
+    value_tier = fields.Selection(VALUE_TIERS, readonly=True, group_expand=True)
+    # several periods of a customer hold the same kind of figure at
+    # different times: their sum means nothing, their mean does
+    rfm_monetary = fields.Monetary(
+        string="Window Revenue",
+        readonly=True,
+        aggregator="avg",
+        help="Revenue of the RFM window at the ranking that started the "
+        "period. Totals are means per period: filter on one date (Holding "
+        "on, or Current) for the mean per customer on that date.",
+    )
+    rfm_recency_score = fields.Integer(
+        string="Recency Score", readonly=True, aggregator="avg"
+    )
+    rfm_frequency_score = fields.Integer(
+        string="Frequency Score", readonly=True, aggregator="avg"
+    )
+    rfm_monetary_score = fields.Integer(
+        string="Monetary Score", readonly=True, aggregator="avg"
+    )
+
+    _sql_constraints = [
+        (
+            "customer_date_uniq",
+            "unique(company_id, partner_id, date_from)",
+            "A customer's snapshot periods start on different dates.",
+        ),
+        (
+            "dates_check",
+            "CHECK(date_to IS NULL OR date_to > date_from)",
+            "A snapshot period ends after it starts.",
+        ),
+    ]
+
+    def init(self):
+        # The periods holding on a date: those ending after it (the open ones
+        # for the last ranking), read by the ranking and by the tier history.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS crm_customer_snapshot_period_end_index
+                    ON crm_customer_snapshot_period
+                       (company_id, coalesce(date_to, 'infinity'::date), date_from)
+                """
+            )
+        )
+
+    def _compute_snapshot_date(self):
+        self.snapshot_date = False
+
+    def _search_snapshot_date(self, operator, value):
+        """The periods holding on the date ``value`` (on any of them, for
+        ``in``): started on or before it, not ended by then."""
+        values = value if operator == "in" else [value]
+        if operator not in ("=", "in") or not isinstance(values, (list, tuple)):
+            raise UserError(self.env._("Unsupported search on the holding date."))
+        return expression.OR(
+            [
+                [
+                    ("date_from", "<=", day),
+                    "|",
+                    ("date_to", "=", False),
+                    ("date_to", ">", day),
+                ]
+                for day in map(self._to_date, values)
+            ]
+        )
+
+    @api.model
+    def _to_date(self, value):
+        """``value`` (a date or an ISO date string) as a date, or a
+        UserError: the tier history's arguments come from users and RPC."""
+        try:
+            day = fields.Date.to_date(value) if value else None
+        except (TypeError, ValueError):
+            day = None
+        if not day:
+            raise UserError(self.env._("%s is not a date.", repr(value)))
+        return day
+
+    @api.model
+    def _latest_query(self, date, company_ids, columns, inclusive=True):
+        """Rows (company_id, partner_id, ``columns``…): each customer's latest
+        snapshot on or before ``date`` (before it if not ``inclusive``) in
+        ``company_ids`` (SQL expressions or values): the period of the
+        customer that starts last by then."""
+        return SQL(
+            """
+            SELECT DISTINCT ON (p.company_id, p.partner_id)
+                   p.company_id, p.partner_id, %(columns)s
+              FROM crm_customer_snapshot_period p
+             WHERE p.company_id = ANY(%(company_ids)s)
+               AND p.date_from %(op)s %(date)s
+          ORDER BY p.company_id, p.partner_id, p.date_from DESC
+            """,
+            columns=SQL(", ").join(SQL.identifier("p", column) for column in columns),
+            company_ids=company_ids,
+            op=SQL("<=") if inclusive else SQL("<"),
+            date=date,
+        )
+
+    @api.model
+    def _migration_query(self, date_from, date_to, company_ids):
+        """Rows (partner_id, company_id, tier_from, tier_to, revenue,
+        direction): each customer's latest snapshot on or before each date,
+        ``'none'`` without one or without a tier, the revenue of the window
+        at ``date_to``; direction ``up``, ``down`` or ``same`` on the pyramid.
+        """
+        return SQL(
+            """
+            WITH tier_to AS (%(tier_to)s),
+            tier_from AS (%(tier_from)s),
+            pair AS (
+                SELECT t.partner_id, t.company_id,
+                       coalesce(f.value_tier, 'none') AS tier_from,
+                       coalesce(t.value_tier, 'none') AS tier_to,
+                       coalesce(t.rfm_monetary, 0) AS revenue
+                  FROM tier_to t
+                  LEFT JOIN tier_from f
+                    ON f.company_id = t.company_id AND f.partner_id = t.partner_id
+            )
+            SELECT p.partner_id, p.company_id, p.tier_from, p.tier_to, p.revenue,
+                   CASE WHEN %(to_level)s > %(from_level)s THEN 'up'
+                        WHEN %(to_level)s < %(from_level)s THEN 'down'
+                        ELSE 'same' END AS direction
+              FROM pair p
+            """,
+            tier_to=self._latest_query(
+                date_to, list(company_ids), ["value_tier", "rfm_monetary"]
+            ),
+            tier_from=self._latest_query(date_from, list(company_ids), ["value_tier"]),
+            from_level=tier_level(SQL("p.tier_from")),
+            to_level=tier_level(SQL("p.tier_to")),
+        )
+
+    @api.model
+    def migration_matrix(self, date_from, date_to):
+        """Tier migration between two dates (date objects or ISO strings, the
+        first on or before the second) for the current companies.
+
+        :return: a list of ``{'tier_from', 'tier_to', 'count', 'revenue'}``,
+            from the top of the pyramid down, ``'none'`` for no tier; revenue
+            is the window revenue at ``date_to``. Plain JSON, for RPC.
+        """
+        self.check_access("read")
+        date_from, date_to = self._to_date(date_from), self._to_date(date_to)
+        if date_from > date_to:
+            raise UserError(
+                self.env._(
+                    "The first date (%(date_from)s) must be on or before the "
+                    "second (%(date_to)s).",
+                    date_from=date_from,
+                    date_to=date_to,
+                )
+            )
+        self.flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT m.tier_from, m.tier_to, count(*), sum(m.revenue)
+                     FROM (%s) m
+                 GROUP BY m.tier_from, m.tier_to
+                 ORDER BY %s DESC, %s DESC""",
+                self._migration_query(date_from, date_to, self.env.companies.ids),
+                tier_level(SQL("m.tier_from")),
+                tier_level(SQL("m.tier_to")),
+            )
+        )
+        return [
+            {
+                "tier_from": tier_from,
+                "tier_to": tier_to,
+                "count": count,
+                "revenue": float(revenue),
+            }
+            for tier_from, tier_to, count, revenue in rows
+        ]
