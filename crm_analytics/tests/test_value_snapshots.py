@@ -3,8 +3,9 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL, file_path
 
 from ..models.crm_customer_profile import SNAPSHOT_COLUMNS
@@ -572,3 +573,25 @@ class TestValueSnapshots(AnalyticsCommon):
         self.assertEqual((profile.facts_date, profile.revenue_12m), (self.REF, 100))
         self.assertEqual(profile.rfm_monetary, 100)
         self.assertTrue(profile.value_tier)
+
+
+@tagged("post_install", "-at_install")
+class TestTierHistoryTour(HttpCase):
+    def test_tier_history_tour(self):
+        """On the demo database, the Tier History opens on the current
+        periods, finds every customer's periods holding on a date typed in
+        the search bar, and shows them in the pivot."""
+        if not self.env.ref("crm_lifecycle.demo_partner_northwind", False):
+            self.skipTest("needs the demo data")
+        day = fields.Date.context_today(self.env.user) - timedelta(days=200)
+        # the demo's first full ranking, a year ago, holds on that date
+        self.assertTrue(
+            self.env["crm.customer.snapshot.period"].search_count(
+                [("snapshot_date", "=", day), ("value_tier", "!=", False)]
+            )
+        )
+        self.start_tour(
+            "/odoo/action-crm_analytics.crm_customer_snapshot_action",
+            "crm_analytics_tier_history_tour",
+            login="admin",
+        )
