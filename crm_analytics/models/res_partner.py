@@ -60,7 +60,11 @@ class ResPartner(models.Model):
         rows = self.env.execute_query(
             SQL(
                 "SELECT partner_id FROM (%s) t WHERE t.company_id = %s",
-                self.env["crm.satisfaction.trap.report"]._query(),
+                # the current company's trap only: its currency, no
+                # currency table to build
+                self.env["crm.satisfaction.trap.report"]
+                .with_context(allowed_company_ids=self.env.company.ids)
+                ._query(),
                 self.env.company.id,
             )
         )

@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from .row_ids import company_month_id
 
 
 class CrmChurnReport(models.Model):
@@ -25,6 +27,7 @@ class CrmChurnReport(models.Model):
     _auto = False
     _order = "month desc"
     _rec_name = "month"
+    # the documents of crm.customer.profile._document_ctes()
     _depends = {
         "account.move": [
             "state", "move_type", "invoice_date", "commercial_partner_id",
@@ -40,8 +43,21 @@ class CrmChurnReport(models.Model):
 
     company_id = fields.Many2one("res.company", readonly=True)
     month = fields.Date(readonly=True)
-    active_start = fields.Integer(string="Active at Month Start", readonly=True)
-    churned_start = fields.Integer(string="Churned at Month Start", readonly=True)
+    # customers counted at an instant do not add up over months
+    active_start = fields.Integer(
+        string="Active at Month Start",
+        readonly=True,
+        aggregator="avg",
+        help="Customers active at the end of the day before the month; over "
+        "several months or companies, the mean per month and company.",
+    )
+    churned_start = fields.Integer(
+        string="Churned at Month Start",
+        readonly=True,
+        aggregator="avg",
+        help="Customers churned at the end of the day before the month; over "
+        "several months or companies, the mean per month and company.",
+    )
     churned = fields.Integer(string="Churned in Month", readonly=True)
     churn_base = fields.Integer(
         readonly=True,
@@ -69,9 +85,27 @@ class CrmChurnReport(models.Model):
 
     @property
     def _table_query(self):
+        return SQL("WITH %s %s %s", self._with(), self._select(), self._from())
+
+    @api.model
+    def _with(self):
+        return SQL(",").join(
+            [
+                self.env["crm.customer.profile"]._document_ctes(),
+                self._with_events(),
+                self._with_counts(),
+            ]
+        )
+
+    @api.model
+    def _with_events(self):
+        """CTEs ``purchase`` (the days a customer bought, with the days
+        before and after), ``churn`` (the days customers turned churned) and
+        ``event``: per company and month, first buyers, customers won back
+        and churned, and of those churned, the ones who bought first or came
+        back within the month."""
         return SQL(
             """
-            WITH %(documents)s,
             purchase AS (
                 SELECT d.company_id, d.partner_id, d.date, c.churn_days,
                        lag(d.date) OVER w AS previous_date,
@@ -112,7 +146,18 @@ class CrmChurnReport(models.Model):
                                = date_trunc('month', churn_date))
                   FROM churn
               GROUP BY 1, 2
-            ),
+            )
+            """
+        )
+
+    @api.model
+    def _with_counts(self):
+        """CTEs ``monthly`` (the events summed per company and month),
+        ``month`` (every month of a company from its first event to today)
+        and ``counted``: per company and month, its events and the customers
+        who bought, churned and came back before it."""
+        return SQL(
+            """
             monthly AS (
                 SELECT company_id, month, sum(first_buyers) AS first_buyers,
                        sum(won_back) AS won_back, sum(churned) AS churned,
@@ -148,7 +193,15 @@ class CrmChurnReport(models.Model):
                     PARTITION BY m.company_id ORDER BY m.month
                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             )
-            SELECT row_number() OVER (ORDER BY c.company_id, c.month) AS id,
+            """
+        )
+
+    @api.model
+    def _select(self):
+        # one row per company and month: see row_ids
+        return SQL(
+            """
+            SELECT %(id)s AS id,
                    c.company_id, c.month,
                    (c.bought_before - c.churned_start)::int AS active_start,
                    c.churned_start::int AS churned_start,
@@ -163,7 +216,10 @@ class CrmChurnReport(models.Model):
                    100.0 * c.won_back
                        / NULLIF(c.churned_start + c.churned_returned, 0)
                        AS winback_rate
-              FROM counted c
             """,
-            documents=self.env["crm.customer.profile"]._document_ctes(),
+            id=company_month_id(SQL("c.company_id"), SQL("c.month")),
         )
+
+    @api.model
+    def _from(self):
+        return SQL("FROM counted c")

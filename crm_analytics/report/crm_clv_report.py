@@ -2,13 +2,17 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.crm_customer_profile import VALUE_TIERS
+from .row_ids import selection_position
 
 
 class CrmClvReport(models.Model):
-    """Customer lifetime value per tier as of today; the same query as
-    ``crm.customer.profile.clv()``."""
+    """Customer lifetime value per company and tier as of today; the same
+    query as ``crm.customer.profile.clv()``, amounts in the current
+    company's currency. Retention, margin and CLV per customer are ratios:
+    over several rows, the summed numerators over the summed denominators."""
 
     _name = "crm.clv.report"
+    _inherit = ["crm.rate.mixin"]
     _description = "Customer Lifetime Value per Tier"
     _auto = False
     _depends = {
@@ -33,12 +37,30 @@ class CrmClvReport(models.Model):
             "product_id",
             "display_type",
         ],
+        "product.product": ["standard_price"],
+        "sale.order": [
+            "state",
+            "date_order",
+            "partner_id",
+            "company_id",
+            "amount_untaxed",
+            "currency_rate",
+        ],
+        "res.partner": ["commercial_partner_id"],
+        "res.company": [
+            "crm_churn_days",
+            "crm_revenue_source",
+            "crm_clv_discount_rate",
+            "crm_clv_margin_rate",
+            "currency_id",
+        ],
+        "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
     }
     _rec_name = "value_tier"
     _order = "company_id, value_tier"
 
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
     value_tier = fields.Selection(VALUE_TIERS, readonly=True)
     customers = fields.Integer(readonly=True)
     retention_base = fields.Integer(
@@ -52,11 +74,16 @@ class CrmClvReport(models.Model):
         help="Of the customers a year ago, those who bought in the last 365 days.",
     )
     retention = fields.Float(
-        string="Retention Rate", readonly=True, digits=(16, 3), aggregator="avg"
+        string="Retention Rate",
+        readonly=True,
+        digits=(16, 3),
+        help="Still buying / customers a year ago.",
     )
     margin_total = fields.Monetary(string="Yearly Margin", readonly=True)
     margin_avg = fields.Monetary(
-        string="Yearly Margin per Customer", readonly=True, aggregator="avg"
+        string="Yearly Margin per Customer",
+        readonly=True,
+        help="Yearly margin / customers.",
     )
     margin_source = fields.Selection(
         [
@@ -68,8 +95,28 @@ class CrmClvReport(models.Model):
         help="Product costs where the invoiced product has a cost, else revenue "
         "× the default margin rate of the settings.",
     )
-    clv = fields.Monetary(string="CLV per Customer", readonly=True, aggregator="avg")
+    clv_customers = fields.Integer(
+        string="Customers with a CLV",
+        readonly=True,
+        help="Customers of the tiers with a retention rate (customers in the "
+        "tier a year ago).",
+    )
+    clv = fields.Monetary(
+        string="CLV per Customer",
+        readonly=True,
+        help="CLV of the tier / customers with a CLV.",
+    )
     clv_total = fields.Monetary(string="CLV of the Tier", readonly=True)
+
+    _rate_counts = {
+        "retention": (["retained"], ["retention_base"], 1),
+        "margin_avg": (["margin_total"], ["customers"], 1),
+        "clv": (["clv_total"], ["clv_customers"], 1),
+    }
+
+    @api.depends_context("allowed_company_ids")
+    def _compute_currency_id(self):
+        self.currency_id = self.env.company.currency_id
 
     @property
     def _table_query(self):
@@ -77,12 +124,40 @@ class CrmClvReport(models.Model):
 
     @api.model
     def _query(self):
+        return SQL("%s %s", self._select(), self._from())
+
+    @api.model
+    def _select(self):
+        # one row per company and tier: its id is company × 10 + the tier's
+        # position, the same on every read (see row_ids)
         return SQL(
             """
-            SELECT row_number() OVER (ORDER BY q.company_id, q.value_tier) AS id, q.*
-              FROM (%s) q
+            SELECT q.company_id * 10 + %(tier)s AS id,
+                   q.company_id, q.value_tier, q.customers, q.retention_base,
+                   q.retained, q.retention,
+                   q.margin_total * account_currency_table.rate AS margin_total,
+                   q.margin_avg * account_currency_table.rate AS margin_avg,
+                   q.margin_source,
+                   CASE WHEN q.clv IS NOT NULL THEN q.customers ELSE 0 END
+                       AS clv_customers,
+                   q.clv * account_currency_table.rate AS clv,
+                   q.clv_total * account_currency_table.rate AS clv_total
             """,
-            self.env["crm.customer.profile"]._clv_query(
-                SQL("CURRENT_DATE"), SQL("ARRAY(SELECT id FROM res_company)")
+            tier=selection_position(SQL("q.value_tier"), VALUE_TIERS),
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+            FROM (%(clv)s) q
+            JOIN %(currency_table)s
+              ON account_currency_table.company_id = q.company_id
+            """,
+            clv=self.env["crm.customer.profile"]._clv_query(
+                SQL("CURRENT_DATE"), SQL("%s", self.env.companies.ids)
+            ),
+            currency_table=self.env["res.currency"]._get_simple_currency_table(
+                self.env.companies
             ),
         )

@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from .row_ids import company_month_id
 
 
 class CrmCohortReport(models.Model):
@@ -12,18 +14,29 @@ class CrmCohortReport(models.Model):
     _auto = False
     _order = "cohort_month desc, months_since"
     _rec_name = "cohort_month"
+    # the documents of crm.customer.profile._document_ctes()
     _depends = {
         "account.move": [
             "state", "move_type", "invoice_date", "commercial_partner_id",
-            "company_id",
+            "company_id", "amount_untaxed_signed",
         ],
+        "sale.order": [
+            "state", "date_order", "partner_id", "company_id", "amount_untaxed",
+            "currency_rate",
+        ],
+        "res.partner": ["commercial_partner_id"],
+        "res.company": ["crm_churn_days", "crm_revenue_source"],
     }  # fmt: skip
 
     company_id = fields.Many2one("res.company", readonly=True)
     cohort_month = fields.Date(string="First Purchase Month", readonly=True)
     months_since = fields.Integer(readonly=True, aggregator=False)
+    # the same on every cell of a cohort: its largest, never a sum
     cohort_size = fields.Integer(
-        string="Cohort Customers", readonly=True, aggregator="max"
+        string="Cohort Customers",
+        readonly=True,
+        aggregator="max",
+        help="Customers who bought first in the cohort's month.",
     )
     buyers = fields.Integer(string="Customers Buying", readonly=True)
     retention = fields.Float(
@@ -34,9 +47,16 @@ class CrmCohortReport(models.Model):
 
     @property
     def _table_query(self):
+        return SQL("WITH %s %s %s", self._with(), self._select(), self._from())
+
+    @api.model
+    def _with(self):
+        """CTEs of ``_document_ctes``, then ``cohort`` (each customer's first
+        purchase month), ``size`` (customers per cohort) and ``activity``:
+        per cohort and month since its first, the customers who bought."""
         return SQL(
             """
-            WITH %s,
+            %s,
             cohort AS (
                 SELECT company_id, partner_id, min(month) AS cohort_month
                   FROM buyer GROUP BY company_id, partner_id
@@ -56,14 +76,30 @@ class CrmCohortReport(models.Model):
                     ON b.company_id = c.company_id AND b.partner_id = c.partner_id
               GROUP BY 1, 2, 3
             )
-            SELECT row_number() OVER (
-                       ORDER BY a.company_id, a.cohort_month, a.months_since) AS id,
+            """,
+            self.env["crm.customer.profile"]._document_ctes(),
+        )
+
+    @api.model
+    def _select(self):
+        # one row per company, cohort and month since (below 10000): see
+        # row_ids
+        return SQL(
+            """
+            SELECT %(id)s * 10000 + a.months_since AS id,
                    a.company_id, a.cohort_month, a.months_since,
                    s.customers AS cohort_size, a.buyers,
                    100.0 * a.buyers / s.customers AS retention
-              FROM activity a
-              JOIN size s
-                ON s.company_id = a.company_id AND s.cohort_month = a.cohort_month
             """,
-            self.env["crm.customer.profile"]._document_ctes(),
+            id=company_month_id(SQL("a.company_id"), SQL("a.cohort_month")),
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+            FROM activity a
+            JOIN size s
+              ON s.company_id = a.company_id AND s.cohort_month = a.cohort_month
+            """
         )

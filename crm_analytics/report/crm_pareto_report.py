@@ -4,21 +4,27 @@ from odoo.tools import SQL
 
 class CrmParetoReport(models.Model):
     """Cumulative revenue curve (二八法则): customers ranked by window revenue,
-    largest first; per customer percentile, the share of revenue made by the
-    customers up to it."""
+    largest first, within their company; per customer (its profile's id)
+    percentile, the share of the company's revenue made by the customers up
+    to it. Revenue is in the current company's currency."""
 
     _name = "crm.pareto.report"
     _description = "Pareto Curve"
     _auto = False
     _depends = {
         "crm.customer.profile": ["partner_id", "company_id", "rfm_monetary"],
+        # the currency table
+        "res.company": ["currency_id"],
+        "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
     }
     _rec_name = "partner_id"
     _order = "position"
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+    # positions and cumulative shares grow along the curve: a group's total
+    # is its last point, never a sum
     position = fields.Integer(string="Rank", readonly=True, aggregator="max")
     customer_percentile = fields.Integer(
         string="Top Customers (%)",
@@ -34,18 +40,26 @@ class CrmParetoReport(models.Model):
         aggregator="max",
     )
 
+    @api.depends_context("allowed_company_ids")
+    def _compute_currency_id(self):
+        self.currency_id = self.env.company.currency_id
+
     @property
     def _table_query(self):
         return self._query()
 
     @api.model
     def _query(self):
+        return SQL("WITH %s %s %s", self._with(), self._select(), self._from())
+
+    @api.model
+    def _with(self):
+        """CTE ``ranked``: the customers of the selected companies with a
+        positive window revenue, ranked within their company, with the
+        running and total revenue."""
         return SQL(
             """
-            SELECT r.id, r.partner_id, r.company_id, r.position, r.rfm_monetary,
-                   ceil(100.0 * r.position / r.n)::int AS customer_percentile,
-                   100.0 * r.running / r.total AS revenue_share_cumulative
-              FROM (
+            ranked AS (
                 SELECT pr.id, pr.partner_id, pr.company_id, pr.rfm_monetary,
                        row_number() OVER w AS position,
                        sum(pr.rfm_monetary) OVER w AS running,
@@ -54,9 +68,36 @@ class CrmParetoReport(models.Model):
                            AS total
                   FROM crm_customer_profile pr
                  WHERE pr.rfm_monetary > 0
+                   AND pr.company_id = ANY(%s)
                 WINDOW w AS (PARTITION BY pr.company_id
                              ORDER BY pr.rfm_monetary DESC, pr.partner_id
                              ROWS UNBOUNDED PRECEDING)
-              ) r
+            )
+            """,
+            # the curve of a company is its own: the others are not read
+            self.env.companies.ids,
+        )
+
+    @api.model
+    def _select(self):
+        return SQL(
             """
+            SELECT r.id, r.partner_id, r.company_id, r.position,
+                   r.rfm_monetary * account_currency_table.rate AS rfm_monetary,
+                   ceil(100.0 * r.position / r.n)::int AS customer_percentile,
+                   100.0 * r.running / r.total AS revenue_share_cumulative
+            """
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+            FROM ranked r
+            JOIN %(currency_table)s
+              ON account_currency_table.company_id = r.company_id
+            """,
+            currency_table=self.env["res.currency"]._get_simple_currency_table(
+                self.env.companies
+            ),
         )

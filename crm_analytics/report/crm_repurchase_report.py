@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from .row_ids import company_month_id
 
 
 class CrmRepurchaseReport(models.Model):
@@ -13,11 +15,18 @@ class CrmRepurchaseReport(models.Model):
     _auto = False
     _order = "month desc"
     _rec_name = "month"
+    # the documents of crm.customer.profile._document_ctes()
     _depends = {
         "account.move": [
             "state", "move_type", "invoice_date", "commercial_partner_id",
-            "company_id",
+            "company_id", "amount_untaxed_signed",
         ],
+        "sale.order": [
+            "state", "date_order", "partner_id", "company_id", "amount_untaxed",
+            "currency_rate",
+        ],
+        "res.partner": ["commercial_partner_id"],
+        "res.company": ["crm_churn_days", "crm_revenue_source"],
     }  # fmt: skip
 
     company_id = fields.Many2one("res.company", readonly=True)
@@ -33,21 +42,55 @@ class CrmRepurchaseReport(models.Model):
     @property
     def _table_query(self):
         return SQL(
+            "WITH %s %s %s %s %s",
+            self._with(),
+            self._select(),
+            self._from(),
+            self._where(),
+            self._group_by(),
+        )
+
+    @api.model
+    def _with(self):
+        return self.env["crm.customer.profile"]._document_ctes()
+
+    @api.model
+    def _select(self):
+        # one row per company and month: see row_ids
+        return SQL(
             """
-            WITH %s
-            SELECT row_number() OVER (ORDER BY b.company_id, b.month) AS id,
+            SELECT %(id)s AS id,
                    b.company_id,
                    (b.month + interval '1 month')::date AS month,
                    count(*) AS buyers_previous,
                    count(n.partner_id) AS repeat_buyers,
                    100.0 * count(n.partner_id) / count(*) AS repurchase_rate
-              FROM buyer b
-              LEFT JOIN buyer n
-                ON n.company_id = b.company_id AND n.partner_id = b.partner_id
-               AND n.month = b.month + interval '1 month'
-             -- the current month is not over: its rate is left out
-             WHERE b.month + interval '1 month' < date_trunc('month', CURRENT_DATE)
-          GROUP BY b.company_id, b.month
             """,
-            self.env["crm.customer.profile"]._document_ctes(),
+            id=company_month_id(
+                SQL("b.company_id"), SQL("(b.month + interval '1 month')")
+            ),
         )
+
+    @api.model
+    def _from(self):
+        """Each month's buyers (``b``) and who of them bought the month after
+        (``n``)."""
+        return SQL(
+            """
+            FROM buyer b
+            LEFT JOIN buyer n
+              ON n.company_id = b.company_id AND n.partner_id = b.partner_id
+             AND n.month = b.month + interval '1 month'
+            """
+        )
+
+    @api.model
+    def _where(self):
+        # the current month is not over: its rate is left out
+        return SQL(
+            "WHERE b.month + interval '1 month' < date_trunc('month', CURRENT_DATE)"
+        )
+
+    @api.model
+    def _group_by(self):
+        return SQL("GROUP BY b.company_id, b.month")

@@ -1,15 +1,16 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
 from ..models.crm_customer_profile import VALUE_TIERS
+from .row_ids import company_month_id, selection_position
 
 
 class CrmRoiReport(models.Model):
-    """Revenue and margin per month, value tier and lifecycle stage: each
-    invoice line with the customer's latest snapshot at the end of its
-    month."""
+    """Revenue and margin per company, month, value tier and lifecycle
+    stage: each invoice line with the customer's latest snapshot at the end
+    of its month, amounts in the current company's currency."""
 
     _name = "crm.roi.report"
     _description = "Revenue and Margin by Tier and Stage"
@@ -17,32 +18,56 @@ class CrmRoiReport(models.Model):
     _order = "month desc"
     _rec_name = "month"
     _depends = {
-        "account.move.line": ["move_id", "balance", "quantity", "product_id"],
-        "account.move": ["state", "move_type", "invoice_date", "company_id"],
+        "account.move.line": [
+            "move_id", "balance", "quantity", "product_id", "display_type",
+        ],
+        "account.move": [
+            "state", "move_type", "invoice_date", "company_id",
+            "commercial_partner_id",
+        ],
+        "product.product": ["standard_price"],
         "crm.customer.snapshot.period": [
-            "date_from",
-            "value_tier",
+            "company_id", "partner_id", "date_from", "value_tier",
             "lifecycle_stage",
         ],
-    }
+        "res.company": ["crm_revenue_source", "crm_clv_margin_rate", "currency_id"],
+        "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
+    }  # fmt: skip
 
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
     month = fields.Date(readonly=True)
     value_tier = fields.Selection(VALUE_TIERS, readonly=True)
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
     revenue = fields.Monetary(readonly=True)
     margin = fields.Monetary(readonly=True)
 
+    @api.depends_context("allowed_company_ids")
+    def _compute_currency_id(self):
+        self.currency_id = self.env.company.currency_id
+
     @property
     def _table_query(self):
         return SQL(
+            "WITH %s %s %s %s",
+            self._with(),
+            self._select(),
+            self._from(),
+            self._group_by(),
+        )
+
+    @api.model
+    def _with(self):
+        """CTEs ``crm_company`` (the settings read), ``line`` (see
+        ``_margin_line_query``) and ``monthly``: revenue and margin per
+        company, customer and month, in company currency."""
+        return SQL(
             """
-            WITH crm_company AS NOT MATERIALIZED (
-                SELECT id, crm_churn_days AS churn_days,
-                       crm_revenue_source AS source,
+            crm_company AS NOT MATERIALIZED (
+                SELECT id, crm_revenue_source AS source,
                        crm_clv_margin_rate::numeric AS margin_rate
                   FROM res_company
+                 WHERE id = ANY(%(company_ids)s)
             ),
             line AS (%(lines)s),
             monthly AS (
@@ -54,20 +79,48 @@ class CrmRoiReport(models.Model):
                   FROM line l JOIN crm_company c ON c.id = l.company_id
               GROUP BY 1, 2, 3
             )
-            SELECT row_number() OVER (ORDER BY m.company_id, m.month) AS id,
-                   m.company_id, m.month, s.value_tier, s.lifecycle_stage,
-                   sum(m.revenue) AS revenue, sum(m.margin) AS margin
-              FROM monthly m
-              LEFT JOIN LATERAL (
-                    SELECT sn.value_tier, sn.lifecycle_stage
-                      FROM crm_customer_snapshot_period sn
-                     WHERE sn.company_id = m.company_id
-                       AND sn.partner_id = m.partner_id
-                       AND sn.date_from < m.month + interval '1 month'
-                  ORDER BY sn.date_from DESC LIMIT 1) s ON TRUE
-          GROUP BY m.company_id, m.month, s.value_tier, s.lifecycle_stage
             """,
+            company_ids=self.env.companies.ids,
             lines=self.env["crm.customer.profile"]._margin_line_query(
                 SQL("'1900-01-01'::date"), SQL("CURRENT_DATE")
             ),
         )
+
+    @api.model
+    def _select(self):
+        # one row per company, month, tier and stage: see row_ids
+        return SQL(
+            """
+            SELECT (%(month_id)s * 10 + %(tier)s) * 10 + %(stage)s AS id,
+                   m.company_id, m.month, s.value_tier, s.lifecycle_stage,
+                   sum(m.revenue * account_currency_table.rate) AS revenue,
+                   sum(m.margin * account_currency_table.rate) AS margin
+            """,
+            month_id=company_month_id(SQL("m.company_id"), SQL("m.month")),
+            tier=selection_position(SQL("s.value_tier"), VALUE_TIERS),
+            stage=selection_position(SQL("s.lifecycle_stage"), LIFECYCLE_STAGES),
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+            FROM monthly m
+            JOIN %(currency_table)s
+              ON account_currency_table.company_id = m.company_id
+            LEFT JOIN LATERAL (
+                  SELECT sn.value_tier, sn.lifecycle_stage
+                    FROM crm_customer_snapshot_period sn
+                   WHERE sn.company_id = m.company_id
+                     AND sn.partner_id = m.partner_id
+                     AND sn.date_from < m.month + interval '1 month'
+                ORDER BY sn.date_from DESC LIMIT 1) s ON TRUE
+            """,
+            currency_table=self.env["res.currency"]._get_simple_currency_table(
+                self.env.companies
+            ),
+        )
+
+    @api.model
+    def _group_by(self):
+        return SQL("GROUP BY m.company_id, m.month, s.value_tier, s.lifecycle_stage")

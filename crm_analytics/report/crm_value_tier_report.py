@@ -7,11 +7,13 @@ from ..models.crm_customer_profile import VALUE_TIERS
 
 
 class CrmValueTierReport(models.Model):
-    """Customer pyramid and RFM grid: one row per customer with a tier, with
-    its share of the company's tiered customers and of their window revenue
-    (summed per tier in the pivot)."""
+    """Customer pyramid and RFM grid: one row per customer with a tier (its
+    profile's id), with its share of the company's tiered customers and of
+    their window revenue (summed per tier in the pivot). Amounts are in the
+    current company's currency."""
 
     _name = "crm.value.tier.report"
+    _inherit = ["crm.rate.mixin"]
     _description = "Customer Pyramid Analysis"
     _auto = False
     _depends = {
@@ -30,13 +32,16 @@ class CrmValueTierReport(models.Model):
             "revenue_12m",
         ],
         "res.partner": ["crm_potential_spend"],
+        # the currency table
+        "res.company": ["currency_id"],
+        "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
     }
     _rec_name = "partner_id"
     _order = "rfm_monetary desc"
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
@@ -47,6 +52,7 @@ class CrmValueTierReport(models.Model):
     crm_service_attitude = fields.Selection(
         related="partner_id.crm_service_attitude", string="Service Attitude"
     )
+    # a score is a rank among 2-5: its total is the mean score
     rfm_recency_score = fields.Integer(
         string="R Score", readonly=True, aggregator="avg"
     )
@@ -58,16 +64,45 @@ class CrmValueTierReport(models.Model):
     )
     rfm_frequency = fields.Integer(string="Invoices in Window", readonly=True)
     rfm_monetary = fields.Monetary(string="Window Revenue", readonly=True)
-    customer_share = fields.Float(string="Customers (%)", readonly=True, digits=(16, 2))
-    revenue_share = fields.Float(string="Revenue (%)", readonly=True, digits=(16, 2))
+    customer_share = fields.Float(
+        string="Customers (%)",
+        readonly=True,
+        digits=(16, 2),
+        help="Share of the company's customers with a tier: the shares of a "
+        "company add up to 100 %.",
+    )
+    revenue_share = fields.Float(
+        string="Revenue (%)",
+        readonly=True,
+        digits=(16, 2),
+        help="Share of the window revenue of the company's customers with a "
+        "tier: the shares of a company add up to 100 %.",
+    )
+    potential_spend = fields.Monetary(
+        string="Potential Yearly Spend",
+        readonly=True,
+        help="The customer's estimated yearly spend, where one is set.",
+    )
+    wallet_revenue = fields.Monetary(
+        string="Revenue against Potential",
+        readonly=True,
+        help="Revenue of the last 12 months of the customers with a potential "
+        "yearly spend.",
+    )
     share_of_wallet = fields.Float(
         string="Share of Wallet (%)",
         readonly=True,
         digits=(16, 1),
-        aggregator="avg",
         help="Revenue of the last 12 months / the customer's potential yearly "
-        "spend, for customers with a potential.",
+        "spend, for customers with a potential; over several customers, their "
+        "revenue / their potential.",
     )
+
+    _rate_counts = {"share_of_wallet": (["wallet_revenue"], ["potential_spend"])}
+
+    @api.depends_context("allowed_company_ids")
+    def _compute_currency_id(self):
+        self.currency_id = self.env.company.currency_id
 
     @property
     def _table_query(self):
@@ -75,6 +110,10 @@ class CrmValueTierReport(models.Model):
 
     @api.model
     def _query(self):
+        return SQL("%s %s %s", self._select(), self._from(), self._where())
+
+    @api.model
+    def _select(self):
         return SQL(
             """
             SELECT pr.id,
@@ -88,17 +127,37 @@ class CrmValueTierReport(models.Model):
                    pr.rfm_frequency_score,
                    pr.rfm_monetary_score,
                    pr.rfm_frequency,
-                   pr.rfm_monetary,
+                   pr.rfm_monetary * account_currency_table.rate AS rfm_monetary,
                    100.0 / count(*) OVER (PARTITION BY pr.company_id)
                        AS customer_share,
                    100.0 * pr.rfm_monetary
                        / sum(pr.rfm_monetary) OVER (PARTITION BY pr.company_id)
                        AS revenue_share,
-                   100.0 * pr.revenue_12m / NULLIF(
-                       (p.crm_potential_spend ->> pr.company_id::text)::numeric, 0)
-                       AS share_of_wallet
-              FROM crm_customer_profile pr
-              JOIN res_partner p ON p.id = pr.partner_id
-             WHERE pr.value_tier IS NOT NULL
-            """
+                   %(potential)s * account_currency_table.rate AS potential_spend,
+                   CASE WHEN %(potential)s IS NOT NULL
+                        THEN pr.revenue_12m * account_currency_table.rate
+                   END AS wallet_revenue,
+                   100.0 * pr.revenue_12m / %(potential)s AS share_of_wallet
+            """,
+            potential=SQL(
+                "NULLIF((p.crm_potential_spend ->> pr.company_id::text)::numeric, 0)"
+            ),
         )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+            FROM crm_customer_profile pr
+            JOIN res_partner p ON p.id = pr.partner_id
+            JOIN %(currency_table)s
+              ON account_currency_table.company_id = pr.company_id
+            """,
+            currency_table=self.env["res.currency"]._get_simple_currency_table(
+                self.env.companies
+            ),
+        )
+
+    @api.model
+    def _where(self):
+        return SQL("WHERE pr.value_tier IS NOT NULL")
