@@ -46,12 +46,14 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             },
             "pyramid": self._pyramid(profile_domain),
             "funnel": self._funnel(profile_domain),
-            "stage_flow": self._stage_flow(date_from, date_to, company_ids),
+            "stage_flow": self._stage_flow(
+                date_from, date_to, company_ids, profile_domain
+            ),
             "churn_trend": self._churn_trend(date_from, date_to, company_ids),
             "satisfaction_trend": self._satisfaction_trend(
                 date_from, date_to, company_ids, filters
             ),
-            "matrix": self._matrix(date_from, date_to, filters),
+            "matrix": self._matrix(date_from, date_to, company_ids, filters),
             "at_risk_vips": self._at_risk_vips(profile_domain),
             "trap": self._trap(profile_domain),
         }
@@ -95,10 +97,14 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             for stage, label in LIFECYCLE_STAGES
         ]
 
-    def _stage_flow(self, date_from, date_to, company_ids):
+    def _stage_flow(self, date_from, date_to, company_ids, profile_domain):
         """Stage at the first date × stage at the second, from each
-        customer's latest snapshot on or before each date."""
+        customer's latest snapshot on or before each date: customers whose
+        profile matches ``profile_domain`` and the user may read (record
+        rules: a salesperson limited to their own documents sees their own
+        customers' moves)."""
         Period = self.env["crm.customer.snapshot.period"]
+        profiles = self.env["crm.customer.profile"]._search(profile_domain)
         rows = self.env.execute_query(
             SQL(
                 """
@@ -110,8 +116,13 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                   FROM stage_to t
                   LEFT JOIN stage_from f
                     ON f.company_id = t.company_id AND f.partner_id = t.partner_id
+                 WHERE (t.company_id, t.partner_id) IN %(profiles)s
               GROUP BY 1, 2
                 """,
+                profiles=profiles.subselect(
+                    SQL.identifier(profiles.table, "company_id"),
+                    SQL.identifier(profiles.table, "partner_id"),
+                ),
                 stage_to=Period._latest_query(
                     date_to, list(company_ids), ["lifecycle_stage"]
                 ),
@@ -204,10 +215,12 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             ],
         }
 
-    def _matrix(self, date_from, date_to, filters):
-        # invitations of the period (all states: the response rate needs them)
+    def _matrix(self, date_from, date_to, company_ids, filters):
+        # invitations of the period (all states: the response rate needs
+        # them) in the selected companies; record rules apply in compute()
         domain = [
             ("survey_id.question_and_page_ids.crm_measure", "!=", False),
+            ("crm_company_id", "in", company_ids),
             *self._response_domain("create_date", date_from, date_to, filters),
         ]
         figures = self.env["crm.satisfaction.analysis"].compute(domain)

@@ -10,11 +10,15 @@ class ResPartner(models.Model):
 
     # Company-dependent like lifecycle_stage: the tier in the current company,
     # searchable and groupable. Written by the value ranking.
+    # The tier, the segments, the potential spend and the trap flag are an
+    # internal classification: read by analytics users (salespeople) and
+    # invoicing users only, not by portal users or other employees.
     value_tier = fields.Selection(
         VALUE_TIERS,
         company_dependent=True,
         readonly=True,
         copy=False,
+        groups="crm_analytics.group_analytics_user,account.group_account_invoice",
     )
     crm_relationship_type = fields.Selection(
         [
@@ -25,6 +29,7 @@ class ResPartner(models.Model):
         ],
         string="Relationship",
         tracking=True,
+        groups="crm_analytics.group_analytics_user,account.group_account_invoice",
     )
     crm_service_attitude = fields.Selection(
         [
@@ -35,6 +40,7 @@ class ResPartner(models.Model):
         ],
         string="Service Attitude",
         tracking=True,
+        groups="crm_analytics.group_analytics_user,account.group_account_invoice",
         help="How the customer relates to our service: compliant (accepts what is "
         "offered), caring (expects attention), adaptive (adjusts to us), "
         "indifferent (does not care).",
@@ -43,6 +49,7 @@ class ResPartner(models.Model):
         string="Potential Yearly Spend",
         company_dependent=True,
         digits="Account",
+        groups="crm_analytics.group_analytics_user,account.group_account_invoice",
         help="Estimated yearly spend of the customer on what we sell, in the "
         "company currency: the base of the share of wallet (钱夹份额).",
     )
@@ -50,6 +57,7 @@ class ResPartner(models.Model):
         string="Satisfaction Trap",
         compute="_compute_crm_satisfaction_trap",
         search="_search_crm_satisfaction_trap",
+        groups="crm_analytics.group_analytics_user,account.group_account_invoice",
         help="Satisfied (latest CSI of at least 1, or latest overall answer in "
         "the top two points) yet declining or churned in the current company "
         "(客户满意陷阱).",
@@ -76,6 +84,9 @@ class ResPartner(models.Model):
             partner.crm_satisfaction_trap = partner.commercial_partner_id.id in trapped
 
     def _search_crm_satisfaction_trap(self, operator, value):
+        # Odoo checks the groups of the stored fields a domain reads, not of
+        # the computed ones it searches through their method
+        self.check_field_access_rights("read", ["crm_satisfaction_trap"])
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on the satisfaction trap."))
         ids = list(self._trap_partner_ids())

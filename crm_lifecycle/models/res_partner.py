@@ -8,11 +8,14 @@ class ResPartner(models.Model):
 
     # Company-dependent (one value per company, stored as jsonb): searchable and
     # groupable for the current company. Written by the lifecycle recompute.
+    # An internal classification: read by lifecycle users (salespeople) and
+    # invoicing users only, not by portal users or other employees.
     lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,
         company_dependent=True,
         readonly=True,
         copy=False,
+        groups="crm_lifecycle.group_lifecycle_user,account.group_account_invoice",
     )
     crm_profile_ids = fields.One2many(
         "crm.customer.profile",

@@ -620,6 +620,11 @@ class CrmServiceCase(models.Model):
         (resolved by the deadline, never escalated).
 
         Rates are 0–100, None when their denominator is 0.
+
+        Everything is counted among the records the caller may read (record
+        rules apply): a salesperson limited to their own documents gets the
+        figures of their own cases, invoices and customers' responses; a
+        caller who may not read invoices gets no complaint rate.
         """
         self.check_access("read")
         date_from = fields.Date.to_date(date_from)
@@ -633,29 +638,38 @@ class CrmServiceCase(models.Model):
         def team_filter(column):
             return SQL("AND %s = %s", column, team_id) if team_id else SQL()
 
+        # the cases and invoices the caller may read, as subqueries
+        readable_cases = self._search([("company_id", "=", company.id)]).subselect()
+        Move = self.env["account.move"]
+        if Move.has_access("read"):
+            readable_moves = Move._search(
+                [("company_id", "=", company.id), ("move_type", "=", "out_invoice")]
+            ).subselect()
+        else:
+            readable_moves = SQL("(SELECT 1 WHERE FALSE)")
         self.env.flush_all()
         [row] = self.env.execute_query_dict(
             SQL(
                 """
                 SELECT
                   (SELECT count(*) FROM crm_service_case c
-                    WHERE c.company_id = %(company)s
+                    WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.case_type = 'complaint'
                       AND c.date_recorded >= %(start)s
                       AND c.date_recorded < %(end)s %(case_team)s) AS complaints,
                   (SELECT count(*) FROM crm_service_case c
-                    WHERE c.company_id = %(company)s
+                    WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.date_recorded >= %(start)s
                       AND c.date_recorded < %(end)s %(case_team)s) AS cases,
                   (SELECT count(*) FROM crm_service_case c
-                    WHERE c.company_id = %(company)s
+                    WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.date_recorded >= %(start)s
                       AND c.date_recorded < %(end)s
                       AND c.state = 'closed' AND c.date_resolved IS NOT NULL
                       AND c.callback_done AND c.feedback_route IS NOT NULL
                       %(case_team)s) AS cases_complete,
                   (SELECT count(*) FROM crm_service_case c
-                    WHERE c.company_id = %(company)s
+                    WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.date_recorded >= %(start)s
                       AND c.date_recorded < %(end)s
                       AND c.state = 'closed' AND c.date_resolved IS NOT NULL
@@ -664,17 +678,17 @@ class CrmServiceCase(models.Model):
                       AND c.date_escalated IS NULL
                       %(case_team)s) AS cases_complete_in_time,
                   (SELECT count(DISTINCT m.commercial_partner_id) FROM account_move m
-                    WHERE m.company_id = %(company)s
+                    WHERE m.company_id = %(company)s AND m.id IN %(moves)s
                       AND m.state = 'posted' AND m.move_type = 'out_invoice'
                       AND m.invoice_date >= %(date_from)s
                       AND m.invoice_date <= %(date_to)s %(move_team)s)
                       AS customers_invoiced,
                   (SELECT count(*) FROM crm_service_case c
-                    WHERE c.company_id = %(company)s
+                    WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.deadline >= %(start)s AND c.deadline < %(end)s
                       %(case_team)s) AS cases_due,
                   (SELECT count(*) FROM crm_service_case c
-                    WHERE c.company_id = %(company)s
+                    WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.deadline >= %(start)s AND c.deadline < %(end)s
                       AND (c.date_resolved > c.deadline
                            OR (c.date_resolved IS NULL AND c.deadline < %(now)s))
@@ -683,7 +697,7 @@ class CrmServiceCase(models.Model):
                      JOIN crm_service_case c
                        ON c.id = a.res_id AND a.res_model = 'crm.service.case'
                     WHERE a.activity_type_id = %(callback)s
-                      AND c.company_id = %(company)s
+                      AND c.company_id = %(company)s AND c.id IN %(cases)s
                       AND a.date_deadline >= %(date_from)s
                       AND a.date_deadline <= %(date_to)s %(case_team)s)
                       AS callbacks_due,
@@ -691,7 +705,7 @@ class CrmServiceCase(models.Model):
                      JOIN crm_service_case c
                        ON c.id = a.res_id AND a.res_model = 'crm.service.case'
                     WHERE a.activity_type_id = %(callback)s
-                      AND c.company_id = %(company)s
+                      AND c.company_id = %(company)s AND c.id IN %(cases)s
                       AND a.date_deadline >= %(date_from)s
                       AND a.date_deadline <= %(date_to)s
                       AND (a.date_done > a.date_deadline
@@ -709,6 +723,8 @@ class CrmServiceCase(models.Model):
                 callback=self.env.ref(
                     "crm_satisfaction.mail_activity_type_callback"
                 ).id,
+                cases=readable_cases,
+                moves=readable_moves,
                 case_team=team_filter(SQL("c.team_id")),
                 move_team=team_filter(SQL("m.team_id")),
             )

@@ -216,8 +216,19 @@ class TestSatisfactionEvidence(SatisfactionCommon):
                 self.assertEqual(invited.create_uid, user)
                 self.assertEqual(invited.state, "new")
                 self.assertEqual(invited.crm_company_id, self.company)
-                # the completed response and its answers are readable
-                response = self.response.with_user(user)
+                # the completed response and its answers are readable; a
+                # salesperson limited to their own documents reads their own
+                # customers' only, not the colleague's customer's
+                response = self.response
+                if user == self.salesman:
+                    with self.assertRaises(AccessError):
+                        response.with_user(user).read(["crm_csi"])
+                    customer.user_id = user
+                    response = self.respond(
+                        {"expectation_a": 4, "perception_a": 5, "recommend": 9},
+                        partner=customer,
+                    )
+                response = response.with_user(user)
                 self.assertAlmostEqual(response.crm_csi, 1.25)
                 self.assertEqual(
                     sorted(response.user_input_line_ids.mapped("value_scale")),
