@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from psycopg2 import errors as pgerrors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.crm_lifecycle.tools import lifecycle_sql
 
@@ -1141,11 +1143,25 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
                 .with_company(company)
                 .with_context(allowed_company_ids=company.ids)
             )
-            pending = Profile._pending_partner_ids(today, company.ids)
-            if pending:
-                Profile._evaluate(today, company.ids, pending)
-            Profile._rank_values(today, company.ids)
-            todo -= company
+            try:
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    # postings meanwhile leave their customers to
+                    # crm.customer.refresh instead of waiting
+                    Profile._lock_company_customers(company.id)
+                    pending = Profile._pending_partner_ids(today, company.ids)
+                    if pending:
+                        Profile._evaluate(today, company.ids, pending)
+                    Profile._rank_values(today, company.ids)
+                todo -= company
+            except (pgerrors.LockNotAvailable, pgerrors.SerializationFailure):
+                # a posting holds or has just changed one of its customers
+                self.env.ref(
+                    "crm_analytics.ir_cron_crm_analytics_rank_values"
+                ).sudo()._trigger(fields.Datetime.now() + timedelta(minutes=1))
+                self.env["ir.cron"]._notify_progress(
+                    done=len(companies) - len(todo), remaining=len(todo)
+                )
+                return len(todo)
         self.env["ir.cron"]._notify_progress(
             done=len(companies) - len(todo), remaining=len(todo)
         )

@@ -1,6 +1,10 @@
+from collections import Counter
+
+from psycopg2 import errors as pgerrors
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 from odoo.tools.sql import index_exists
 
 from ..const import (
@@ -291,7 +295,11 @@ class CrmCustomerProfile(models.Model):
         pending = self._pending_partner_ids(today, company_ids)
         batch = pending[:batch_size]
         if batch:
-            self._evaluate(today, company_ids, batch)
+            evaluated = self._evaluate_unlocked(today, company_ids, batch)
+            # customers being evaluated elsewhere: evaluated again once free
+            self.env["crm.customer.refresh"]._add(
+                set(batch) - set(evaluated), company_ids
+            )
         remaining = len(pending) - len(batch)
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
         return remaining
@@ -319,16 +327,98 @@ class CrmCustomerProfile(models.Model):
         for move in moves or ():
             key = (move.commercial_partner_id.id, move.company_id.id)
             by_customer[key] = None if key in by_customer else move.id
-        move_ids = [move_id for move_id in by_customer.values() if move_id]
-        self._evaluate(
-            fields.Date.context_today(self), company_ids, partner_ids, move_ids
+        today = fields.Date.context_today(self)
+        evaluated = self._evaluate_unlocked(
+            today, company_ids, partner_ids, by_customer
+        )
+        # customers another transaction is evaluating: right after it
+        self.env["crm.customer.refresh"]._add(
+            set(partner_ids) - set(evaluated), company_ids
+        )
+
+    @api.model
+    def _evaluate_unlocked(self, date, company_ids, partner_ids, documents=None):
+        """Evaluate the customers ``partner_ids`` of ``company_ids`` as of
+        ``date`` (see ``_evaluate``) that no other transaction is evaluating
+        or has just evaluated, and return their ids: the others are left as
+        they are, nothing waits and nothing fails for them.
+
+        ``documents``: {(partner id, company id): id of the one document just
+        posted for it, or None}: documents the stored facts may take in."""
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                locked = self._lock_customers(partner_ids, company_ids)
+                move_ids = [
+                    move_id
+                    for (partner_id, _company_id), move_id in (documents or {}).items()
+                    if move_id and partner_id in locked
+                ]
+                if locked:
+                    self._evaluate(date, company_ids, sorted(locked), move_ids)
+        except (pgerrors.LockNotAvailable, pgerrors.SerializationFailure):
+            # another transaction changed one of them since this one started
+            return []
+        return sorted(locked)
+
+    @api.model
+    def _lock_customers(self, partner_ids, company_ids):
+        """Lock the commercial partners ``partner_ids`` and their profiles in
+        ``company_ids`` that no other transaction holds, until the end of
+        this transaction; return the ids of the partners locked with all
+        their profiles."""
+        partner_ids = list(partner_ids)
+        locked = self.env.execute_query(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) "
+                "FOR NO KEY UPDATE SKIP LOCKED",
+                partner_ids,
+            )
+        )
+        profiles = SQL(
+            "SELECT partner_id FROM crm_customer_profile "
+            "WHERE partner_id = ANY(%s) AND company_id = ANY(%s)",
+            partner_ids,
+            list(company_ids),
+        )
+        held = Counter(
+            partner_id
+            for (partner_id,) in self.env.execute_query(
+                SQL("%s FOR NO KEY UPDATE SKIP LOCKED", profiles)
+            )
+        )
+        total = Counter(
+            partner_id for (partner_id,) in self.env.execute_query(profiles)
+        )
+        return {
+            partner_id
+            for (partner_id,) in locked
+            if held[partner_id] == total[partner_id]
+        }
+
+    @api.model
+    def _lock_company_customers(self, company_id):
+        """Lock every profile of ``company_id`` and its partner until the end
+        of this transaction, for a ranking of all of them; raise
+        ``LockNotAvailable`` if another transaction holds one."""
+        self.env.execute_query(
+            SQL(
+                """
+                SELECT pr.id
+                  FROM crm_customer_profile pr
+                  JOIN res_partner p ON p.id = pr.partner_id
+                 WHERE pr.company_id = %s
+                   FOR NO KEY UPDATE NOWAIT
+                """,
+                company_id,
+            )
         )
 
     @api.model
     def _pending_partner_ids(self, date, company_ids):
         """Commercial partners, by id, with a customer of ``company_ids`` to
         evaluate as of ``date``: a profile whose facts hold as of another
-        date, or documents or a prospect and no profile yet."""
+        date, or documents or a prospect and no profile yet; customers
+        waiting in ``crm.customer.refresh`` are left to it."""
         self.env.flush_all()
         rows = self.env.execute_query(
             SQL(
@@ -361,7 +451,8 @@ class CrmCustomerProfile(models.Model):
                 date=date,
             )
         )
-        return [partner_id for (partner_id,) in rows]
+        waiting = set(self.env["crm.customer.refresh"].sudo().search([]).partner_id.ids)
+        return [partner_id for (partner_id,) in rows if partner_id not in waiting]
 
     @api.model
     def _evaluate(self, date, company_ids, partner_ids=None, move_ids=None):

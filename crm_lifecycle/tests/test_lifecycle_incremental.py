@@ -137,10 +137,11 @@ class TestLifecycleIncremental(LifecycleCommon):
             Profile._refresh_customers({(partner.id, self.company.id)})
             return self.env.cr.sql_log_count - before
 
-        # drop the last evaluation's temporary table, evaluate into a new
-        # one, update the profiles, insert the new profiles and the history
-        # rows, read back what moved
-        self.assertEqual(queries(small.partner_id), 6)
+        # a savepoint, lock the partner and its profiles (three statements:
+        # see _lock_customers), drop the last evaluation's temporary table,
+        # evaluate into a new one, update the profiles, insert the new
+        # profiles and the history rows, read back what moved, release
+        self.assertEqual(queries(small.partner_id), 11)
         self.assertEqual(queries(large.partner_id), queries(small.partner_id))
 
         small.action_post()
