@@ -4,7 +4,7 @@ from psycopg2 import errors as pgerrors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.tools import lifecycle_sql
 
@@ -1144,7 +1144,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
                 .with_context(allowed_company_ids=company.ids)
             )
             try:
-                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                with self.env.cr.savepoint():
                     # postings meanwhile leave their customers to
                     # crm.customer.refresh instead of waiting
                     Profile._lock_company_customers(company.id)
