@@ -209,3 +209,42 @@ class TestLifecycleSecurity(LifecycleCommon):
             self.assertEqual(
                 [h["stage_to"] for h in values["crm_lifecycle_history_ids"]], ["new"]
             )
+
+    def test_waiting_customers_are_the_engine_s(self):
+        """The queue of customers waiting for evaluation is read by
+        administrators only and written by the engine only; its cron
+        evaluates and removes them."""
+        partner = self.customer("Queued Customer")
+        self.invoice(partner, self.days_before(10), 300, company=self.company)
+        profile = self.Profile.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
+        )
+        # as if another transaction had held it when the invoice was posted
+        self.env.cr.execute(
+            "UPDATE crm_customer_profile SET revenue_total = 0 WHERE id = %s",
+            [profile.id],
+        )
+        profile.invalidate_recordset()
+        Refresh = self.env["crm.customer.refresh"]
+        Refresh._add({partner.id}, {self.company.id})
+        row = Refresh.search([("partner_id", "=", partner.id)])
+        self.assertEqual(row.company_id, self.company)
+        for user in (self.salesman, self.sales_manager, self.accountant):
+            with self.assertRaises(AccessError):
+                Refresh.with_user(user).search([])
+        admin = self.env.ref("base.user_admin")
+        self.assertEqual(
+            Refresh.with_user(admin).search([("partner_id", "=", partner.id)]), row
+        )
+        with self.assertRaises(AccessError):
+            row.with_user(admin).write({"company_id": self.company_b.id})
+        with self.assertRaises(AccessError):
+            row.with_user(admin).unlink()
+        with self.assertRaises(AccessError):
+            Refresh.with_user(admin).create(
+                {"partner_id": partner.id, "company_id": self.company.id}
+            )
+        self.assertEqual(Refresh._cron_evaluate(), 0)
+        self.assertFalse(row.exists())
+        profile.invalidate_recordset()
+        self.assertEqual(profile.revenue_total, 300)
