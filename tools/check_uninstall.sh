@@ -4,7 +4,9 @@
 # install the three addons with demo data, count the core records (partners,
 # posted invoices, surveys, their questions, survey responses and answers,
 # activity types, leads, sale orders), uninstall crm_analytics,
-# crm_satisfaction then crm_lifecycle, count again, and reinstall them.
+# crm_satisfaction then crm_lifecycle, count again, check that none of their
+# tables, views, parameters, crons or partner columns is left, and reinstall
+# them.
 # Fails when a count changed, a step failed or Odoo logged an ERROR; every
 # step runs, so that one run shows every difference.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -70,6 +72,32 @@ if ! odoo -i "$ADDONS" --stop-after-init; then
 fi
 check_log "the install"
 before="$(counts)"
+# The addons' own tables (models no other module defines or extends) and
+# their stored fields on other models, configuration parameters and crons:
+# gone afterwards.
+own_tables="$(psql -d "$DB" -XtAc "
+    SELECT string_agg(replace(m.model, '.', '_'), ' ' ORDER BY m.model)
+      FROM ir_model m
+     WHERE EXISTS (SELECT 1 FROM ir_model_data d
+                    WHERE d.model = 'ir.model' AND d.res_id = m.id
+                      AND d.module IN ('crm_lifecycle', 'crm_satisfaction', 'crm_analytics'))
+       AND NOT EXISTS (SELECT 1 FROM ir_model_data d
+                        WHERE d.model = 'ir.model' AND d.res_id = m.id
+                          AND d.module NOT IN ('crm_lifecycle', 'crm_satisfaction', 'crm_analytics'))")"
+[ -n "$own_tables" ] || fail "no model of the addons found"
+# their stored fields on other modules' models (e.g. the partner's stage)
+own_columns="$(psql -d "$DB" -XtAc "
+    SELECT string_agg(replace(f.model, '.', '_') || '.' || f.name, ' ' ORDER BY f.model, f.name)
+      FROM ir_model_fields f
+     WHERE f.store AND f.ttype NOT IN ('one2many', 'many2many')
+       AND EXISTS (SELECT 1 FROM ir_model_data d
+                    WHERE d.model = 'ir.model.fields' AND d.res_id = f.id
+                      AND d.module IN ('crm_lifecycle', 'crm_satisfaction', 'crm_analytics'))
+       AND NOT EXISTS (SELECT 1 FROM ir_model_data d
+                        WHERE d.model = 'ir.model.fields' AND d.res_id = f.id
+                          AND d.module NOT IN ('crm_lifecycle', 'crm_satisfaction', 'crm_analytics'))
+       AND replace(f.model, '.', '_') <> ALL (string_to_array('$own_tables', ' '))")"
+[ -n "$own_columns" ] || fail "no field of the addons on other models found"
 say "Records:" $before
 
 for module in crm_analytics crm_satisfaction crm_lifecycle; do
@@ -85,6 +113,26 @@ for module in crm_analytics crm_satisfaction crm_lifecycle; do
         before="$after"
     fi
 done
+
+for table in $own_tables; do
+    [ "$(psql -d "$DB" -XtAc "SELECT to_regclass('$table') IS NULL")" = t ] \
+        || fail "the table or view $table is left after the uninstall"
+done
+leftovers="$(psql -d "$DB" -XtAc "
+    SELECT string_agg(what, ', ') FROM (
+        SELECT 'parameter ' || key AS what FROM ir_config_parameter
+         WHERE key ~ '^crm_(lifecycle|satisfaction|analytics)\.'
+        UNION ALL
+        SELECT 'cron ' || c.cron_name FROM ir_cron c
+         WHERE NOT EXISTS (SELECT 1 FROM ir_act_server a
+                            JOIN ir_model m ON m.id = a.model_id
+                           WHERE a.id = c.ir_actions_server_id)
+        UNION ALL
+        SELECT 'column ' || table_name || '.' || column_name
+          FROM information_schema.columns
+         WHERE table_name || '.' || column_name = ANY (string_to_array('$own_columns', ' '))
+    ) AS leftover")"
+[ -z "$leftovers" ] || fail "left after the uninstall: $leftovers"
 
 say "Reinstalling $ADDONS..."
 odoo -i "$ADDONS" --stop-after-init || fail "the reinstall raised an error"
