@@ -156,6 +156,7 @@ class CrmCustomerProfile(models.Model):
         # not shown
         companies = self.env["res.company"].sudo().browse(company_ids)
         if from_facts is None:
+            # every profile of the companies ranked, whatever the caller's rules
             from_facts = all(
                 company.crm_rfm_window_days == FACTS_WINDOW_DAYS
                 for company in companies
@@ -243,6 +244,8 @@ class CrmCustomerProfile(models.Model):
         rankings, using the cut-offs of each company's last ranking. Where
         the RFM window is the lifecycle's 12 months, their window figures
         are the stored facts the evaluation has just written."""
+        # settings of the posting's companies, maybe for a user who may not
+        # read them: read, not shown
         companies = self.env["res.company"].sudo().browse(company_ids)
         from_facts = all(
             company.crm_rfm_window_days == FACTS_WINDOW_DAYS for company in companies
