@@ -15,6 +15,9 @@
 # prints the full value-tier ranking against a bare SQL ranking (target 1.5 x)
 # and the dashboard's data RPC against the equivalent raw SQL (target 2 x),
 # and posting an invoice there (the three addons) against the same base.
+# Last, the load check of tests/bench/bench_load.py on that copy and the base:
+# BENCH_LOAD_THREADS (default 4) threads post for BENCH_LOAD_SECONDS (default
+# 30) while the crons run (nothing may fail or be lost; throughput printed).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LC_DB="${BENCH_DB:-bench_lc}"
@@ -30,6 +33,9 @@ SCRIPT="$ROOT/tests/bench/bench_lifecycle.py"
 TIERS_SCRIPT="$ROOT/tests/bench/bench_tiers.py"
 DASHBOARD_SCRIPT="$ROOT/tests/bench/bench_dashboard.py"
 DASHBOARD_TARGET=2
+LOAD_SCRIPT="$ROOT/tests/bench/bench_load.py"
+LOAD_THREADS="${BENCH_LOAD_THREADS:-4}"
+LOAD_SECONDS="${BENCH_LOAD_SECONDS:-30}"
 OUT="$STATE_DIR/bench"
 FILESTORE="$STATE_DIR/data/filestore"
 
@@ -138,6 +144,12 @@ for size in $SIZES; do
         --phases post --posts "$POSTS" | grep 'post_' | sed 's/^/all_addons_/' \
         | tee -a "$result"
     say "Tiers and dashboard measured in $(($(date +%s) - step)) s."
+    # Concurrent postings while the crons run (commits: the databases change).
+    step=$(date +%s)
+    $PY "$LOAD_SCRIPT" -c "$STATE_DIR/bench_tiers.conf" --db "$TIERS_DB" \
+        --base-db "$BASE_DB" --threads "$LOAD_THREADS" --seconds "$LOAD_SECONDS" \
+        | tee -a "$result"
+    say "Load checked in $(($(date +%s) - step)) s."
     results+=("$result")
 done
 drop_db "${LC_DB}_tpl"
@@ -193,7 +205,27 @@ for result in "${results[@]}"; do
         "$(value "$result" dashboard_raw_sql_s)" "$(value "$result" dashboard_rpc_s)" \
         "$(value "$result" dashboard_ratio)" "$dashboard_ok"
 done
+printf '\n%-16s %9s %9s %7s %9s %9s %9s %9s %-8s\n' "customers:inv" "attempted" \
+    "committed" "failed" "ser_errs" "cron_fail" "differ" "thruput" ">=0.90"
+for result in "${results[@]}"; do
+    failed="$(value "$result" load_failed)"
+    lost="$(value "$result" load_profiles_differing_from_full_evaluation)"
+    [ "$failed" = 0 ] && [ "$(value "$result" load_cron_failures)" = 0 ] \
+        && [ "$lost" = 0 ] || missed=1
+    throughput="$(value "$result" load_throughput_ratio)"
+    throughput_ok="$(awk -v v="$throughput" 'BEGIN { print (v != "" && v + 0 >= 0.9) ? "met" : "MISSED" }')"
+    [ "$throughput_ok" = met ] || missed=1
+    printf '%-16s %9s %9s %7s %9s %9s %9s %9.2f %-8s\n' \
+        "$(value "$result" customers):$(value "$result" invoices)" \
+        "$(value "$result" load_attempted)" "$(value "$result" load_committed)" \
+        "$failed" "$(value "$result" load_serialization_errors)" \
+        "$(value "$result" load_cron_failures)" "$lost" "$throughput" \
+        "$throughput_ok"
+done
 say ""
+say "Load check: postings failed, cron failures and profiles differing from a" \
+    "full evaluation must be 0; thruput = postings committed with the addons" \
+    "and their crons / without the addons (target >= 0.90)."
 say "Targets: recompute (cold and steady) <= $RECOMPUTE_TARGET x the bare aggregate;" \
     "invoice post <= $POST_TARGET x without crm_lifecycle (post_ms: the customer" \
     "with the most invoices; typical: post ratio for the median customer);" \
