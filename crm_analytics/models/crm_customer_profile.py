@@ -1150,7 +1150,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
                 with self.env.cr.savepoint():
                     # postings meanwhile leave their customers to
                     # crm.customer.refresh instead of waiting
-                    Profile._lock_company_customers(company.id)
+                    self.env["crm.customer.refresh"]._lock_company_customers(company.id)
                     pending = Profile._pending_partner_ids(today, company.ids)
                     if pending:
                         Profile._evaluate(today, company.ids, pending)

@@ -1,7 +1,3 @@
-from collections import Counter
-
-from psycopg2 import errors as pgerrors
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -16,7 +12,7 @@ from ..const import (
     RULE_LABELS,
     WORK_MEM,
 )
-from ..tools import lifecycle_sql
+from ..tools import evaluation_sql, lifecycle_sql
 
 
 class CrmCustomerProfile(models.Model):
@@ -241,7 +237,7 @@ class CrmCustomerProfile(models.Model):
         )
         changed.sudo().write({"lifecycle_stage": stage, "stage_date": today})
         histories = self.env["crm.lifecycle.history"].sudo().create(history_vals)
-        self._sync_partner_stages(
+        self.env["res.partner"]._set_lifecycle_stages(
             [(p.partner_id.id, p.company_id.id, stage) for p in changed]
         )
         self.env["crm.lifecycle.playbook"]._run_for_histories(
@@ -295,10 +291,8 @@ class CrmCustomerProfile(models.Model):
         pending = self._pending_partner_ids(today, company_ids)
         batch = pending[:batch_size]
         if batch:
-            evaluated = self._evaluate_unlocked(today, company_ids, batch)
-            # customers being evaluated elsewhere: evaluated again once free
-            self.env["crm.customer.refresh"]._add(
-                set(batch) - set(evaluated), company_ids
+            self.env["crm.customer.refresh"]._evaluate_or_queue(
+                today, company_ids, batch
             )
         remaining = len(pending) - len(batch)
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
@@ -328,99 +322,8 @@ class CrmCustomerProfile(models.Model):
             key = (move.commercial_partner_id.id, move.company_id.id)
             by_customer[key] = None if key in by_customer else move.id
         today = fields.Date.context_today(self)
-        evaluated = self._evaluate_unlocked(
+        self.env["crm.customer.refresh"]._evaluate_or_queue(
             today, company_ids, partner_ids, by_customer
-        )
-        # customers another transaction is evaluating: right after it
-        self.env["crm.customer.refresh"]._add(
-            set(partner_ids) - set(evaluated), company_ids
-        )
-
-    @api.model
-    def _evaluate_unlocked(self, date, company_ids, partner_ids, documents=None):
-        """Evaluate the customers ``partner_ids`` of ``company_ids`` as of
-        ``date`` (see ``_evaluate``) that no other transaction is evaluating
-        or has just evaluated, and return their ids: the others are left as
-        they are, nothing waits and nothing fails for them.
-
-        ``documents``: {(partner id, company id): id of the one document just
-        posted for it, or None}: documents the stored facts may take in."""
-        try:
-            with self.env.cr.savepoint():
-                locked = self._lock_customers(partner_ids, company_ids)
-                move_ids = [
-                    move_id
-                    for (partner_id, _company_id), move_id in (documents or {}).items()
-                    if move_id and partner_id in locked
-                ]
-                if locked:
-                    self._evaluate(date, company_ids, sorted(locked), move_ids)
-        except (pgerrors.LockNotAvailable, pgerrors.SerializationFailure):
-            # another transaction changed one of them since this one started
-            return []
-        return sorted(locked)
-
-    @api.model
-    def _lock_customers(self, partner_ids, company_ids):
-        """Lock the commercial partners ``partner_ids`` and their profiles in
-        ``company_ids`` that no other transaction holds, until the end of
-        this transaction; return the ids of the partners locked with all
-        their profiles."""
-        partner_ids = list(partner_ids)
-        locked = self._execute_lock(
-            SQL(
-                "SELECT id FROM res_partner WHERE id = ANY(%s) "
-                "FOR NO KEY UPDATE SKIP LOCKED",
-                partner_ids,
-            )
-        )
-        profiles = SQL(
-            "SELECT partner_id FROM crm_customer_profile "
-            "WHERE partner_id = ANY(%s) AND company_id = ANY(%s)",
-            partner_ids,
-            list(company_ids),
-        )
-        held = Counter(
-            partner_id
-            for (partner_id,) in self._execute_lock(
-                SQL("%s FOR NO KEY UPDATE SKIP LOCKED", profiles)
-            )
-        )
-        total = Counter(
-            partner_id for (partner_id,) in self.env.execute_query(profiles)
-        )
-        return {
-            partner_id
-            for (partner_id,) in locked
-            if held[partner_id] == total[partner_id]
-        }
-
-    @api.model
-    def _execute_lock(self, query):
-        """Run the row-locking ``query`` and return its rows. A row another
-        transaction holds or has changed meanwhile raises ``LockNotAvailable``
-        or ``SerializationFailure`` for the caller to handle, without an
-        ERROR in the log (as ``sequence.mixin._locked_increment`` does)."""
-        self.env.flush_query(query)
-        self.env.cr.execute(query, log_exceptions=False)
-        return self.env.cr.fetchall()
-
-    @api.model
-    def _lock_company_customers(self, company_id):
-        """Lock every profile of ``company_id`` and its partner until the end
-        of this transaction, for a ranking of all of them; raise
-        ``LockNotAvailable`` if another transaction holds one."""
-        self._execute_lock(
-            SQL(
-                """
-                SELECT pr.id
-                  FROM crm_customer_profile pr
-                  JOIN res_partner p ON p.id = pr.partner_id
-                 WHERE pr.company_id = %s
-                   FOR NO KEY UPDATE NOWAIT
-                """,
-                company_id,
-            )
         )
 
     @api.model
@@ -431,35 +334,7 @@ class CrmCustomerProfile(models.Model):
         waiting in ``crm.customer.refresh`` are left to it."""
         self.env.flush_all()
         rows = self.env.execute_query(
-            SQL(
-                """
-                WITH crm_company AS (%(settings)s),
-                customer AS (
-                    SELECT d.partner_id, d.company_id FROM (%(sources)s) d
-                     UNION
-                    %(prospects)s
-                )
-                SELECT pr.partner_id
-                  FROM crm_customer_profile pr
-                 WHERE pr.company_id = ANY(%(company_ids)s)
-                   AND pr.facts_date IS DISTINCT FROM %(date)s
-                 UNION
-                SELECT k.partner_id
-                  FROM customer k
-                 WHERE NOT EXISTS (
-                       SELECT 1 FROM crm_customer_profile pr
-                        WHERE pr.partner_id = k.partner_id
-                          AND pr.company_id = k.company_id)
-                 ORDER BY 1
-                """,
-                settings=lifecycle_sql.company_settings(company_ids),
-                sources=SQL("\nUNION ALL\n").join(
-                    lifecycle_sql.source_rows(date, lambda _column: SQL())
-                ),
-                prospects=lifecycle_sql.prospect_pairs(lambda _column: SQL()),
-                company_ids=list(company_ids),
-                date=date,
-            )
+            evaluation_sql.pending_customers(date, company_ids)
         )
         waiting = set(self.env["crm.customer.refresh"].sudo().search([]).partner_id.ids)
         return [partner_id for (partner_id,) in rows if partner_id not in waiting]
@@ -493,9 +368,7 @@ class CrmCustomerProfile(models.Model):
                 SQL(
                     "CREATE TEMPORARY TABLE crm_lifecycle_evaluation "
                     "ON COMMIT DROP AS %s",
-                    self._evaluation_query(
-                        date, company_ids, templates, move_ids=move_ids
-                    ),
+                    self._evaluation(date, company_ids, templates, move_ids=move_ids),
                 )
             )
             taken = set(
@@ -511,7 +384,7 @@ class CrmCustomerProfile(models.Model):
                     self.env.execute_query(
                         SQL(
                             "INSERT INTO crm_lifecycle_evaluation %s",
-                            self._evaluation_query(
+                            self._evaluation(
                                 date, [company_id], templates, partner_ids=rest
                             ),
                         )
@@ -521,7 +394,7 @@ class CrmCustomerProfile(models.Model):
                 SQL(
                     "CREATE TEMPORARY TABLE crm_lifecycle_evaluation "
                     "ON COMMIT DROP AS %s",
-                    self._evaluation_query(
+                    self._evaluation(
                         date, company_ids, templates, partner_ids=partner_ids
                     ),
                 )
@@ -540,92 +413,23 @@ class CrmCustomerProfile(models.Model):
         return histories
 
     @api.model
-    def _evaluation_query(
+    def _evaluation(
         self, date, company_ids, templates, partner_ids=None, move_ids=None
     ):
-        """SQL: every customer in scope once, with its facts as of ``date``,
-        the first rule of DOMAIN §1 it matches, its new stage (a stage held
-        by hand holds) and reason, and whether its stage or anything stored
-        moved: the rows of ``crm_lifecycle_evaluation`` (see ``_evaluate``).
-
-        In scope: the customers ``partner_ids`` (None: every customer) with
-        documents, a profile or a prospect, their documents aggregated; or,
-        with ``move_ids``, the customers whose stored facts take one of
-        these documents in (see ``lifecycle_sql.document_facts``)."""
-        if move_ids:
-            facts = lifecycle_sql.document_facts(date, move_ids)
-            # they bought: never prospects
-            prospects = SQL(
-                "SELECT NULL::int AS partner_id, NULL::int AS company_id WHERE FALSE"
-            )
-            profile_filter = SQL(
-                "AND (pr.partner_id, pr.company_id) IN "
-                "(SELECT partner_id, company_id FROM fact)"
-            )
-        else:
-
-            def partner_filter(column):
-                if partner_ids is None:
-                    return SQL()
-                return SQL("AND %s = ANY(%s)", column, list(partner_ids))
-
-            facts = lifecycle_sql.aggregated_facts(
-                date, lifecycle_sql.source_rows(date, partner_filter)
-            )
-            prospects = lifecycle_sql.prospect_pairs(partner_filter)
-            profile_filter = partner_filter(SQL("pr.partner_id"))
-        return SQL(
-            """
-            WITH crm_company AS (%(settings)s),
-            fact AS (%(facts)s),
-            prospect AS (%(prospects)s),
-            profile AS (
-                SELECT pr.*
-                  FROM crm_customer_profile pr
-                 WHERE pr.company_id = ANY(%(company_ids)s) %(profile_filter)s
-            ),
-            measured AS (%(measured)s),
-            ruled AS (
-                SELECT e.*,
-                       %(rule)s AS rule,
-                       coalesce(e.locked_until >= %(date)s, FALSE) AS locked
-                  FROM measured e
-            ),
-            staged AS (
-                SELECT e.*,
-                       CASE WHEN e.locked THEN e.old_stage
-                            ELSE %(rule_stage)s END AS stage,
-                       CASE WHEN e.locked THEN e.old_rule ELSE e.rule END
-                           AS stage_rule,
-                       CASE WHEN e.locked THEN e.old_reason
-                            WHEN e.locked_until < %(date)s
-                            THEN %(expired)s || ' ' || %(rule_reason)s
-                            ELSE %(rule_reason)s END AS reason,
-                       CASE WHEN e.locked THEN e.locked_until END AS new_locked_until,
-                       CASE WHEN e.locked THEN e.lock_reason END AS new_lock_reason
-                  FROM ruled e
-            )
-            SELECT e.*,
-                   e.stage IS DISTINCT FROM e.old_stage AS stage_moved,
-                   e.facts_moved OR e.stage IS DISTINCT FROM e.old_stage AS moved
-              FROM staged e
-            """,
-            settings=lifecycle_sql.company_settings(company_ids),
-            facts=facts,
-            prospects=prospects,
-            company_ids=list(company_ids),
-            profile_filter=profile_filter,
-            measured=lifecycle_sql.measured_customers(date),
-            rule=lifecycle_sql.stage_rule(),
-            rule_stage=lifecycle_sql.rule_stage(SQL("e.rule")),
-            rule_reason=lifecycle_sql.rule_reason(SQL("e.rule"), templates),
-            expired=self.env._(OVERRIDE_EXPIRED),
-            date=date,
+        """SQL: the rows of ``crm_lifecycle_evaluation`` (see
+        ``evaluation_sql.evaluation``)."""
+        return evaluation_sql.evaluation(
+            date,
+            company_ids,
+            templates,
+            self.env._(OVERRIDE_EXPIRED),
+            partner_ids=partner_ids,
+            move_ids=move_ids,
         )
 
     @api.model
     def _write_evaluation(self, date):
-        """Write ``crm_lifecycle_evaluation`` (see ``_evaluation_query``):
+        """Write ``crm_lifecycle_evaluation`` (see ``_evaluation``):
         every profile in it takes its facts as of ``date`` and its stage
         (profiles are created for new customers), a history row is written
         for every change of stage and the partners' stage follows.
@@ -633,87 +437,9 @@ class CrmCustomerProfile(models.Model):
         Returns the commercial partner ids whose facts or stage moved and
         the new history rows."""
         uid = self.env.uid
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE crm_customer_profile pr
-                   SET first_purchase_date = e.first_date,
-                       last_purchase_date = e.last_date,
-                       purchase_count = e.purchase_count,
-                       purchase_count_12m = e.purchase_count_12m,
-                       revenue_total = e.revenue_total,
-                       revenue_12m = e.revenue_12m,
-                       revenue_prev_12m = e.revenue_prev_12m,
-                       avg_purchase_interval = e.stored_interval,
-                       last_return_date = e.last_return_date,
-                       facts_date = %(date)s,
-                       lifecycle_stage = e.stage,
-                       stage_date = CASE WHEN e.stage_moved THEN %(date)s
-                                         ELSE pr.stage_date END,
-                       stage_rule = e.stage_rule,
-                       stage_reason = e.reason,
-                       stage_locked_until = e.new_locked_until,
-                       stage_lock_reason = e.new_lock_reason,
-                       write_uid = %(uid)s,
-                       write_date = now() AT TIME ZONE 'UTC'
-                  FROM crm_lifecycle_evaluation e
-                 WHERE pr.id = e.profile_id
-                """,
-                date=date,
-                uid=uid,
-            )
-        )
-        self.env.execute_query(
-            SQL(
-                """
-                INSERT INTO crm_customer_profile (
-                    partner_id, company_id, user_id, team_id,
-                    first_purchase_date, last_purchase_date, purchase_count,
-                    purchase_count_12m, revenue_total, revenue_12m,
-                    revenue_prev_12m, avg_purchase_interval, last_return_date,
-                    facts_date, lifecycle_stage, stage_date, stage_rule,
-                    stage_reason, create_uid, create_date, write_uid, write_date)
-                SELECT e.partner_id, e.company_id, p.user_id, u.sale_team_id,
-                       e.first_date, e.last_date, e.purchase_count,
-                       e.purchase_count_12m, e.revenue_total, e.revenue_12m,
-                       e.revenue_prev_12m, e.stored_interval, e.last_return_date,
-                       %(date)s, e.stage,
-                       CASE WHEN e.stage IS NOT NULL THEN %(date)s::date END,
-                       e.stage_rule, e.reason,
-                       %(uid)s, now() AT TIME ZONE 'UTC',
-                       %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM crm_lifecycle_evaluation e
-                  JOIN res_partner p ON p.id = e.partner_id
-                  LEFT JOIN res_users u ON u.id = p.user_id
-                 WHERE e.profile_id IS NULL
-                    ON CONFLICT (partner_id, company_id) DO NOTHING
-                """,
-                date=date,
-                uid=uid,
-            )
-        )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                INSERT INTO crm_lifecycle_history (
-                    profile_id, partner_id, company_id, stage_from, stage_to,
-                    date, rule, reason, is_manual, user_id,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT pr.id, e.partner_id, e.company_id, e.old_stage, e.stage,
-                       %(date)s, e.stage_rule, e.reason, FALSE, %(uid)s,
-                       %(uid)s, now() AT TIME ZONE 'UTC',
-                       %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM crm_lifecycle_evaluation e
-                  JOIN crm_customer_profile pr
-                    ON pr.partner_id = e.partner_id AND pr.company_id = e.company_id
-                 WHERE e.stage_moved
-                RETURNING id
-                """,
-                date=date,
-                uid=uid,
-            )
-        )
-        histories = self.env["crm.lifecycle.history"].sudo().browse(r[0] for r in rows)
+        self.env.execute_query(evaluation_sql.update_profiles(date, uid))
+        self.env.execute_query(evaluation_sql.insert_profiles(date, uid))
+        histories = self.env["crm.lifecycle.history"]._create_from_evaluation(date)
         written = self.env.execute_query(
             SQL(
                 """
@@ -725,7 +451,7 @@ class CrmCustomerProfile(models.Model):
                 """
             )
         )
-        self._sync_partner_stages(
+        self.env["res.partner"]._set_lifecycle_stages(
             [
                 (p, c, stage)
                 for _id, p, c, stage, stage_moved, _m in written
@@ -736,7 +462,6 @@ class CrmCustomerProfile(models.Model):
         profiles = self.browse(row[0] for row in written)
         self.invalidate_model()
         profiles.modified(lifecycle_sql.PROFILE_FIELDS)
-        self.env["crm.lifecycle.history"].invalidate_model()
         return sorted({row[1] for row in written if row[5]}), histories
 
     def _customers_evaluated(self, date, company_ids, partner_ids):
@@ -745,32 +470,3 @@ class CrmCustomerProfile(models.Model):
         evaluation of every customer, else the customers whose facts or stage
         moved."""
         return
-
-    def _sync_partner_stages(self, triples):
-        """Mirror (partner id, company id, stage) onto the partners'
-        company-dependent ``lifecycle_stage``."""
-        if not triples:
-            return
-        Partner = self.env["res.partner"]
-        Partner.flush_model(["lifecycle_stage"])
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE res_partner p
-                   SET lifecycle_stage = jsonb_strip_nulls(
-                           coalesce(p.lifecycle_stage, '{}'::jsonb) || s.stages)
-                  FROM (SELECT t.partner_id,
-                               jsonb_object_agg(t.company_id::text, t.stage) AS stages
-                          FROM unnest(%s::int[], %s::int[], %s::varchar[])
-                               AS t(partner_id, company_id, stage)
-                      GROUP BY t.partner_id) s
-                 WHERE p.id = s.partner_id
-                """,
-                [t[0] for t in triples],
-                [t[1] for t in triples],
-                [t[2] for t in triples],
-            )
-        )
-        partners = Partner.browse({t[0] for t in triples})
-        partners.invalidate_recordset(["lifecycle_stage"])
-        partners.modified(["lifecycle_stage"])

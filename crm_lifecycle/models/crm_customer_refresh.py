@@ -1,6 +1,10 @@
+from collections import Counter
 from datetime import timedelta
 
+from psycopg2 import errors as pgerrors
+
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..const import CRON_BATCH_SIZE
 
@@ -8,10 +12,11 @@ from ..const import CRON_BATCH_SIZE
 class CrmCustomerRefresh(models.Model):
     """A customer waiting to be evaluated as of today: one that a posting or a
     cron batch could not evaluate at once because another transaction was
-    evaluating it (see ``crm.customer.profile._evaluate_unlocked``). Rows are
-    only ever inserted and deleted, so that concurrent postings never collide
-    on them; the cron "evaluate waiting customers", triggered on insert,
-    evaluates them shortly after the posting commits."""
+    evaluating it. The model also holds that choice: evaluate the customers
+    no other transaction holds, queue the others (``_evaluate_or_queue``).
+    Rows are only ever inserted and deleted, so that concurrent postings
+    never collide on them; the cron "evaluate waiting customers", triggered
+    on insert, evaluates them shortly after the posting commits."""
 
     _name = "crm.customer.refresh"
     _description = "Customer Waiting for Evaluation"
@@ -62,10 +67,9 @@ class CrmCustomerRefresh(models.Model):
         for row in waiting:
             by_company.setdefault(row.company_id.id, set()).add(row.partner_id.id)
         today = fields.Date.context_today(self)
-        Profile = self.env["crm.customer.profile"].sudo()
         done = waiting.browse()
         for company_id, partner_ids in by_company.items():
-            evaluated = Profile._evaluate_unlocked(
+            evaluated = self.sudo()._evaluate_unlocked(
                 today, [company_id], sorted(partner_ids)
             )
             done |= waiting.filtered(
@@ -81,3 +85,102 @@ class CrmCustomerRefresh(models.Model):
             cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=1))
         self.env["ir.cron"]._notify_progress(done=len(done), remaining=remaining)
         return remaining
+
+    @api.model
+    def _evaluate_or_queue(self, date, company_ids, partner_ids, documents=None):
+        """Evaluate the customers ``partner_ids`` of ``company_ids`` that no
+        other transaction holds (see ``_evaluate_unlocked``) and queue the
+        others, to be evaluated right after that transaction."""
+        evaluated = self._evaluate_unlocked(date, company_ids, partner_ids, documents)
+        self._add(set(partner_ids) - set(evaluated), company_ids)
+        return evaluated
+
+    @api.model
+    def _evaluate_unlocked(self, date, company_ids, partner_ids, documents=None):
+        """Evaluate the customers ``partner_ids`` of ``company_ids`` as of
+        ``date`` (see ``crm.customer.profile._evaluate``) that no other
+        transaction is evaluating or has just evaluated, and return their
+        ids: the others are left as they are, nothing waits and nothing fails
+        for them.
+
+        ``documents``: {(partner id, company id): id of the one document just
+        posted for it, or None}: documents the stored facts may take in."""
+        try:
+            with self.env.cr.savepoint():
+                locked = self._lock_customers(partner_ids, company_ids)
+                move_ids = [
+                    move_id
+                    for (partner_id, _company_id), move_id in (documents or {}).items()
+                    if move_id and partner_id in locked
+                ]
+                if locked:
+                    self.env["crm.customer.profile"]._evaluate(
+                        date, company_ids, sorted(locked), move_ids
+                    )
+        except (pgerrors.LockNotAvailable, pgerrors.SerializationFailure):
+            # another transaction changed one of them since this one started
+            return []
+        return sorted(locked)
+
+    @api.model
+    def _lock_customers(self, partner_ids, company_ids):
+        """Lock the commercial partners ``partner_ids`` and their profiles in
+        ``company_ids`` that no other transaction holds, until the end of
+        this transaction; return the ids of the partners locked with all
+        their profiles."""
+        partner_ids = list(partner_ids)
+        locked = self._execute_lock(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) "
+                "FOR NO KEY UPDATE SKIP LOCKED",
+                partner_ids,
+            )
+        )
+        profiles = SQL(
+            "SELECT partner_id FROM crm_customer_profile "
+            "WHERE partner_id = ANY(%s) AND company_id = ANY(%s)",
+            partner_ids,
+            list(company_ids),
+        )
+        held = Counter(
+            partner_id
+            for (partner_id,) in self._execute_lock(
+                SQL("%s FOR NO KEY UPDATE SKIP LOCKED", profiles)
+            )
+        )
+        total = Counter(
+            partner_id for (partner_id,) in self.env.execute_query(profiles)
+        )
+        return {
+            partner_id
+            for (partner_id,) in locked
+            if held[partner_id] == total[partner_id]
+        }
+
+    @api.model
+    def _execute_lock(self, query):
+        """Run the row-locking ``query`` and return its rows. A row another
+        transaction holds or has changed meanwhile raises ``LockNotAvailable``
+        or ``SerializationFailure`` for the caller to handle, without an
+        ERROR in the log (as ``sequence.mixin._locked_increment`` does)."""
+        self.env.flush_query(query)
+        self.env.cr.execute(query, log_exceptions=False)
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _lock_company_customers(self, company_id):
+        """Lock every profile of ``company_id`` and its partner until the end
+        of this transaction, for a ranking of all of them; raise
+        ``LockNotAvailable`` if another transaction holds one."""
+        self._execute_lock(
+            SQL(
+                """
+                SELECT pr.id
+                  FROM crm_customer_profile pr
+                  JOIN res_partner p ON p.id = pr.partner_id
+                 WHERE pr.company_id = %s
+                   FOR NO KEY UPDATE NOWAIT
+                """,
+                company_id,
+            )
+        )

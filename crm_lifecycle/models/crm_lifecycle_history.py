@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..const import LIFECYCLE_STAGES, RULE_LABELS
 
@@ -30,3 +31,34 @@ class CrmLifecycleHistory(models.Model):
     is_manual = fields.Boolean(string="Manual", readonly=True)
     locked_until = fields.Date(string="Held Until", readonly=True)
     user_id = fields.Many2one("res.users", readonly=True)
+
+    @api.model
+    def _create_from_evaluation(self, date):
+        """A history row dated ``date`` for every change of stage of the
+        evaluation in ``crm_lifecycle_evaluation`` (see
+        ``crm.customer.profile._evaluate``), written by the engine whoever
+        triggered it; return them."""
+        uid = self.env.uid
+        rows = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO crm_lifecycle_history (
+                    profile_id, partner_id, company_id, stage_from, stage_to,
+                    date, rule, reason, is_manual, user_id,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT pr.id, e.partner_id, e.company_id, e.old_stage, e.stage,
+                       %(date)s, e.stage_rule, e.reason, FALSE, %(uid)s,
+                       %(uid)s, now() AT TIME ZONE 'UTC',
+                       %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM crm_lifecycle_evaluation e
+                  JOIN crm_customer_profile pr
+                    ON pr.partner_id = e.partner_id AND pr.company_id = e.company_id
+                 WHERE e.stage_moved
+                RETURNING id
+                """,
+                date=date,
+                uid=uid,
+            )
+        )
+        self.invalidate_model()
+        return self.sudo().browse(row[0] for row in rows)

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..const import LIFECYCLE_STAGES
 
@@ -90,3 +91,32 @@ class ResPartner(models.Model):
                 }
             )
         return res
+
+    @api.model
+    def _set_lifecycle_stages(self, triples):
+        """Mirror (partner id, company id, stage) onto the partners'
+        company-dependent ``lifecycle_stage``."""
+        if not triples:
+            return
+        self.flush_model(["lifecycle_stage"])
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET lifecycle_stage = jsonb_strip_nulls(
+                           coalesce(p.lifecycle_stage, '{}'::jsonb) || s.stages)
+                  FROM (SELECT t.partner_id,
+                               jsonb_object_agg(t.company_id::text, t.stage) AS stages
+                          FROM unnest(%s::int[], %s::int[], %s::varchar[])
+                               AS t(partner_id, company_id, stage)
+                      GROUP BY t.partner_id) s
+                 WHERE p.id = s.partner_id
+                """,
+                [t[0] for t in triples],
+                [t[1] for t in triples],
+                [t[2] for t in triples],
+            )
+        )
+        partners = self.browse({t[0] for t in triples})
+        partners.invalidate_recordset(["lifecycle_stage"])
+        partners.modified(["lifecycle_stage"])

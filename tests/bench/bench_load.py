@@ -179,7 +179,9 @@ def run_crons_once(env, company_ids, offset, counters):
                 )
             )
         ]
-        evaluated = Profile._evaluate_unlocked(today, company_ids, partner_ids)
+        evaluated = env["crm.customer.refresh"]._evaluate_unlocked(
+            today, company_ids, partner_ids
+        )
         counters.add("cron_customers_skipped", len(partner_ids) - len(evaluated))
         return len(partner_ids)
 
