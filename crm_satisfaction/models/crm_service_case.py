@@ -435,6 +435,7 @@ class CrmServiceCase(models.Model):
         case."""
         self._check_transition("resolved", "action_resolve")
         self._write_loop({"state": "resolved", "date_resolved": fields.Datetime.now()})
+        self._close_escalation(self.env._("The case was resolved."))
         callback_type = self.env.ref("crm_satisfaction.mail_activity_type_callback")
         for case in self:
             case.activity_schedule(
@@ -530,6 +531,7 @@ class CrmServiceCase(models.Model):
                 "date_closed": fields.Datetime.now(),
             }
         )
+        self._close_escalation(self.env._("The case was closed."))
         return True
 
     def action_open_reopen_wizard(self):
@@ -578,15 +580,8 @@ class CrmServiceCase(models.Model):
         overdue = self.sudo().search(
             [("is_overdue", "=", True), ("date_escalated", "=", False)]
         )
-        todo_type = self.env.ref("mail.mail_activity_data_todo")
+        overdue._schedule_escalation()
         for case in overdue:
-            leader = case.team_id.user_id or case.user_id
-            if leader:
-                case.activity_schedule(
-                    activity_type_id=todo_type.id,
-                    user_id=leader.id,
-                    summary=self.env._("Overdue case: %s", case.reference),
-                )
             case.message_post(
                 body=self.env._(
                     "Escalated: the case was due on %s and is not resolved.",
@@ -596,6 +591,29 @@ class CrmServiceCase(models.Model):
             )
         overdue._write_loop({"date_escalated": fields.Datetime.now()})
         return overdue
+
+    def _schedule_escalation(self):
+        """An "Overdue case" activity for the team leader (else the owner)
+        of each case; done when the case is resolved or closed."""
+        escalation_type = self.env.ref("crm_satisfaction.mail_activity_type_escalation")
+        for case in self:
+            leader = case.team_id.user_id or case.user_id
+            if leader:
+                case.activity_schedule(
+                    activity_type_id=escalation_type.id,
+                    user_id=leader.id,
+                    summary=self.env._("Overdue case: %s", case.reference),
+                )
+
+    def _close_escalation(self, feedback):
+        """Mark the open "Overdue case" activities of the cases done: the
+        case is no longer open, nobody is to see to it any more."""
+        escalation_type = self.env.ref("crm_satisfaction.mail_activity_type_escalation")
+        # sudo: the activity is the team leader's; whoever may resolve or
+        # close the case marks it done (in their own name)
+        self.sudo().activity_ids.filtered(
+            lambda activity: activity.activity_type_id == escalation_type
+        ).action_feedback(feedback=feedback)
 
     # ------------------------------------------------------------
     # SERVICE CONTROLS
