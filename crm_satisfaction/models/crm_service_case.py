@@ -456,12 +456,16 @@ class CrmServiceCase(models.Model):
             partner = case.partner_id
             # The survey invitation is sent on behalf of the company: the
             # owner need not be a survey officer.
+            # Each resolution gets its own response, linked to the case: the
+            # wizard would otherwise resend the customer's last response to
+            # this survey (another case's, or this case's before a reopen).
             invite = (
                 self.env["survey.invite"]
                 .sudo()
                 .with_company(case.company_id)
                 .with_context(
                     default_survey_id=survey.id,
+                    default_existing_mode="new",
                     default_partner_ids=partner.ids,
                     default_crm_case_id=case.id,
                     default_template_id=self.env.ref(
@@ -554,6 +558,17 @@ class CrmServiceCase(models.Model):
                 body=self.env._("Reopened: %s", reason),
                 subtype_xmlid="mail.mt_note",
             )
+        # The callback of the resolution that is undone no longer counts: its
+        # open callback activity is cancelled, its unanswered callback survey
+        # expires (the survey pages refuse it). The next resolve schedules
+        # and sends new ones.
+        callback_type = self.env.ref("crm_satisfaction.mail_activity_type_callback")
+        self.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == callback_type
+        ).unlink()
+        self.sudo().survey_input_ids.filtered(
+            lambda response: response.state != "done"
+        ).write({"deadline": fields.Datetime.now()})
         self._write_loop(
             {
                 "state": "in_progress",
@@ -561,13 +576,30 @@ class CrmServiceCase(models.Model):
                 "callback_done": False,
             }
         )
+        # escalated once, and past its deadline again: the team leader is to
+        # see to it again (the escalation cron escalates a case only once)
+        self.filtered(
+            lambda case: case.date_escalated and case.is_overdue
+        )._schedule_escalation()
         return True
 
     def _record_callback(self):
         """The customer was called back: the callback activity was marked
-        done, or the callback survey completed."""
-        self._write_loop({"callback_done": True})
+        done, or the callback survey completed. Only a callback of the
+        current resolution counts: the case is resolved (a reopened case
+        waits for its next resolve and callback)."""
+        self.filtered(lambda case: case.state == "resolved")._write_loop(
+            {"callback_done": True}
+        )
         return True
+
+    def _current_callback_response(self):
+        """The callback survey response of the case's current resolution:
+        the last one sent, while the case is resolved."""
+        self.ensure_one()
+        if self.state != "resolved":
+            return self.env["survey.user_input"]
+        return self.sudo().survey_input_ids.sorted("id")[-1:]
 
     # ------------------------------------------------------------
     # CRON

@@ -235,10 +235,14 @@ class SurveyUserInput(models.Model):
     def _mark_done(self):
         res = super()._mark_done()
         self._crm_store_figures()
-        # A completed callback survey is the callback of its service case.
-        # The respondent (public or portal) cannot write cases.
-        cases = self.filtered(lambda i: i.state == "done").crm_case_id
-        cases.sudo()._record_callback()
+        # A completed callback survey is the callback of its service case,
+        # when it is the one sent at the case's latest resolve (not one of
+        # a resolution undone by a reopen). The respondent (public or
+        # portal) cannot write cases.
+        done = self.filtered(lambda i: i.state == "done")
+        done.sudo().crm_case_id.filtered(
+            lambda case: case._current_callback_response() & done
+        )._record_callback()
         return res
 
     def _crm_store_figures(self):

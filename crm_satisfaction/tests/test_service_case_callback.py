@@ -1,6 +1,7 @@
+from datetime import timedelta
 
-
-from odoo import Command
+from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
@@ -106,8 +107,146 @@ class TestServiceCaseCallback(SatisfactionCommon):
         return row
 
     # ------------------------------------------------------------
+    # 1. after a reopen, only the next callback counts
+    # ------------------------------------------------------------
+
+    def test_reopen_cancels_the_callback_of_the_undone_resolution(self):
+        case = self.new_case()
+        case.action_resolve()
+        old_callback = self.activities(case, self.callback_type)
+        old_response = case.sudo().survey_input_ids
+        self.assertEqual(len(old_callback), 1)
+        self.assertEqual((len(old_response), old_response.state), (1, "new"))
+        self.assertFalse(old_response.deadline)
+
+        self.reopen(case)
+        self.assertEqual((case.state, case.callback_done), ("in_progress", False))
+        # the open callback activity is cancelled, not kept as done
+        self.assertFalse(old_callback.exists())
+        self.assertFalse(self.activities(case, self.callback_type, done=True))
+        # the unanswered callback survey expired: the survey pages refuse it
+        self.assertTrue(old_response.deadline)
+        self.assertLessEqual(old_response.deadline, fields.Datetime.now())
+        self.assertEqual(old_response.state, "new")
+
+        # a callback activity done while the case is in progress is no callback
+        stray = case.activity_schedule(
+            activity_type_id=self.callback_type.id, user_id=self.salesman.id
+        )
+        stray.with_user(self.salesman).action_feedback("Called while in progress")
+        self.assertFalse(case.callback_done)
+        # nor is the old survey, completed while the case is in progress
+        self.answer(old_response, overall=5)
+        self.assertEqual(old_response.state, "done")
+        self.assertFalse(case.callback_done)
+
+        # the next resolve: a new callback activity and a new survey
+        case.action_resolve()
+        new_callback = self.activities(case, self.callback_type)
+        self.assertEqual(len(new_callback), 1)
+        self.assertNotEqual(new_callback, old_callback)
+        new_response = case.sudo().survey_input_ids - old_response
+        self.assertEqual((len(new_response), new_response.state), (1, "new"))
+        self.assertFalse(case.callback_done)
+        with self.assertRaisesRegex(UserError, "called back"):
+            case.action_verify()
+        self.assertEqual(case.state, "resolved")
+        new_callback.with_user(self.salesman).action_feedback("Called back")
+        self.assertTrue(case.callback_done)
+        case.action_verify()
+        self.assertEqual(case.state, "verified")
+
+    def test_old_survey_does_not_count_after_the_next_resolve(self):
+        """The survey of the undone resolution, completed after the case is
+        resolved again, is not the callback: the new one is."""
+        case = self.new_case()
+        case.action_resolve()
+        old_response = case.sudo().survey_input_ids
+        self.reopen(case)
+        case.action_resolve()
+        new_response = case.sudo().survey_input_ids - old_response
+        self.assertEqual(len(new_response), 1)
+
+        self.answer(old_response, overall=4)
+        self.assertEqual(old_response.state, "done")
+        self.assertFalse(case.callback_done)
+        with self.assertRaisesRegex(UserError, "called back"):
+            case.action_verify()
+
+        self.answer(new_response, overall=4)
+        self.assertTrue(case.callback_done)
+        case.action_verify()
+        self.assertEqual(case.state, "verified")
+
+    def test_reopen_from_verified_needs_a_new_callback(self):
+        case = self.new_case()
+        case.action_resolve()
+        self.activities(case, self.callback_type).with_user(
+            self.salesman
+        ).action_feedback("Called back")
+        case.action_verify()
+        done_callback = self.activities(case, self.callback_type, done=True)
+        self.assertEqual(len(done_callback), 1)
+
+        self.reopen(case)
+        # the callback that was made stays in the history, as done
+        self.assertEqual(
+            self.activities(case, self.callback_type, done=True), done_callback
+        )
+        self.assertFalse(self.activities(case, self.callback_type))
+        case.action_resolve()
+        self.assertFalse(case.callback_done)
+        with self.assertRaisesRegex(UserError, "called back"):
+            case.action_verify()
+        self.assertEqual(len(self.activities(case, self.callback_type)), 1)
+
+    # ------------------------------------------------------------
     # 2. the escalation is done when the case is
     # ------------------------------------------------------------
+
+    def test_escalation_done_when_resolved_and_again_on_reopen(self):
+        case = self.new_case(
+            priority="3", date_recorded=fields.Datetime.now() - timedelta(hours=9)
+        )
+        self.Case._cron_escalate()
+        escalation = self.activities(case, self.escalation_type)
+        self.assertEqual(len(escalation), 1)
+        self.assertEqual(escalation.user_id, self.leader)
+        self.assertEqual(escalation.summary, f"Overdue case: {case.reference}")
+
+        # resolved by its owner: the leader's escalation is done
+        case.action_resolve()
+        self.assertFalse(escalation.active)
+        self.assertTrue(escalation.date_done)
+        self.assertFalse(self.activities(case, self.escalation_type))
+        # done in the name of who resolved it, with the reason
+        done_message = case.message_ids.filtered(
+            lambda message: "The case was resolved." in (message.body or "")
+        )
+        self.assertEqual(done_message.author_id, self.salesman.partner_id)
+        self.assertIn("Overdue case", done_message.body)
+
+        # reopened past its deadline: open and overdue again, escalated again
+        self.reopen(case)
+        self.assertTrue(case.is_overdue)
+        reescalation = self.activities(case, self.escalation_type)
+        self.assertEqual(len(reescalation), 1)
+        self.assertEqual(reescalation.user_id, self.leader)
+        # the cron escalates a case once: no third activity
+        self.assertFalse(self.Case._cron_escalate() & case)
+        self.assertEqual(self.activities(case, self.escalation_type), reescalation)
+
+        # resolved, verified and closed: nothing left open for the leader
+        case.action_resolve()
+        self.activities(case, self.callback_type).with_user(
+            self.salesman
+        ).action_feedback("Called back")
+        case.action_verify()
+        case._close("service", "Faster first response")
+        self.assertEqual(case.state, "closed")
+        self.assertFalse(self.activities(case, self.escalation_type))
+        self.assertEqual(len(self.activities(case, self.escalation_type, done=True)), 2)
+        self.assertFalse(case.activity_ids)
 
     def test_escalation_done_when_closed(self):
         """An escalation left open when the case is closed (scheduled by
@@ -138,3 +277,64 @@ class TestServiceCaseCallback(SatisfactionCommon):
         self.reopen(case)
         self.assertFalse(case.is_overdue)
         self.assertFalse(self.activities(case, self.escalation_type))
+
+    # ------------------------------------------------------------
+    # 3. each case its own callback survey
+    # ------------------------------------------------------------
+
+    def test_each_case_gets_its_own_callback_survey(self):
+        first, second = self.new_case(), self.new_case(name="Missing manual")
+        first.action_resolve()
+        second.action_resolve()
+        first_response = first.sudo().survey_input_ids
+        second_response = second.sudo().survey_input_ids
+        self.assertEqual(len(first_response), 1)
+        self.assertEqual(len(second_response), 1)
+        self.assertNotEqual(first_response, second_response)
+        self.assertEqual(
+            (first_response | second_response).mapped("partner_id"), self.customer
+        )
+        self.assertEqual(
+            (first_response | second_response).survey_id, self.callback_survey
+        )
+        # each invitation carries its own response's link
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("recipient_ids", "in", self.customer.ids)])
+        )
+        for response in first_response | second_response:
+            self.assertEqual(
+                len(
+                    mails.filtered(lambda m, r=response: r.access_token in m.body_html)
+                ),
+                1,
+            )
+        # answering one calls back its own case only
+        self.answer(second_response, overall=5)
+        self.assertEqual((first.callback_done, second.callback_done), (False, True))
+        self.answer(first_response, overall=2)
+        self.assertEqual((first.callback_done, second.callback_done), (True, True))
+
+    def test_each_invoice_gets_its_own_response(self):
+        invoices = self.env["account.move"]
+        for amount in (100, 200):
+            invoices |= self.init_invoice(
+                "out_invoice", partner=self.customer, amounts=[amount], post=True
+            )
+        responses = self.env["survey.user_input"]
+        for invoice in invoices:
+            for _attempt in range(2):  # sent twice: the same response again
+                self.env["survey.invite"].with_context(
+                    default_survey_id=self.survey.id,
+                    default_partner_ids=self.customer.ids,
+                    default_crm_invoice_id=invoice.id,
+                    default_template_id=self.env.ref(
+                        "survey.mail_template_user_input_invite"
+                    ).id,
+                ).create({}).action_invite()
+            responses |= self.env["survey.user_input"].search(
+                [("crm_invoice_id", "=", invoice.id)]
+            )
+        self.assertEqual(len(responses), 2)
+        self.assertEqual(responses.crm_invoice_id, invoices)
