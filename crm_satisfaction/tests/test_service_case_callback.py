@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
@@ -338,3 +340,87 @@ class TestServiceCaseCallback(SatisfactionCommon):
             )
         self.assertEqual(len(responses), 2)
         self.assertEqual(responses.crm_invoice_id, invoices)
+
+    # ------------------------------------------------------------
+    # 4. not asked is empty, never 0
+    # ------------------------------------------------------------
+
+    def test_figures_not_asked_are_empty(self):
+        case = self.new_case()
+        case.action_resolve()
+        response = case.sudo().survey_input_ids
+        # unanswered: every figure empty
+        self.assertEqual(self.stored(response), (None, None, None, None))
+        self.assertEqual(
+            (
+                response.crm_has_csi,
+                response.crm_has_csat,
+                response.crm_has_nps,
+                response.crm_has_ces,
+            ),
+            (False, False, False, False),
+        )
+        # answered without the effort question: CSAT 100, the others empty
+        self.answer(response, overall=5)
+        self.assertEqual(self.stored(response), (None, 100.0, None, None))
+        self.assertEqual(
+            (
+                response.crm_has_csi,
+                response.crm_has_csat,
+                response.crm_has_nps,
+                response.crm_has_ces,
+            ),
+            (False, True, False, False),
+        )
+        # with the effort question: CES as answered
+        other = self.new_case(name="Late delivery")
+        other.action_resolve()
+        effort = other.sudo().survey_input_ids
+        self.answer(effort, overall=1, effort=2)
+        self.assertEqual(self.stored(effort), (None, 0.0, None, 2.0))
+        self.assertEqual((effort.crm_has_csat, effort.crm_has_ces), (True, True))
+        self.assertEqual((effort.crm_csat, effort.crm_ces), (0.0, 2.0))
+        # a response with every measure has a CSI
+        full = self.respond(
+            {"expectation_a": 4, "perception_a": 4, "recommend": 9, "effort": 3}
+        )
+        self.assertEqual(
+            (full.crm_has_csi, full.crm_has_nps, full.crm_has_ces), (True, True, True)
+        )
+        self.assertAlmostEqual(full.crm_csi, 1.0)
+
+    def test_views_show_figures_only_when_set(self):
+        """The case's callback surveys and the responses' list and form show
+        a figure only when the response has it (Odoo reads an empty float
+        as 0)."""
+        checks = (
+            (
+                "crm.service.case",
+                "crm_satisfaction.crm_service_case_view_form",
+                "//field[@name='survey_input_ids']//field[@name='%s']",
+                ("crm_csi", "crm_ces"),
+            ),
+            (
+                "survey.user_input",
+                "crm_satisfaction.crm_satisfaction_response_view_list",
+                "//field[@name='%s']",
+                ("crm_csi", "crm_csat", "crm_ces"),
+            ),
+            (
+                "survey.user_input",
+                "survey.survey_user_input_view_form",
+                "//group[@name='crm_satisfaction']//field[@name='%s']",
+                ("crm_csi", "crm_ces"),
+            ),
+        )
+        for model, xmlid, xpath, names in checks:
+            view = self.env.ref(xmlid)
+            arch = etree.fromstring(
+                self.env[model].get_view(view.id, view.type)["arch"]
+            )
+            for name in names:
+                with self.subTest(view=xmlid, field=name):
+                    [node] = arch.xpath(xpath % name)
+                    self.assertEqual(
+                        node.get("invisible"), f"not {name.replace('crm_', 'crm_has_')}"
+                    )
