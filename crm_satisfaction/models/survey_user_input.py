@@ -94,10 +94,10 @@ class SurveyUserInput(models.Model):
     # Whether the response has each figure: a figure without its questions
     # answered is empty (NULL), not 0, which is all the ORM reads of a NULL
     # float. The views show a figure only when it is set.
-    crm_has_csi = fields.Boolean(compute="_compute_crm_has_figures")
-    crm_has_csat = fields.Boolean(compute="_compute_crm_has_figures")
-    crm_has_nps = fields.Boolean(compute="_compute_crm_has_figures")
-    crm_has_ces = fields.Boolean(compute="_compute_crm_has_figures")
+    crm_has_csi = fields.Boolean(string="Has CSI", compute="_compute_crm_has_figures")
+    crm_has_csat = fields.Boolean(string="Has CSAT", compute="_compute_crm_has_figures")
+    crm_has_nps = fields.Boolean(string="Has NPS", compute="_compute_crm_has_figures")
+    crm_has_ces = fields.Boolean(string="Has CES", compute="_compute_crm_has_figures")
     crm_lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,
         string="Lifecycle Stage",
