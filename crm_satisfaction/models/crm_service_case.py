@@ -559,8 +559,8 @@ class CrmServiceCase(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         # The callback of the resolution that is undone no longer counts: its
-        # open callback activity is cancelled, its unanswered callback survey
-        # expires (the survey pages refuse it). The next resolve schedules
+        # open callback activity is cancelled, its callback survey not
+        # completed yet expires (the survey pages refuse it). The next resolve schedules
         # and sends new ones.
         callback_type = self.env.ref("crm_satisfaction.mail_activity_type_callback")
         self.activity_ids.filtered(

@@ -4,6 +4,7 @@ from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
+from odoo.modules.migration import load_script
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
@@ -424,3 +425,53 @@ class TestServiceCaseCallback(SatisfactionCommon):
                     self.assertEqual(
                         node.get("invisible"), f"not {name.replace('crm_', 'crm_has_')}"
                     )
+
+    # ------------------------------------------------------------
+    # upgrade from 18.0.1.1.0
+    # ------------------------------------------------------------
+
+    def test_migration_of_escalation_todos(self):
+        """The To-Do escalations of the previous release become "Overdue
+        Case" activities, done for the cases no longer open."""
+        migration = load_script(
+            "crm_satisfaction/migrations/18.0.1.2.0/post-migration.py",
+            "crm_satisfaction_post_migration_18_0_1_2_0",
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        hours_ago = fields.Datetime.now() - timedelta(hours=9)
+        still_open = self.new_case(priority="3", date_recorded=hours_ago)
+        resolved = self.new_case(priority="3", date_recorded=hours_ago)
+        self.Case._cron_escalate()
+        by_hand = still_open.activity_schedule(
+            activity_type_id=todo.id, user_id=self.leader.id, summary="Call Bob"
+        )
+        # as the previous release left them: To-Dos, open on a resolved case
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_activity SET activity_type_id = %s "
+                "WHERE activity_type_id = %s AND res_model = 'crm.service.case'",
+                todo.id,
+                self.escalation_type.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_service_case SET state = 'resolved' WHERE id = %s",
+                resolved.id,
+            )
+        )
+        self.env.invalidate_all()
+
+        migration.migrate(self.env.cr, "18.0.1.1.0")
+
+        self.env.invalidate_all()
+        open_escalation = self.activities(still_open, self.escalation_type)
+        self.assertEqual(len(open_escalation), 1)
+        self.assertEqual(open_escalation.user_id, self.leader)
+        self.assertFalse(self.activities(resolved, self.escalation_type))
+        self.assertEqual(
+            len(self.activities(resolved, self.escalation_type, done=True)), 1
+        )
+        # a To-Do of someone's own stays one
+        self.assertEqual((by_hand.activity_type_id, by_hand.active), (todo, True))
