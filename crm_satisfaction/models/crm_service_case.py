@@ -435,6 +435,7 @@ class CrmServiceCase(models.Model):
         case."""
         self._check_transition("resolved", "action_resolve")
         self._write_loop({"state": "resolved", "date_resolved": fields.Datetime.now()})
+        self._close_escalation(self.env._("The case was resolved."))
         callback_type = self.env.ref("crm_satisfaction.mail_activity_type_callback")
         for case in self:
             case.activity_schedule(
@@ -455,12 +456,16 @@ class CrmServiceCase(models.Model):
             partner = case.partner_id
             # The survey invitation is sent on behalf of the company: the
             # owner need not be a survey officer.
+            # Each resolution gets its own response, linked to the case: the
+            # wizard would otherwise resend the customer's last response to
+            # this survey (another case's, or this case's before a reopen).
             invite = (
                 self.env["survey.invite"]
                 .sudo()
                 .with_company(case.company_id)
                 .with_context(
                     default_survey_id=survey.id,
+                    default_existing_mode="new",
                     default_partner_ids=partner.ids,
                     default_crm_case_id=case.id,
                     default_template_id=self.env.ref(
@@ -530,6 +535,7 @@ class CrmServiceCase(models.Model):
                 "date_closed": fields.Datetime.now(),
             }
         )
+        self._close_escalation(self.env._("The case was closed."))
         return True
 
     def action_open_reopen_wizard(self):
@@ -552,6 +558,17 @@ class CrmServiceCase(models.Model):
                 body=self.env._("Reopened: %s", reason),
                 subtype_xmlid="mail.mt_note",
             )
+        # The callback of the resolution that is undone no longer counts: its
+        # open callback activity is cancelled, its callback survey not
+        # completed yet expires (the survey pages refuse it). The next resolve schedules
+        # and sends new ones.
+        callback_type = self.env.ref("crm_satisfaction.mail_activity_type_callback")
+        self.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == callback_type
+        ).unlink()
+        self.sudo().survey_input_ids.filtered(
+            lambda response: response.state != "done"
+        ).write({"deadline": fields.Datetime.now()})
         self._write_loop(
             {
                 "state": "in_progress",
@@ -559,13 +576,30 @@ class CrmServiceCase(models.Model):
                 "callback_done": False,
             }
         )
+        # escalated once, and past its deadline again: the team leader is to
+        # see to it again (the escalation cron escalates a case only once)
+        self.filtered(
+            lambda case: case.date_escalated and case.is_overdue
+        )._schedule_escalation()
         return True
 
     def _record_callback(self):
         """The customer was called back: the callback activity was marked
-        done, or the callback survey completed."""
-        self._write_loop({"callback_done": True})
+        done, or the callback survey completed. Only a callback of the
+        current resolution counts: the case is resolved (a reopened case
+        waits for its next resolve and callback)."""
+        self.filtered(lambda case: case.state == "resolved")._write_loop(
+            {"callback_done": True}
+        )
         return True
+
+    def _current_callback_response(self):
+        """The callback survey response of the case's current resolution:
+        the last one sent, while the case is resolved."""
+        self.ensure_one()
+        if self.state != "resolved":
+            return self.env["survey.user_input"]
+        return self.sudo().survey_input_ids.sorted("id")[-1:]
 
     # ------------------------------------------------------------
     # CRON
@@ -578,15 +612,8 @@ class CrmServiceCase(models.Model):
         overdue = self.sudo().search(
             [("is_overdue", "=", True), ("date_escalated", "=", False)]
         )
-        todo_type = self.env.ref("mail.mail_activity_data_todo")
+        overdue._schedule_escalation()
         for case in overdue:
-            leader = case.team_id.user_id or case.user_id
-            if leader:
-                case.activity_schedule(
-                    activity_type_id=todo_type.id,
-                    user_id=leader.id,
-                    summary=self.env._("Overdue case: %s", case.reference),
-                )
             case.message_post(
                 body=self.env._(
                     "Escalated: the case was due on %s and is not resolved.",
@@ -596,6 +623,29 @@ class CrmServiceCase(models.Model):
             )
         overdue._write_loop({"date_escalated": fields.Datetime.now()})
         return overdue
+
+    def _schedule_escalation(self):
+        """An "Overdue case" activity for the team leader (else the owner)
+        of each case; done when the case is resolved or closed."""
+        escalation_type = self.env.ref("crm_satisfaction.mail_activity_type_escalation")
+        for case in self:
+            leader = case.team_id.user_id or case.user_id
+            if leader:
+                case.activity_schedule(
+                    activity_type_id=escalation_type.id,
+                    user_id=leader.id,
+                    summary=self.env._("Overdue case: %s", case.reference),
+                )
+
+    def _close_escalation(self, feedback):
+        """Mark the open "Overdue case" activities of the cases done: the
+        case is no longer open, nobody is to see to it any more."""
+        escalation_type = self.env.ref("crm_satisfaction.mail_activity_type_escalation")
+        # sudo: the activity is the team leader's; whoever may resolve or
+        # close the case marks it done (in their own name)
+        self.sudo().activity_ids.filtered(
+            lambda activity: activity.activity_type_id == escalation_type
+        ).action_feedback(feedback=feedback)
 
     # ------------------------------------------------------------
     # SERVICE CONTROLS

@@ -20,6 +20,20 @@ class SurveyInvite(models.TransientModel):
         )
         return values
 
+    def _get_done_partners_emails(self, existing_answers):
+        """Resend only a response about the same document: the customer's
+        response about another service case, order or invoice is not this
+        one's (each gets its own response)."""
+        if self.crm_case_id or self.crm_sale_order_id or self.crm_invoice_id:
+            existing_answers = existing_answers.filtered(
+                lambda answer: (
+                    answer.crm_case_id == self.crm_case_id
+                    and answer.crm_sale_order_id == self.crm_sale_order_id
+                    and answer.crm_invoice_id == self.crm_invoice_id
+                )
+            )
+        return super()._get_done_partners_emails(existing_answers)
+
     @api.model
     def _crm_invite_action(self, partners, sale_order=None, invoice=None):
         """The survey invitation wizard for ``partners``, with the company's

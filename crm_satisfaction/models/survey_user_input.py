@@ -91,6 +91,13 @@ class SurveyUserInput(models.Model):
         NPS_CATEGORIES, string="NPS Category", readonly=True, copy=False
     )
     crm_ces = fields.Float(string="CES", readonly=True, copy=False, aggregator="avg")
+    # Whether the response has each figure: a figure without its questions
+    # answered is empty (NULL), not 0, which is all the ORM reads of a NULL
+    # float. The views show a figure only when it is set.
+    crm_has_csi = fields.Boolean(string="Has CSI", compute="_compute_crm_has_figures")
+    crm_has_csat = fields.Boolean(string="Has CSAT", compute="_compute_crm_has_figures")
+    crm_has_nps = fields.Boolean(string="Has NPS", compute="_compute_crm_has_figures")
+    crm_has_ces = fields.Boolean(string="Has CES", compute="_compute_crm_has_figures")
     crm_lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,
         string="Lifecycle Stage",
@@ -146,6 +153,34 @@ class SurveyUserInput(models.Model):
                 or user_input.crm_invoice_id.invoice_line_ids.product_id
             )
             user_input.crm_product_id = products if len(products) == 1 else False
+
+    @api.depends("crm_csi", "crm_csat", "crm_nps", "crm_ces")
+    def _compute_crm_has_figures(self):
+        stored = self.filtered("id")
+        figures = {}
+        if stored:
+            stored.flush_recordset(["crm_csi", "crm_csat", "crm_nps", "crm_ces"])
+            figures = {
+                row[0]: row[1:]
+                for row in self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT id, crm_csi IS NOT NULL, crm_csat IS NOT NULL,
+                               crm_nps IS NOT NULL, crm_ces IS NOT NULL
+                          FROM survey_user_input
+                         WHERE id = ANY(%s)
+                        """,
+                        stored.ids,
+                    )
+                )
+            }
+        for user_input in self:
+            (
+                user_input.crm_has_csi,
+                user_input.crm_has_csat,
+                user_input.crm_has_nps,
+                user_input.crm_has_ces,
+            ) = figures.get(user_input.id, (False,) * 4)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -235,10 +270,14 @@ class SurveyUserInput(models.Model):
     def _mark_done(self):
         res = super()._mark_done()
         self._crm_store_figures()
-        # A completed callback survey is the callback of its service case.
-        # The respondent (public or portal) cannot write cases.
-        cases = self.filtered(lambda i: i.state == "done").crm_case_id
-        cases.sudo()._record_callback()
+        # A completed callback survey is the callback of its service case,
+        # when it is the one sent at the case's latest resolve (not one of
+        # a resolution undone by a reopen). The respondent (public or
+        # portal) cannot write cases.
+        done = self.filtered(lambda i: i.state == "done")
+        done.sudo().crm_case_id.filtered(
+            lambda case: case._current_callback_response() & done
+        )._record_callback()
         return res
 
     def _crm_store_figures(self):
@@ -328,6 +367,10 @@ class SurveyUserInput(models.Model):
                 "crm_nps_category",
                 "crm_ces",
                 "crm_lifecycle_stage",
+                "crm_has_csi",
+                "crm_has_csat",
+                "crm_has_nps",
+                "crm_has_ces",
             ]
         )
         self.env["crm.satisfaction.result"].invalidate_model()

@@ -6,4 +6,5 @@ from . import test_satisfaction_own_customers
 from . import test_service_case
 from . import test_service_case_security
 from . import test_service_case_loop
+from . import test_service_case_callback
 from . import test_uninstall

@@ -201,7 +201,10 @@ class TestServiceCase(SatisfactionCommon):
         escalated = self.Case._cron_escalate()
         self.assertEqual(escalated & (case | on_time), case)
         todo = case.activity_ids.filtered(
-            lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_todo")
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("crm_satisfaction.mail_activity_type_escalation")
+            )
         )
         self.assertEqual(todo.user_id, self.leader)
         self.assertTrue(case.is_omission)

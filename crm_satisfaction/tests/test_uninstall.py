@@ -18,6 +18,7 @@ class TestUninstall(TransactionCase):
             | self.env.ref("crm_satisfaction.survey_service_callback")
         )
         callback = self.env.ref("crm_satisfaction.mail_activity_type_callback")
+        escalation = self.env.ref("crm_satisfaction.mail_activity_type_escalation")
         customer = self.env["res.partner"].create({"name": "Called Back"})
         case = self.env["crm.service.case"].create(
             {"name": "Broken widget", "partner_id": customer.id}
@@ -44,3 +45,6 @@ class TestUninstall(TransactionCase):
         # Odoo deletes the activity types of a deleted model: this one no
         # longer belongs to service cases, and so stays
         self.assertEqual((callback.exists(), callback.res_model), (callback, False))
+        self.assertEqual(
+            (escalation.exists(), escalation.res_model), (escalation, False)
+        )
