@@ -156,6 +156,13 @@ class CrmCustomerProfile(models.Model):
             if not partner_ids:
                 return self.browse()
         companies = self.env.companies
+        if partner_ids is None:
+            # Every customer: lock them all first, so that the evaluation
+            # never waits for a posting nor fails halfway; a customer a
+            # posting holds raises LockNotAvailable before anything is
+            # written, and Odoo retries the request.
+            for company in companies:
+                self.env["crm.customer.refresh"]._lock_company_customers(company.id)
         self.sudo()._evaluate(date, companies.ids, partner_ids)
         domain = [("company_id", "in", companies.ids)]
         if partner_ids is not None:

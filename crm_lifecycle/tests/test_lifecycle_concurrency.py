@@ -1,5 +1,7 @@
 from contextlib import closing
 
+from psycopg2 import errors
+
 from odoo import Command, fields
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
@@ -108,3 +110,40 @@ class TestLifecycleConcurrency(TransactionCase):
         # evaluating it here would fail to serialize: it waits instead
         self.assertEqual(len(self.waiting()), 1)
         self.assertEqual(self.profile.purchase_count, self.purchases)
+
+    def test_full_evaluation_while_a_posting_holds_a_customer(self):
+        """An evaluation of every customer locks them all before writing
+        anything: one held by another transaction stops it at once (Odoo
+        retries the request on LockNotAvailable), nothing half-written."""
+        History = self.env["crm.lifecycle.history"]
+        histories = History.search_count([])
+        write_dates = dict(
+            self.Profile.search([("company_id", "=", self.company.id)]).mapped(
+                lambda profile: (profile.id, profile.write_date)
+            )
+        )
+        # as of another date, so that an evaluation would write every profile
+        later = fields.Date.add(fields.Date.context_today(self.Profile), days=400)
+        Profile = self.Profile.with_company(self.company).with_context(
+            allowed_company_ids=self.company.ids
+        )
+        with self.other_connection() as other:
+            other.execute(
+                "SELECT id FROM crm_customer_profile WHERE id = %s FOR UPDATE",
+                [self.profile.id],
+            )
+            with self.assertRaises(errors.LockNotAvailable), self.env.cr.savepoint():
+                Profile.recompute(later)
+            other.rollback()
+        self.Profile.invalidate_model()
+        self.assertEqual(History.search_count([]), histories)
+        self.assertEqual(
+            dict(
+                self.Profile.search([("company_id", "=", self.company.id)]).mapped(
+                    lambda profile: (profile.id, profile.write_date)
+                )
+            ),
+            write_dates,
+        )
+        profiles = Profile.recompute(later)
+        self.assertEqual(profiles.mapped("facts_date"), [later] * len(profiles))

@@ -11,8 +11,10 @@ errors included: up to 5 tries): half of them all for the same customer (the
 one with the most invoices), the others each for customers of their own. In
 ``--db`` a further thread runs the addons' crons meanwhile, a round every
 ``--cron-pause`` seconds: the queue of customers waiting for evaluation, a
-batch of the nightly evaluation and, with crm_analytics, the value ranking
-(each forced to run again). The same postings are then run on
+batch of the nightly evaluation, an administrator's evaluation of every
+customer (``recompute()``, retried as Odoo retries a request) and, with
+crm_analytics, the value ranking (each forced to run again). The same
+postings are then run on
 ``--base-db`` (same data, no addon) for the throughput, and once more on
 ``--db`` without the crons (what the addons cost the postings themselves).
 
@@ -81,6 +83,9 @@ class Counters:
                 "cron_runs",
                 "cron_failures",
                 "cron_customers_skipped",
+                "full_evaluations",
+                "full_evaluation_failures",
+                "full_evaluation_serialization_errors",
             ),
             0,
         )
@@ -91,10 +96,10 @@ class Counters:
             self.values[key] += value
 
 
-def with_retries(cr, func, counters):
+def with_retries(cr, func, counters, prefix=""):
     """Call ``func`` and commit, retrying on concurrency errors as Odoo's
     ``odoo.service.model.retrying`` does for a request; return whether it
-    was committed."""
+    was committed. The errors met are counted as ``<prefix>serialization_errors``."""
     for _try in range(MAX_TRIES_ON_CONCURRENCY_FAILURE):
         try:
             func()
@@ -104,7 +109,7 @@ def with_retries(cr, func, counters):
             cr.rollback()
             if not isinstance(error, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
                 raise
-            counters.add("serialization_errors")
+            counters.add(f"{prefix}serialization_errors")
             time.sleep(random.uniform(0.0, 0.1))
     return False
 
@@ -179,7 +184,7 @@ def run_crons_once(env, company_ids, offset, counters):
                 )
             )
         ]
-        evaluated = env["crm.customer.refresh"]._evaluate_unlocked(
+        evaluated = env["crm.customer.refresh"]._evaluate_or_queue(
             today, company_ids, partner_ids
         )
         counters.add("cron_customers_skipped", len(partner_ids) - len(evaluated))
@@ -189,7 +194,14 @@ def run_crons_once(env, company_ids, offset, counters):
         env["crm.value.ranking"].search([("date", "=", today)]).unlink()
         Profile._cron_rank_values()
 
-    jobs = [waiting, nightly_batch]
+    def full_evaluation():
+        # an administrator's "evaluate everyone", retried as a request is
+        admin = Profile.with_user(ADMIN_ID)
+        if not with_retries(cr, admin.recompute, counters, "full_evaluation_"):
+            counters.add("full_evaluation_failures")
+        counters.add("full_evaluations")
+
+    jobs = [waiting, nightly_batch, full_evaluation]
     if "crm.value.ranking" in env:
         jobs.append(ranking)
     batch = 0
