@@ -1,6 +1,7 @@
 from . import models
 from . import report
 from . import wizard
+from . import tools
 
 
 def uninstall_hook(env):

@@ -8,55 +8,20 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.tools import lifecycle_sql
 
-VALUE_TIERS = [
-    ("vip", "VIP"),
-    ("key", "Key"),
-    ("ordinary", "Ordinary"),
-    ("small", "Small"),
-]
-# Height on the pyramid, for "moved up / down"; no tier is 0.
-TIER_LEVELS = {"vip": 4, "key": 3, "ordinary": 2, "small": 1}
-SCORES = (2, 3, 4, 5)
-# The lifecycle's window of "the last 12 months" (crm_lifecycle facts).
-FACTS_WINDOW_DAYS = 365
-# A snapshot's values, in the order of the ranking's (stage, tier, revenue,
-# R, F and M scores).
-SNAPSHOT_COLUMNS = (
-    "lifecycle_stage",
-    "value_tier",
-    "rfm_monetary",
-    "rfm_recency_score",
-    "rfm_frequency_score",
-    "rfm_monetary_score",
+from ..const import (
+    CHURN_RISK_BANDS,
+    FACTS_WINDOW_DAYS,
+    SNAPSHOT_COLUMNS,
+    VALUE_TIERS,
 )
-CHURN_RISK_BANDS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+from ..tools import ranking_sql
+from ..tools.ranking_sql import as_sql
 
 
 def risk_band(risk):
     if risk is None:
         return False
     return "high" if risk >= 67 else "medium" if risk >= 34 else "low"
-
-
-def as_sql(value):
-    """``value`` as an SQL expression: itself if it is one, else a
-    parameter (lists as arrays)."""
-    if isinstance(value, SQL):
-        return value
-    if isinstance(value, (list, tuple, set, frozenset)):
-        value = list(value)
-    return SQL("%s", value)
-
-
-def tier_level(column):
-    """SQL: the height on the pyramid of the tier key in ``column``."""
-    return SQL(
-        "CASE %s %s ELSE 0 END",
-        column,
-        SQL(" ").join(
-            SQL("WHEN %s THEN %s", tier, level) for tier, level in TIER_LEVELS.items()
-        ),
-    )
 
 
 class CrmCustomerProfile(models.Model):
@@ -174,7 +139,7 @@ class CrmCustomerProfile(models.Model):
                 date,
                 company_ids,
                 None,
-                self._ranked_query(date, from_facts=from_facts),
+                ranking_sql.ranked(date, self.env.uid, from_facts=from_facts),
                 from_facts=from_facts,
                 snapshot_since=snapshot_since,
             )
@@ -255,7 +220,7 @@ class CrmCustomerProfile(models.Model):
                 date,
                 company_ids,
                 partner_ids,
-                self._placed_query(company_ids, from_facts=from_facts),
+                ranking_sql.placed(company_ids, from_facts=from_facts),
                 from_facts=from_facts,
             )
         )
@@ -333,212 +298,11 @@ win AS (
   GROUP BY d.partner_id, d.company_id
 )
             """,
-            settings=self._company_settings_query(as_sql(company_ids)),
+            settings=ranking_sql.company_settings(as_sql(company_ids)),
             date=date,
             sources=SQL("\nUNION ALL\n").join(sources),
             window_filter=window_filter,
             company_join=company_join,
-        )
-
-    @api.model
-    def _company_settings_query(self, company_ids):
-        """The value settings of ``company_ids`` (an SQL expression), as the
-        ranking statements read them from CTE ``crm_company``."""
-        return SQL(
-            """
-    SELECT id,
-           crm_churn_days AS churn_days,
-           crm_revenue_source AS source,
-           crm_rfm_window_days AS window_days,
-           crm_tier_mode AS tier_mode,
-           crm_tier_vip_share::numeric AS vip_share,
-           crm_tier_key_share::numeric AS key_share,
-           crm_tier_ordinary_share::numeric AS ordinary_share,
-           crm_tier_vip_threshold AS vip_threshold,
-           crm_tier_key_threshold AS key_threshold,
-           crm_tier_ordinary_threshold AS ordinary_threshold
-      FROM res_company
-     WHERE id = ANY(%s)
-            """,
-            company_ids,
-        )
-
-    def _threshold_tier(self):
-        return SQL(
-            """CASE WHEN w.monetary >= c.vip_threshold THEN 'vip'
-                    WHEN w.monetary >= c.key_threshold THEN 'key'
-                    WHEN w.monetary >= c.ordinary_threshold THEN 'ordinary'
-                    ELSE 'small' END"""
-        )
-
-    def _ranked_query(self, date, from_facts=False):
-        """CTEs ``valued`` (scores and tier of every customer with a positive
-        window revenue, by rank among them, DOMAIN §2) and ``run`` (the
-        ranking's cut-offs, stored per company and date). ``from_facts``:
-        the window figures come with the profile's id (see
-        ``_value_statement``)."""
-        return SQL(
-            """
-ranked AS (
-    SELECT w.*,
-           count(*) OVER (PARTITION BY w.company_id) AS n,
-           -- k = customers strictly worse: more days since the last
-           -- purchase (none in the window counts as most), fewer invoices
-           rank() OVER (PARTITION BY w.company_id ORDER BY w.recency_days DESC)
-               - 1 AS k_r,
-           rank() OVER (PARTITION BY w.company_id ORDER BY w.frequency) - 1 AS k_f,
-           -- customers with as much revenue or more (the same sort as the
-           -- position): n minus it have less
-           count(*) OVER (PARTITION BY w.company_id ORDER BY w.monetary DESC)
-               AS at_least,
-           row_number() OVER (PARTITION BY w.company_id
-                              ORDER BY w.monetary DESC, w.partner_id) AS position
-      FROM win w
-     WHERE w.monetary > 0
-),
--- per company: the settings and the last position of each share tier (a
--- row per company, kept: every customer reads its company's)
-limits AS MATERIALIZED (
-    SELECT c.id AS company_id, c.tier_mode,
-           c.vip_threshold, c.key_threshold, c.ordinary_threshold,
-           ceil(c.vip_share * x.n / 100)::bigint AS vip_limit,
-           ceil((c.vip_share + c.key_share) * x.n / 100)::bigint AS key_limit,
-           ceil((c.vip_share + c.key_share + c.ordinary_share) * x.n / 100)::bigint
-               AS ordinary_limit
-      FROM crm_company c
-      -- the count of ranked customers, which every one of them carries
-      JOIN LATERAL (
-            SELECT r.n FROM ranked r WHERE r.company_id = c.id LIMIT 1) x ON TRUE
-),
-valued AS (
-    SELECT w.partner_id, w.company_id, w.frequency, w.monetary, w.recency_days,
-           %(profile_id)s
-           (1 + 5 * w.k_r / w.n)::int AS r_score,
-           (1 + 5 * w.k_f / w.n)::int AS f_score,
-           (1 + 5 * (w.n - w.at_least) / w.n)::int AS m_score,
-           CASE WHEN c.tier_mode = 'thresholds' THEN %(threshold_tier)s
-                WHEN w.position <= c.vip_limit THEN 'vip'
-                WHEN w.position <= c.key_limit THEN 'key'
-                WHEN w.position <= c.ordinary_limit THEN 'ordinary'
-                ELSE 'small'
-           END AS tier
-      FROM ranked w
-      JOIN limits c ON c.company_id = w.company_id
-),
-run AS (
-    INSERT INTO crm_value_ranking (
-        company_id, date, tier_mode, customer_count, revenue_total,
-        vip_cutoff, key_cutoff, ordinary_cutoff, score_cutoffs,
-        create_uid, create_date, write_uid, write_date)
-    SELECT c.id, %(date)s::date, c.tier_mode, coalesce(a.customers, 0),
-           coalesce(a.revenue, 0), a.vip_cutoff, a.key_cutoff, a.ordinary_cutoff,
-           coalesce(a.score_cutoffs, %(no_cutoffs)s),
-           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-      FROM crm_company c
-      LEFT JOIN (
-        SELECT v.company_id,
-               count(*) AS customers,
-               sum(v.monetary) AS revenue,
-               min(v.monetary) FILTER (WHERE v.tier = 'vip') AS vip_cutoff,
-               min(v.monetary) FILTER (WHERE v.tier = 'key') AS key_cutoff,
-               min(v.monetary) FILTER (WHERE v.tier = 'ordinary') AS ordinary_cutoff,
-               jsonb_build_object(
-                   'recency', jsonb_build_array(%(recency)s),
-                   'frequency', jsonb_build_array(%(frequency)s),
-                   'monetary', jsonb_build_array(%(monetary)s)) AS score_cutoffs
-          FROM valued v
-      GROUP BY v.company_id
-      ) a ON a.company_id = c.id
-        ON CONFLICT (company_id, date) DO UPDATE
-       SET tier_mode = EXCLUDED.tier_mode,
-           customer_count = EXCLUDED.customer_count,
-           revenue_total = EXCLUDED.revenue_total,
-           vip_cutoff = EXCLUDED.vip_cutoff,
-           key_cutoff = EXCLUDED.key_cutoff,
-           ordinary_cutoff = EXCLUDED.ordinary_cutoff,
-           score_cutoffs = EXCLUDED.score_cutoffs,
-           write_uid = EXCLUDED.write_uid,
-           write_date = EXCLUDED.write_date
-    RETURNING id
-),
-            """,
-            threshold_tier=self._threshold_tier(),
-            profile_id=SQL("w.id,") if from_facts else SQL(),
-            date=date,
-            uid=self.env.uid,
-            recency=SQL(", ").join(
-                SQL("min(v.recency_days) FILTER (WHERE v.r_score < %s)", s)
-                for s in SCORES
-            ),
-            # a company without customers: the arrays of no cut-off
-            no_cutoffs=SQL(
-                "jsonb_build_object('recency', %(none)s, 'frequency', %(none)s, "
-                "'monetary', %(none)s)",
-                none=SQL(
-                    "jsonb_build_array(%s)",
-                    SQL(", ").join(SQL("NULL") for _s in SCORES),
-                ),
-            ),
-            frequency=SQL(", ").join(
-                SQL("max(v.frequency) FILTER (WHERE v.f_score < %s)", s) for s in SCORES
-            ),
-            monetary=SQL(", ").join(
-                SQL("max(v.monetary) FILTER (WHERE v.m_score < %s)", s) for s in SCORES
-            ),
-        )
-
-    def _placed_query(self, company_ids, from_facts=False):
-        """CTE ``valued`` for customers placed between two full rankings:
-        scores and tier by the cut-offs of each company's last ranking
-        (thresholds mode needs none). No ranking yet: no score, no tier."""
-
-        def score(column, better, key, cast):
-            # one point per score 2..5 whose cut-off the customer beats
-            return SQL(" + ").join(
-                SQL(
-                    "coalesce((%s %s (l.score_cutoffs -> %s ->> %s)::%s)::int, 0)",
-                    column,
-                    better,
-                    key,
-                    index,
-                    cast,
-                )
-                for index in range(len(SCORES))
-            )
-
-        return SQL(
-            """
-last_run AS (
-    SELECT DISTINCT ON (r.company_id) r.*
-      FROM crm_value_ranking r
-     WHERE r.company_id = ANY(%(company_ids)s)
-  ORDER BY r.company_id, r.date DESC, r.id DESC
-),
-valued AS (
-    SELECT w.partner_id,
-           w.company_id, %(profile_id)s
-           CASE WHEN l.id IS NOT NULL THEN 1 + %(r_score)s END AS r_score,
-           CASE WHEN l.id IS NOT NULL THEN 1 + %(f_score)s END AS f_score,
-           CASE WHEN l.id IS NOT NULL THEN 1 + %(m_score)s END AS m_score,
-           CASE WHEN c.tier_mode = 'thresholds' THEN %(threshold_tier)s
-                WHEN l.id IS NULL THEN NULL
-                WHEN w.monetary >= l.vip_cutoff THEN 'vip'
-                WHEN w.monetary >= l.key_cutoff THEN 'key'
-                WHEN w.monetary >= l.ordinary_cutoff THEN 'ordinary'
-                ELSE 'small'
-           END AS tier
-      FROM win w
-      JOIN crm_company c ON c.id = w.company_id
-      LEFT JOIN last_run l ON l.company_id = w.company_id
-     WHERE w.monetary > 0
-),
-            """,
-            company_ids=as_sql(company_ids),
-            profile_id=SQL("w.id,") if from_facts else SQL(),
-            threshold_tier=self._threshold_tier(),
-            r_score=score(SQL("w.recency_days"), SQL("<"), "recency", SQL("int")),
-            f_score=score(SQL("w.frequency"), SQL(">"), "frequency", SQL("int")),
-            m_score=score(SQL("w.monetary"), SQL(">"), "monetary", SQL("numeric")),
         )
 
     def _value_statement(
@@ -552,7 +316,8 @@ valued AS (
     ):
         """Window figures, scores and tiers written onto the profiles whose
         values moved, the partners' tier mirrored, and (full ranking) the
-        snapshots of ``date`` (see ``_snapshot_ctes``). Returns (partner,
+        snapshots of ``date`` (see
+        ``crm.customer.snapshot.period._ranking_ctes``). Returns (partner,
         company, tier) of customers who entered a tier.
 
         ``from_facts``: the window figures are the profiles' stored facts of
@@ -587,13 +352,17 @@ valued AS (
         )
         snapshot_read = snapshot_join = snapshot_write = SQL()
         if full and snapshot_since:
-            snapshot_write = self._snapshot_ctes(date, company_ids, since=True)[1]
+            snapshot_write = self.env["crm.customer.snapshot.period"]._ranking_ctes(
+                date, company_ids, since=True
+            )[1]
             final_columns = SQL("%s, p.write_date", final_columns)
         elif full:
             # A full ranking also brings the snapshot period holding on the
             # date of each customer (or of a customer without a profile any
             # more), in the same pass over the customers.
-            snapshot_read, snapshot_write = self._snapshot_ctes(date, company_ids)
+            snapshot_read, snapshot_write = self.env[
+                "crm.customer.snapshot.period"
+            ]._ranking_ctes(date, company_ids)
             final_columns = SQL(
                 """coalesce(p.partner_id, cv.partner_id) AS partner_id,
                    coalesce(p.company_id, cv.company_id) AS company_id,
@@ -629,7 +398,7 @@ win AS NOT MATERIALIZED (
            p.recency_days
       FROM profile p
 )""",
-                settings=self._company_settings_query(company_ids),
+                settings=ranking_sql.company_settings(company_ids),
                 profile_columns=profile_columns,
                 date=date,
                 days=FACTS_WINDOW_DAYS,
@@ -760,142 +529,6 @@ SELECT m.partner_id, m.company_id, m.tier
             uid=self.env.uid,
         )
         return statement
-
-    def _snapshot_ctes(self, date, company_ids, since=False):
-        """CTEs that make the snapshots of ``date`` those of CTE ``final``
-        (every profile of the companies ranked), writing only the customers
-        whose values differ from the snapshot period holding on ``date``
-        (see ``crm.customer.snapshot.period``): (``covering``, read before
-        ``final``, which joins it; the ones that write, after it).
-
-        Such a period is cut at ``date`` (or, if it starts on ``date``, an
-        earlier ranking of the same date, takes the new values or goes); the
-        new values hold until the next ranking after ``date``, if any (a
-        ranking of a past date), from which the period's old values hold
-        again. A daily ranking thus closes and opens one period per customer
-        who moved.
-
-        ``since``: ``final`` holds only the customers that may have moved
-        (see ``_value_statement``), whose periods are read one by one."""
-        values = SQL(", ").join(SQL.identifier(c) for c in SNAPSHOT_COLUMNS)
-        period_values = SQL(", ").join(
-            SQL.identifier("s", f"period_{c}") for c in SNAPSHOT_COLUMNS
-        )
-        new_values = SQL(
-            "s.lifecycle_stage, s.tier, s.monetary, s.r_score, s.f_score, s.m_score"
-        )
-        columns = SQL(", ").join(
-            SQL("p.%s AS %s", SQL.identifier(c), SQL.identifier(f"period_{c}"))
-            for c in SNAPSHOT_COLUMNS
-        )
-        source = SQL("final")
-        candidates = SQL()
-        if since:
-            source = SQL("candidate")
-            candidates = SQL(
-                """
-candidate AS (
-    SELECT f.*, cv.*
-      FROM final f
-      LEFT JOIN LATERAL (
-            SELECT p.id AS period_id, p.date_from, p.date_to, %(columns)s
-              FROM crm_customer_snapshot_period p
-             WHERE p.company_id = f.company_id
-               AND p.partner_id = f.partner_id
-               AND p.date_from <= %(date)s::date
-               AND coalesce(p.date_to, 'infinity'::date) > %(date)s::date
-          ORDER BY p.date_from DESC
-             LIMIT 1) cv ON TRUE
-),
-                """,
-                columns=columns,
-                date=date,
-            )
-        read = SQL(
-            """
-covering AS (
-    SELECT p.id AS period_id, p.partner_id, p.company_id, p.date_from, p.date_to,
-           %(columns)s
-      FROM crm_customer_snapshot_period p
-     WHERE p.company_id = ANY(%(company_ids)s)
-       AND coalesce(p.date_to, 'infinity'::date) > %(date)s::date
-       AND p.date_from <= %(date)s::date
-),
-            """,
-            date=date,
-            company_ids=company_ids,
-            columns=columns,
-        )
-        write = SQL(
-            """%(candidates)s
-next_ranking AS (
-    SELECT c.id AS company_id,
-           (SELECT min(r.date) FROM crm_value_ranking r
-             WHERE r.company_id = c.id AND r.date > %(date)s::date) AS next_date
-      FROM crm_company c
-),
-snap AS (
-    SELECT f.*, f.id IS NOT NULL AS ranked, n.next_date
-      FROM %(source)s f
-      JOIN next_ranking n ON n.company_id = f.company_id
-     WHERE f.id IS NULL
-        OR f.period_id IS NULL
-        OR ROW(%(period_row)s) IS DISTINCT FROM ROW(
-               f.lifecycle_stage, f.tier, f.monetary, f.r_score, f.f_score,
-               f.m_score)
-),
-period_cut AS (
-    UPDATE crm_customer_snapshot_period p
-       SET date_to = %(date)s::date
-      FROM snap s
-     WHERE p.id = s.period_id AND s.date_from < %(date)s::date
- RETURNING p.id
-),
-period_replaced AS (
-    UPDATE crm_customer_snapshot_period p
-       SET lifecycle_stage = s.lifecycle_stage,
-           value_tier = s.tier,
-           rfm_monetary = s.monetary,
-           rfm_recency_score = s.r_score,
-           rfm_frequency_score = s.f_score,
-           rfm_monetary_score = s.m_score,
-           date_to = s.next_date
-      FROM snap s
-     WHERE p.id = s.period_id AND s.date_from = %(date)s::date AND s.ranked
- RETURNING p.id
-),
-period_dropped AS (
-    DELETE FROM crm_customer_snapshot_period p
-     USING snap s
-     WHERE p.id = s.period_id AND s.date_from = %(date)s::date AND NOT s.ranked
- RETURNING p.id
-),
-period_new AS (
-    INSERT INTO crm_customer_snapshot_period (
-        partner_id, company_id, date_from, date_to, %(values)s)
-    SELECT s.partner_id, s.company_id, %(date)s::date, s.next_date, %(new_values)s
-      FROM snap s
-     WHERE s.ranked AND (s.period_id IS NULL OR s.date_from < %(date)s::date)
-     UNION ALL
-    -- the old values again from the next ranking on
-    SELECT s.partner_id, s.company_id, s.next_date, s.date_to, %(period_values)s
-      FROM snap s
-     WHERE s.period_id IS NOT NULL
-       AND s.next_date < coalesce(s.date_to, 'infinity'::date)
- RETURNING id
-),
-            """,
-            date=date,
-            candidates=candidates,
-            source=source,
-            period_row=SQL(", ").join(
-                SQL.identifier("f", f"period_{c}") for c in SNAPSHOT_COLUMNS
-            ),
-            values=values,
-            new_values=new_values,
-            period_values=period_values,
-        )
-        return read, write
 
     # ------------------------------------------------------------
     # ANALYSES

@@ -5,7 +5,8 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
-from .crm_customer_profile import VALUE_TIERS, tier_level
+from ..const import SNAPSHOT_COLUMNS, VALUE_TIERS
+from ..tools.ranking_sql import tier_level
 
 
 class CrmCustomerSnapshotPeriod(models.Model):
@@ -234,3 +235,143 @@ class CrmCustomerSnapshotPeriod(models.Model):
             }
             for tier_from, tier_to, count, revenue in rows
         ]
+
+    @api.model
+    def _ranking_ctes(self, date, company_ids, since=False):
+        """CTEs that make the snapshots of ``date`` those of CTE ``final``
+        (every profile of the companies ranked), writing only the customers
+        whose values differ from the snapshot period holding on ``date``
+        : (``covering``, read before
+        ``final``, which joins it; the ones that write, after it). The periods
+        are written only through these CTEs, by the ranking's statement
+        (``crm.customer.profile._value_statement``).
+
+        Such a period is cut at ``date`` (or, if it starts on ``date``, an
+        earlier ranking of the same date, takes the new values or goes); the
+        new values hold until the next ranking after ``date``, if any (a
+        ranking of a past date), from which the period's old values hold
+        again. A daily ranking thus closes and opens one period per customer
+        who moved.
+
+        ``since``: ``final`` holds only the customers that may have moved
+        (see ``crm.customer.profile._value_statement``), whose periods are
+        read one by one."""
+        values = SQL(", ").join(SQL.identifier(c) for c in SNAPSHOT_COLUMNS)
+        period_values = SQL(", ").join(
+            SQL.identifier("s", f"period_{c}") for c in SNAPSHOT_COLUMNS
+        )
+        new_values = SQL(
+            "s.lifecycle_stage, s.tier, s.monetary, s.r_score, s.f_score, s.m_score"
+        )
+        columns = SQL(", ").join(
+            SQL("p.%s AS %s", SQL.identifier(c), SQL.identifier(f"period_{c}"))
+            for c in SNAPSHOT_COLUMNS
+        )
+        source = SQL("final")
+        candidates = SQL()
+        if since:
+            source = SQL("candidate")
+            candidates = SQL(
+                """
+candidate AS (
+    SELECT f.*, cv.*
+      FROM final f
+      LEFT JOIN LATERAL (
+            SELECT p.id AS period_id, p.date_from, p.date_to, %(columns)s
+              FROM crm_customer_snapshot_period p
+             WHERE p.company_id = f.company_id
+               AND p.partner_id = f.partner_id
+               AND p.date_from <= %(date)s::date
+               AND coalesce(p.date_to, 'infinity'::date) > %(date)s::date
+          ORDER BY p.date_from DESC
+             LIMIT 1) cv ON TRUE
+),
+                """,
+                columns=columns,
+                date=date,
+            )
+        read = SQL(
+            """
+covering AS (
+    SELECT p.id AS period_id, p.partner_id, p.company_id, p.date_from, p.date_to,
+           %(columns)s
+      FROM crm_customer_snapshot_period p
+     WHERE p.company_id = ANY(%(company_ids)s)
+       AND coalesce(p.date_to, 'infinity'::date) > %(date)s::date
+       AND p.date_from <= %(date)s::date
+),
+            """,
+            date=date,
+            company_ids=company_ids,
+            columns=columns,
+        )
+        write = SQL(
+            """%(candidates)s
+next_ranking AS (
+    SELECT c.id AS company_id,
+           (SELECT min(r.date) FROM crm_value_ranking r
+             WHERE r.company_id = c.id AND r.date > %(date)s::date) AS next_date
+      FROM crm_company c
+),
+snap AS (
+    SELECT f.*, f.id IS NOT NULL AS ranked, n.next_date
+      FROM %(source)s f
+      JOIN next_ranking n ON n.company_id = f.company_id
+     WHERE f.id IS NULL
+        OR f.period_id IS NULL
+        OR ROW(%(period_row)s) IS DISTINCT FROM ROW(
+               f.lifecycle_stage, f.tier, f.monetary, f.r_score, f.f_score,
+               f.m_score)
+),
+period_cut AS (
+    UPDATE crm_customer_snapshot_period p
+       SET date_to = %(date)s::date
+      FROM snap s
+     WHERE p.id = s.period_id AND s.date_from < %(date)s::date
+ RETURNING p.id
+),
+period_replaced AS (
+    UPDATE crm_customer_snapshot_period p
+       SET lifecycle_stage = s.lifecycle_stage,
+           value_tier = s.tier,
+           rfm_monetary = s.monetary,
+           rfm_recency_score = s.r_score,
+           rfm_frequency_score = s.f_score,
+           rfm_monetary_score = s.m_score,
+           date_to = s.next_date
+      FROM snap s
+     WHERE p.id = s.period_id AND s.date_from = %(date)s::date AND s.ranked
+ RETURNING p.id
+),
+period_dropped AS (
+    DELETE FROM crm_customer_snapshot_period p
+     USING snap s
+     WHERE p.id = s.period_id AND s.date_from = %(date)s::date AND NOT s.ranked
+ RETURNING p.id
+),
+period_new AS (
+    INSERT INTO crm_customer_snapshot_period (
+        partner_id, company_id, date_from, date_to, %(values)s)
+    SELECT s.partner_id, s.company_id, %(date)s::date, s.next_date, %(new_values)s
+      FROM snap s
+     WHERE s.ranked AND (s.period_id IS NULL OR s.date_from < %(date)s::date)
+     UNION ALL
+    -- the old values again from the next ranking on
+    SELECT s.partner_id, s.company_id, s.next_date, s.date_to, %(period_values)s
+      FROM snap s
+     WHERE s.period_id IS NOT NULL
+       AND s.next_date < coalesce(s.date_to, 'infinity'::date)
+ RETURNING id
+),
+            """,
+            date=date,
+            candidates=candidates,
+            source=source,
+            period_row=SQL(", ").join(
+                SQL.identifier("f", f"period_{c}") for c in SNAPSHOT_COLUMNS
+            ),
+            values=values,
+            new_values=new_values,
+            period_values=period_values,
+        )
+        return read, write

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL, file_path
 
-from ..models.crm_customer_profile import SNAPSHOT_COLUMNS
+from ..const import SNAPSHOT_COLUMNS
 from .common import AnalyticsCommon
 
 # a snapshot's values; a profile's ranking figures

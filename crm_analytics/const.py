@@ -1,0 +1,24 @@
+"""Value tiers, scores and churn-risk bands (DOMAIN §2)."""
+
+VALUE_TIERS = [
+    ("vip", "VIP"),
+    ("key", "Key"),
+    ("ordinary", "Ordinary"),
+    ("small", "Small"),
+]
+# Height on the pyramid, for "moved up / down"; no tier is 0.
+TIER_LEVELS = {"vip": 4, "key": 3, "ordinary": 2, "small": 1}
+SCORES = (2, 3, 4, 5)
+# The lifecycle's window of "the last 12 months" (crm_lifecycle facts).
+FACTS_WINDOW_DAYS = 365
+# A snapshot's values, in the order of the ranking's (stage, tier, revenue,
+# R, F and M scores).
+SNAPSHOT_COLUMNS = (
+    "lifecycle_stage",
+    "value_tier",
+    "rfm_monetary",
+    "rfm_recency_score",
+    "rfm_frequency_score",
+    "rfm_monetary_score",
+)
+CHURN_RISK_BANDS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]

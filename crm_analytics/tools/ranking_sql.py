@@ -1,0 +1,235 @@
+"""SQL pieces of the value ranking (DOMAIN §2), composed by
+``crm.customer.profile._value_statement``: the value settings of the
+companies, the full ranking of their customers and the placing of some
+customers by the cut-offs of the last ranking. Pieces that read settings
+join the CTE ``crm_company`` of ``company_settings``."""
+
+from odoo.tools import SQL
+
+from ..const import SCORES, TIER_LEVELS
+
+
+def as_sql(value):
+    """``value`` as an SQL expression: itself if it is one, else a
+    parameter (lists as arrays)."""
+    if isinstance(value, SQL):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        value = list(value)
+    return SQL("%s", value)
+
+
+def tier_level(column):
+    """SQL: the height on the pyramid of the tier key in ``column``."""
+    return SQL(
+        "CASE %s %s ELSE 0 END",
+        column,
+        SQL(" ").join(
+            SQL("WHEN %s THEN %s", tier, level) for tier, level in TIER_LEVELS.items()
+        ),
+    )
+
+
+def company_settings(company_ids):
+    """The value settings of ``company_ids`` (an SQL expression), as the
+    ranking statements read them from CTE ``crm_company``."""
+    return SQL(
+        """
+SELECT id,
+       crm_churn_days AS churn_days,
+       crm_revenue_source AS source,
+       crm_rfm_window_days AS window_days,
+       crm_tier_mode AS tier_mode,
+       crm_tier_vip_share::numeric AS vip_share,
+       crm_tier_key_share::numeric AS key_share,
+       crm_tier_ordinary_share::numeric AS ordinary_share,
+       crm_tier_vip_threshold AS vip_threshold,
+       crm_tier_key_threshold AS key_threshold,
+       crm_tier_ordinary_threshold AS ordinary_threshold
+  FROM res_company
+ WHERE id = ANY(%s)
+        """,
+        company_ids,
+    )
+
+
+def threshold_tier():
+    """SQL: the tier of a window revenue ``w.monetary`` by the company's
+    thresholds (CTE ``crm_company`` as ``c``)."""
+    return SQL(
+        """CASE WHEN w.monetary >= c.vip_threshold THEN 'vip'
+                WHEN w.monetary >= c.key_threshold THEN 'key'
+                WHEN w.monetary >= c.ordinary_threshold THEN 'ordinary'
+                ELSE 'small' END"""
+    )
+
+
+def ranked(date, uid, from_facts=False):
+    """CTEs ``valued`` (scores and tier of every customer with a positive
+    window revenue, by rank among them, DOMAIN §2) and ``run`` (the
+    ranking's cut-offs, stored per company and date). ``from_facts``:
+    the window figures come with the profile's id (see
+    ``crm.customer.profile._value_statement``)."""
+    return SQL(
+        """
+ranked AS (
+SELECT w.*,
+       count(*) OVER (PARTITION BY w.company_id) AS n,
+       -- k = customers strictly worse: more days since the last
+       -- purchase (none in the window counts as most), fewer invoices
+       rank() OVER (PARTITION BY w.company_id ORDER BY w.recency_days DESC)
+           - 1 AS k_r,
+       rank() OVER (PARTITION BY w.company_id ORDER BY w.frequency) - 1 AS k_f,
+       -- customers with as much revenue or more (the same sort as the
+       -- position): n minus it have less
+       count(*) OVER (PARTITION BY w.company_id ORDER BY w.monetary DESC)
+           AS at_least,
+       row_number() OVER (PARTITION BY w.company_id
+                          ORDER BY w.monetary DESC, w.partner_id) AS position
+  FROM win w
+ WHERE w.monetary > 0
+),
+-- per company: the settings and the last position of each share tier (a
+-- row per company, kept: every customer reads its company's)
+limits AS MATERIALIZED (
+SELECT c.id AS company_id, c.tier_mode,
+       c.vip_threshold, c.key_threshold, c.ordinary_threshold,
+       ceil(c.vip_share * x.n / 100)::bigint AS vip_limit,
+       ceil((c.vip_share + c.key_share) * x.n / 100)::bigint AS key_limit,
+       ceil((c.vip_share + c.key_share + c.ordinary_share) * x.n / 100)::bigint
+           AS ordinary_limit
+  FROM crm_company c
+  -- the count of ranked customers, which every one of them carries
+  JOIN LATERAL (
+        SELECT r.n FROM ranked r WHERE r.company_id = c.id LIMIT 1) x ON TRUE
+),
+valued AS (
+SELECT w.partner_id, w.company_id, w.frequency, w.monetary, w.recency_days,
+       %(profile_id)s
+       (1 + 5 * w.k_r / w.n)::int AS r_score,
+       (1 + 5 * w.k_f / w.n)::int AS f_score,
+       (1 + 5 * (w.n - w.at_least) / w.n)::int AS m_score,
+       CASE WHEN c.tier_mode = 'thresholds' THEN %(threshold_tier)s
+            WHEN w.position <= c.vip_limit THEN 'vip'
+            WHEN w.position <= c.key_limit THEN 'key'
+            WHEN w.position <= c.ordinary_limit THEN 'ordinary'
+            ELSE 'small'
+       END AS tier
+  FROM ranked w
+  JOIN limits c ON c.company_id = w.company_id
+),
+run AS (
+INSERT INTO crm_value_ranking (
+    company_id, date, tier_mode, customer_count, revenue_total,
+    vip_cutoff, key_cutoff, ordinary_cutoff, score_cutoffs,
+    create_uid, create_date, write_uid, write_date)
+SELECT c.id, %(date)s::date, c.tier_mode, coalesce(a.customers, 0),
+       coalesce(a.revenue, 0), a.vip_cutoff, a.key_cutoff, a.ordinary_cutoff,
+       coalesce(a.score_cutoffs, %(no_cutoffs)s),
+       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM crm_company c
+  LEFT JOIN (
+    SELECT v.company_id,
+           count(*) AS customers,
+           sum(v.monetary) AS revenue,
+           min(v.monetary) FILTER (WHERE v.tier = 'vip') AS vip_cutoff,
+           min(v.monetary) FILTER (WHERE v.tier = 'key') AS key_cutoff,
+           min(v.monetary) FILTER (WHERE v.tier = 'ordinary') AS ordinary_cutoff,
+           jsonb_build_object(
+               'recency', jsonb_build_array(%(recency)s),
+               'frequency', jsonb_build_array(%(frequency)s),
+               'monetary', jsonb_build_array(%(monetary)s)) AS score_cutoffs
+      FROM valued v
+  GROUP BY v.company_id
+  ) a ON a.company_id = c.id
+    ON CONFLICT (company_id, date) DO UPDATE
+   SET tier_mode = EXCLUDED.tier_mode,
+       customer_count = EXCLUDED.customer_count,
+       revenue_total = EXCLUDED.revenue_total,
+       vip_cutoff = EXCLUDED.vip_cutoff,
+       key_cutoff = EXCLUDED.key_cutoff,
+       ordinary_cutoff = EXCLUDED.ordinary_cutoff,
+       score_cutoffs = EXCLUDED.score_cutoffs,
+       write_uid = EXCLUDED.write_uid,
+       write_date = EXCLUDED.write_date
+RETURNING id
+),
+        """,
+        threshold_tier=threshold_tier(),
+        profile_id=SQL("w.id,") if from_facts else SQL(),
+        date=date,
+        uid=uid,
+        recency=SQL(", ").join(
+            SQL("min(v.recency_days) FILTER (WHERE v.r_score < %s)", s) for s in SCORES
+        ),
+        # a company without customers: the arrays of no cut-off
+        no_cutoffs=SQL(
+            "jsonb_build_object('recency', %(none)s, 'frequency', %(none)s, "
+            "'monetary', %(none)s)",
+            none=SQL(
+                "jsonb_build_array(%s)",
+                SQL(", ").join(SQL("NULL") for _s in SCORES),
+            ),
+        ),
+        frequency=SQL(", ").join(
+            SQL("max(v.frequency) FILTER (WHERE v.f_score < %s)", s) for s in SCORES
+        ),
+        monetary=SQL(", ").join(
+            SQL("max(v.monetary) FILTER (WHERE v.m_score < %s)", s) for s in SCORES
+        ),
+    )
+
+
+def placed(company_ids, from_facts=False):
+    """CTE ``valued`` for customers placed between two full rankings:
+    scores and tier by the cut-offs of each company's last ranking
+    (thresholds mode needs none). No ranking yet: no score, no tier."""
+
+    def score(column, better, key, cast):
+        # one point per score 2..5 whose cut-off the customer beats
+        return SQL(" + ").join(
+            SQL(
+                "coalesce((%s %s (l.score_cutoffs -> %s ->> %s)::%s)::int, 0)",
+                column,
+                better,
+                key,
+                index,
+                cast,
+            )
+            for index in range(len(SCORES))
+        )
+
+    return SQL(
+        """
+last_run AS (
+SELECT DISTINCT ON (r.company_id) r.*
+  FROM crm_value_ranking r
+ WHERE r.company_id = ANY(%(company_ids)s)
+  ORDER BY r.company_id, r.date DESC, r.id DESC
+),
+valued AS (
+SELECT w.partner_id,
+       w.company_id, %(profile_id)s
+       CASE WHEN l.id IS NOT NULL THEN 1 + %(r_score)s END AS r_score,
+       CASE WHEN l.id IS NOT NULL THEN 1 + %(f_score)s END AS f_score,
+       CASE WHEN l.id IS NOT NULL THEN 1 + %(m_score)s END AS m_score,
+       CASE WHEN c.tier_mode = 'thresholds' THEN %(threshold_tier)s
+            WHEN l.id IS NULL THEN NULL
+            WHEN w.monetary >= l.vip_cutoff THEN 'vip'
+            WHEN w.monetary >= l.key_cutoff THEN 'key'
+            WHEN w.monetary >= l.ordinary_cutoff THEN 'ordinary'
+            ELSE 'small'
+       END AS tier
+  FROM win w
+  JOIN crm_company c ON c.id = w.company_id
+  LEFT JOIN last_run l ON l.company_id = w.company_id
+ WHERE w.monetary > 0
+),
+        """,
+        company_ids=as_sql(company_ids),
+        profile_id=SQL("w.id,") if from_facts else SQL(),
+        threshold_tier=threshold_tier(),
+        r_score=score(SQL("w.recency_days"), SQL("<"), "recency", SQL("int")),
+        f_score=score(SQL("w.frequency"), SQL(">"), "frequency", SQL("int")),
+        m_score=score(SQL("w.monetary"), SQL(">"), "monetary", SQL("numeric")),
+    )
