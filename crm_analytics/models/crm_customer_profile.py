@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 
-from odoo.addons.crm_lifecycle.tools import lifecycle_sql
+from odoo.addons.crm_lifecycle.tools import arguments, lifecycle_sql
 
 VALUE_TIERS = [
     ("vip", "VIP"),
@@ -899,6 +899,15 @@ period_new AS (
     # ------------------------------------------------------------
 
     @api.model
+    def _reference_date(self, reference_date):
+        """The date an analysis is made as of: ``reference_date`` (a date
+        or an ISO string), today by default."""
+        return arguments.to_date(
+            self.env, reference_date, arguments.REFERENCE_DATE, required=False
+        ) or fields.Date.context_today(self)
+
+    @api.model
+    @api.readonly
     def pareto(self, reference_date=None):
         """Pareto share of the current company (二八法则) as of
         ``reference_date`` (default today).
@@ -909,7 +918,7 @@ period_new AS (
             n = 0).
         """
         self.check_access("read")
-        date = fields.Date.to_date(reference_date) or fields.Date.context_today(self)
+        date = self._reference_date(reference_date)
         company = self.env.company
         self.env.flush_all()
         [(n, k)] = self.env.execute_query(
@@ -1086,6 +1095,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         )
 
     @api.model
+    @api.readonly
     def clv(self, reference_date=None):
         """Customer lifetime value per tier of the current company.
 
@@ -1095,7 +1105,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             (``cost``, ``rate``, ``mixed``), and the mean CLV per customer.
         """
         self.check_access("read")
-        date = fields.Date.to_date(reference_date) or fields.Date.context_today(self)
+        date = self._reference_date(reference_date)
         self.env.flush_all()
         rows = self.env.execute_query_dict(
             self._clv_query(SQL("%s", date), SQL("%s", self.env.company.ids))
@@ -1311,6 +1321,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         return row
 
     @api.model
+    @api.readonly
     def roi(self, date_from, date_to):
         """CRM return on investment of the current company over
         [date_from, date_to] against the baseline period of the settings:
@@ -1323,8 +1334,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
           (None without costs or without a baseline).
         """
         self.check_access("read")
-        date_from = fields.Date.to_date(date_from)
-        date_to = fields.Date.to_date(date_to)
+        date_from, date_to = arguments.check_period(self.env, date_from, date_to)
         company = self.env.company
         self.env.flush_all()
         period = self._period_figures(date_from, date_to)

@@ -7,3 +7,4 @@ from . import test_service_case
 from . import test_service_case_security
 from . import test_service_case_loop
 from . import test_uninstall
+from . import test_arguments
