@@ -1241,12 +1241,17 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         return [("id", "in", [pid for pid, risk in risks.items() if compare(risk)])]
 
     def _search_churn_risk_band(self, operator, value):
+        """The profiles whose band shown is (not) ``value``; no band (False,
+        "is not set"): the customers who never bought."""
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(self.env._("Unsupported search on the churn risk band."))
-        bands = {value} if isinstance(value, str) else set(value or [])
+        bands = set(value) if isinstance(value, (list, tuple)) else {value}
         risks = self._churn_risks(SQL("pr.last_purchase_date IS NOT NULL"))
         ids = [pid for pid, risk in risks.items() if risk_band(risk) in bands]
-        return [("id", "in" if operator in ("=", "in") else "not in", ids)]
+        domain = [("id", "in", ids)]
+        if False in bands:
+            domain = ["|", *domain, ("last_purchase_date", "=", False)]
+        return domain if operator in ("=", "in") else ["!", *domain]
 
     @api.depends("revenue_12m", "partner_id")
     @api.depends_context("company")

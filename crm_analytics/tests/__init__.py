@@ -7,3 +7,4 @@ from . import test_dashboard
 from . import test_loyalty_security
 from . import test_own_customers
 from . import test_arguments
+from . import test_search_views
