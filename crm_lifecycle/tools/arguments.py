@@ -115,7 +115,8 @@ def to_records(env, model_name, value, label, single=False):
         env._(
             "%(label)s: expected %(model)s records or their ids, not “%(value)s”.",
             label=_label(env, label),
-            model=Model._description,
+            # the model's name in the user's language, whoever asks
+            model=env["ir.model"]._get(model_name).sudo().name,
             value=_shown(original),
         )
     )
