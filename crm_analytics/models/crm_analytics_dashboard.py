@@ -4,10 +4,12 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
+from odoo.addons.crm_lifecycle.tools import arguments
 
 from .crm_customer_profile import VALUE_TIERS
 
 TRAP_LIMIT = 10
+FILTER_KEYS = ("date_from", "date_to", "team_id", "user_id")
 
 
 class CrmAnalyticsDashboard(models.AbstractModel):
@@ -19,17 +21,14 @@ class CrmAnalyticsDashboard(models.AbstractModel):
     _description = "CRM Manager Dashboard"
 
     @api.model
+    @api.readonly
     def get_dashboard_data(self, filters=None):
-        """:param filters: dict with optional ``team_id``, ``user_id``,
-        ``date_from`` and ``date_to`` (default the last 12 months); the
-        companies are those of the environment."""
+        """:param filters: dict with optional ``team_id``, ``user_id`` (ids),
+        ``date_from`` and ``date_to`` (default the last 12 months, the end
+        on or after the start); the companies are those of the environment."""
         self.env["crm.customer.profile"].check_access("read")
-        filters = filters or {}
-        today = fields.Date.context_today(self)
-        date_to = fields.Date.to_date(filters.get("date_to")) or today
-        date_from = fields.Date.to_date(filters.get("date_from")) or (
-            date_to - relativedelta(years=1, days=-1)
-        )
+        filters = self._check_filters(filters)
+        date_from, date_to = filters["date_from"], filters["date_to"]
         company_ids = self.env.companies.ids
         profile_domain = [("company_id", "in", company_ids)]
         if filters.get("team_id"):
@@ -56,6 +55,32 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             "matrix": self._matrix(date_from, date_to, company_ids, filters),
             "at_risk_vips": self._at_risk_vips(profile_domain),
             "trap": self._trap(profile_domain),
+        }
+
+    @api.model
+    def _check_filters(self, filters):
+        """``filters`` with dates as dates and ids as ids, defaults filled
+        in; a UserError for a filter of the wrong shape."""
+        env = self.env
+        filters = arguments.check_options(env, filters, FILTER_KEYS, arguments.FILTERS)
+        date_to = arguments.to_date(
+            env, filters.get("date_to"), arguments.DATE_TO, required=False
+        ) or fields.Date.context_today(self)
+        date_from = arguments.to_date(
+            env, filters.get("date_from"), arguments.DATE_FROM, required=False
+        ) or (date_to - relativedelta(years=1, days=-1))
+        date_from, date_to = arguments.check_period(env, date_from, date_to)
+        team = arguments.to_records(
+            env, "crm.team", filters.get("team_id"), arguments.SALES_TEAM, single=True
+        )
+        user = arguments.to_records(
+            env, "res.users", filters.get("user_id"), arguments.SALESPERSON, single=True
+        )
+        return {
+            "date_from": date_from,
+            "date_to": date_to,
+            "team_id": team.id,
+            "user_id": user.id,
         }
 
     def _pyramid(self, domain):

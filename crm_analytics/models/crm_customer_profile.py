@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.crm_lifecycle.tools import lifecycle_sql
+from odoo.addons.crm_lifecycle.tools import arguments, lifecycle_sql
 
 from ..const import (
     CHURN_RISK_BANDS,
@@ -535,6 +535,15 @@ SELECT m.partner_id, m.company_id, m.tier
     # ------------------------------------------------------------
 
     @api.model
+    def _reference_date(self, reference_date):
+        """The date an analysis is made as of: ``reference_date`` (a date
+        or an ISO string), today by default."""
+        return arguments.to_date(
+            self.env, reference_date, arguments.REFERENCE_DATE, required=False
+        ) or fields.Date.context_today(self)
+
+    @api.model
+    @api.readonly
     def pareto(self, reference_date=None):
         """Pareto share of the current company (二八法则) as of
         ``reference_date`` (default today).
@@ -545,7 +554,7 @@ SELECT m.partner_id, m.company_id, m.tier
             n = 0).
         """
         self.check_access("read")
-        date = fields.Date.to_date(reference_date) or fields.Date.context_today(self)
+        date = self._reference_date(reference_date)
         company = self.env.company
         self.env.flush_all()
         [(n, k)] = self.env.execute_query(
@@ -722,6 +731,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         )
 
     @api.model
+    @api.readonly
     def clv(self, reference_date=None):
         """Customer lifetime value per tier of the current company.
 
@@ -731,7 +741,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             (``cost``, ``rate``, ``mixed``), and the mean CLV per customer.
         """
         self.check_access("read")
-        date = fields.Date.to_date(reference_date) or fields.Date.context_today(self)
+        date = self._reference_date(reference_date)
         self.env.flush_all()
         rows = self.env.execute_query_dict(
             self._clv_query(SQL("%s", date), SQL("%s", self.env.company.ids))
@@ -867,12 +877,17 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         return [("id", "in", [pid for pid, risk in risks.items() if compare(risk)])]
 
     def _search_churn_risk_band(self, operator, value):
+        """The profiles whose band shown is (not) ``value``; no band (False,
+        "is not set"): the customers who never bought."""
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(self.env._("Unsupported search on the churn risk band."))
-        bands = {value} if isinstance(value, str) else set(value or [])
+        bands = set(value) if isinstance(value, (list, tuple)) else {value}
         risks = self._churn_risks(SQL("pr.last_purchase_date IS NOT NULL"))
         ids = [pid for pid, risk in risks.items() if risk_band(risk) in bands]
-        return [("id", "in" if operator in ("=", "in") else "not in", ids)]
+        domain = [("id", "in", ids)]
+        if False in bands:
+            domain = ["|", *domain, ("last_purchase_date", "=", False)]
+        return domain if operator in ("=", "in") else ["!", *domain]
 
     @api.depends("revenue_12m", "partner_id")
     @api.depends_context("company")
@@ -947,6 +962,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         return row
 
     @api.model
+    @api.readonly
     def roi(self, date_from, date_to):
         """CRM return on investment of the current company over
         [date_from, date_to] against the baseline period of the settings:
@@ -959,8 +975,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
           (None without costs or without a baseline).
         """
         self.check_access("read")
-        date_from = fields.Date.to_date(date_from)
-        date_to = fields.Date.to_date(date_to)
+        date_from, date_to = arguments.check_period(self.env, date_from, date_to)
         company = self.env.company
         self.env.flush_all()
         period = self._period_figures(date_from, date_to)

@@ -4,6 +4,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
+from odoo.addons.crm_lifecycle.tools import arguments
 
 from ..const import SNAPSHOT_COLUMNS, VALUE_TIERS
 from ..tools.ranking_sql import tier_level
@@ -115,6 +116,7 @@ class CrmCustomerSnapshotPeriod(models.Model):
         values = value if operator == "in" else [value]
         if operator not in ("=", "in") or not isinstance(values, (list, tuple)):
             raise UserError(self.env._("Unsupported search on the holding date."))
+        label = self._fields["snapshot_date"]._description_string(self.env)
         return expression.OR(
             [
                 [
@@ -123,21 +125,9 @@ class CrmCustomerSnapshotPeriod(models.Model):
                     ("date_to", "=", False),
                     ("date_to", ">", day),
                 ]
-                for day in map(self._to_date, values)
+                for day in (arguments.to_date(self.env, item, label) for item in values)
             ]
         )
-
-    @api.model
-    def _to_date(self, value):
-        """``value`` (a date or an ISO date string) as a date, or a
-        UserError: the tier history's arguments come from users and RPC."""
-        try:
-            day = fields.Date.to_date(value) if value else None
-        except (TypeError, ValueError):
-            day = None
-        if not day:
-            raise UserError(self.env._("%s is not a date.", repr(value)))
-        return day
 
     @api.model
     def _latest_query(self, date, company_ids, columns, inclusive=True):
@@ -195,6 +185,7 @@ class CrmCustomerSnapshotPeriod(models.Model):
         )
 
     @api.model
+    @api.readonly
     def migration_matrix(self, date_from, date_to):
         """Tier migration between two dates (date objects or ISO strings, the
         first on or before the second) for the current companies.
@@ -204,16 +195,7 @@ class CrmCustomerSnapshotPeriod(models.Model):
             is the window revenue at ``date_to``. Plain JSON, for RPC.
         """
         self.check_access("read")
-        date_from, date_to = self._to_date(date_from), self._to_date(date_to)
-        if date_from > date_to:
-            raise UserError(
-                self.env._(
-                    "The first date (%(date_from)s) must be on or before the "
-                    "second (%(date_to)s).",
-                    date_from=date_from,
-                    date_to=date_to,
-                )
-            )
+        date_from, date_to = arguments.check_period(self.env, date_from, date_to)
         self.flush_model()
         rows = self.env.execute_query(
             SQL(

@@ -12,7 +12,7 @@ from ..const import (
     RULE_LABELS,
     WORK_MEM,
 )
-from ..tools import evaluation_sql, lifecycle_sql
+from ..tools import arguments, evaluation_sql, lifecycle_sql
 
 
 class CrmCustomerProfile(models.Model):
@@ -128,6 +128,7 @@ class CrmCustomerProfile(models.Model):
     # ------------------------------------------------------------
 
     @api.model
+    @api.returns("self")
     def recompute(self, reference_date=None, partners=None):
         """Evaluate facts and stages as of ``reference_date`` (default today).
 
@@ -135,19 +136,24 @@ class CrmCustomerProfile(models.Model):
         customer for lifecycle administrators. Other dates are for the
         system (data files, scripts, tests) and Settings administrators.
 
-        :param partners: ``res.partner`` records (contacts are mapped to their
-            commercial partner), or None for every customer of ``env.companies``.
-        :return: the profiles of those customers in ``env.companies``.
+        :param partners: ``res.partner`` records or their ids (contacts are
+            mapped to their commercial partner), or None for every customer
+            of ``env.companies``.
+        :return: the profiles of those customers in ``env.companies`` (their
+            ids over RPC).
         """
         today = fields.Date.context_today(self)
-        try:
-            date = fields.Date.to_date(reference_date) or today
-        except (TypeError, ValueError):
-            raise UserError(self.env._("“%s” is not a date.", reference_date)) from None
-        if partners is not None and not (
-            isinstance(partners, models.BaseModel) and partners._name == "res.partner"
-        ):
-            raise UserError(self.env._("Customers to evaluate must be partners."))
+        date = (
+            arguments.to_date(
+                self.env, reference_date, arguments.REFERENCE_DATE, required=False
+            )
+            or today
+        )
+        if partners is not None:
+            # over RPC: a list of partner ids
+            partners = arguments.to_records(
+                self.env, "res.partner", partners, arguments.CUSTOMERS
+            )
         if not self.env.is_system():
             self._check_may_evaluate(date, today, partners)
         partner_ids = None
@@ -203,11 +209,11 @@ class CrmCustomerProfile(models.Model):
             raise AccessError(
                 self.env._("Only lifecycle managers can set a customer's stage.")
             )
-        if stage not in dict(LIFECYCLE_STAGES):
+        if not isinstance(stage, str) or stage not in dict(LIFECYCLE_STAGES):
             raise UserError(self.env._("Unknown lifecycle stage: %s", stage))
-        if not (reason or "").strip():
+        if not isinstance(reason, str) or not reason.strip():
             raise UserError(self.env._("Give a reason for setting the stage by hand."))
-        until = fields.Date.to_date(until)
+        until = arguments.to_date(self.env, until, arguments.UNTIL, required=False)
         today = fields.Date.context_today(self)
         if until and until < today:
             raise UserError(

@@ -9,3 +9,4 @@ from . import test_lifecycle_settings
 from . import test_ui
 from . import test_lifecycle_daily
 from . import test_uninstall
+from . import test_arguments

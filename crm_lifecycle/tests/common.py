@@ -1,9 +1,25 @@
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from odoo import Command
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+@contextmanager
+def readonly_env(test, env):
+    """``env`` on a read-only cursor, as Odoo runs an ``@api.readonly`` RPC
+    (on a replica with ``db_replica_host``): any write fails. The cursor
+    sees what ``env`` flushed; the test's registry is in test mode
+    meanwhile, as in an ``HttpCase``."""
+    env.flush_all()
+    test.registry.enter_test_mode(env.cr)
+    try:
+        with test.registry.cursor(readonly=True) as cr:
+            yield env(cr=cr)
+    finally:
+        test.registry.leave_test_mode()
 
 
 class LifecycleCommon(AccountTestInvoicingCommon):

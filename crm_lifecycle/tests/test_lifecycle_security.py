@@ -84,11 +84,16 @@ class TestLifecycleSecurity(LifecycleCommon):
             self.Profile.with_user(self.salesman).recompute()
         with self.assertRaises(UserError):
             self.Profile.with_user(self.sales_manager).recompute("not a date")
-        # partners as sent over RPC (ids), not records
+        # partners as sent over RPC: their ids, evaluated like the records;
+        # anything else is refused (see test_arguments)
         with self.assertRaises(UserError):
-            self.Profile.with_user(self.sales_manager).recompute(
-                partners=[self.partner.id]
-            )
+            self.Profile.with_user(self.sales_manager).recompute(partners="all")
+        self.assertEqual(
+            self.Profile.with_user(self.sales_manager)
+            .with_context(allowed_company_ids=[self.company.id])
+            .recompute(partners=[self.partner.id]),
+            self.profile_a,
+        )
         profiles = (
             self.Profile.with_user(self.salesman)
             .with_context(allowed_company_ids=[self.company.id])

@@ -1,1 +1,2 @@
+from . import arguments
 from . import lifecycle_sql

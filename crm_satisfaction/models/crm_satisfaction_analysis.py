@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.tools import SQL
 
+from odoo.addons.crm_lifecycle.tools import arguments
+
 QUADRANTS = {
     # (importance high, satisfaction high)
     (True, False): "urgent",
@@ -121,16 +123,18 @@ resp AS (
         }
 
     @api.model
+    @api.readonly
     def compute(self, domain):
         """Satisfaction figures over the responses (``survey.user_input``)
         matching ``domain``: all of them are the invitations, the completed
         ones the responses. Figures without data are None; percentages (rate,
-        CSAT) are 0–100, NPS −100–100, the index 0–100.
+        CSAT) are 0–100, NPS −100–100, the index 0–100. A domain of the
+        wrong shape or on unknown fields or operators is a UserError.
         """
         UserInput = self.env["survey.user_input"]
         UserInput.check_access("read")
         self.env.flush_all()
-        query = UserInput._search(domain)
+        query = arguments.domain_query(UserInput, domain)
         settings = self._settings()
         [(invited, responses)] = self.env.execute_query(
             SQL(

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.crm_lifecycle.tools import arguments
+
 from .crm_service_sla import CASE_PRIORITIES
 
 CASE_STATES = [
@@ -652,6 +654,7 @@ class CrmServiceCase(models.Model):
     # ------------------------------------------------------------
 
     @api.model
+    @api.readonly
     def service_controls(self, date_from, date_to, team=None):
         """The three service controls of DOMAIN §3 over [date_from, date_to]
         for the current company (and a sales team):
@@ -677,13 +680,16 @@ class CrmServiceCase(models.Model):
         caller who may not read invoices gets no complaint rate.
         """
         self.check_access("read")
-        date_from = fields.Date.to_date(date_from)
-        date_to = fields.Date.to_date(date_to)
+        date_from, date_to = arguments.check_period(self.env, date_from, date_to)
+        # over RPC: the team's id
+        team = arguments.to_records(
+            self.env, "crm.team", team, arguments.SALES_TEAM, single=True
+        )
         start = fields.Datetime.to_datetime(date_from)
         end = fields.Datetime.to_datetime(date_to) + timedelta(days=1)
         now = self._now()
         company = self.env.company
-        team_id = team.id if team else None
+        team_id = team.id or None
 
         def team_filter(column):
             return SQL("AND %s = %s", column, team_id) if team_id else SQL()

@@ -8,3 +8,4 @@ from . import test_service_case_security
 from . import test_service_case_loop
 from . import test_service_case_callback
 from . import test_uninstall
+from . import test_arguments
