@@ -4,6 +4,9 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { formatFloat } from "@web/views/fields/formatters";
 import { useService } from "@web/core/utils/hooks";
+import { useSetupAction } from "@web/search/action_hook";
+
+const FILTER_KEYS = ["date_from", "date_to", "team_id", "user_id"];
 
 const QUADRANT_COLORS = {
     urgent: "#d9534f",
@@ -17,6 +20,9 @@ const QUADRANT_COLORS = {
  * flow between two dates, churn and win-back, NPS and CSI, the
  * importance-satisfaction matrix, VIPs at risk and the satisfaction trap.
  * Three RPCs: teams, salespeople, and every tile's data at once.
+ *
+ * The filters are the action's state: they come back with the breadcrumb
+ * (local state) and after a reload (the URL).
  */
 export class CrmDashboard extends Component {
     static template = "crm_analytics.Dashboard";
@@ -25,11 +31,15 @@ export class CrmDashboard extends Component {
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
+        this.notification = useService("notification");
         this.state = useState({
             data: null,
             teams: [],
             users: [],
-            filters: { date_from: false, date_to: false, team_id: false, user_id: false },
+            filters: this.initialFilters(),
+        });
+        useSetupAction({
+            getLocalState: () => ({ filters: { ...this.state.filters } }),
         });
         this.canvas = {
             pyramid: useRef("pyramid"),
@@ -60,6 +70,23 @@ export class CrmDashboard extends Component {
         onWillUnmount(() => this.destroyCharts());
     }
 
+    /**
+     * The filters the user left (breadcrumb back), else those of the URL
+     * (reload), else none: the server's default period.
+     */
+    initialFilters() {
+        if (this.props.state?.filters) {
+            return { ...this.props.state.filters };
+        }
+        const params = this.props.action?.context?.params || this.props.action?.params || {};
+        return {
+            date_from: params.date_from || false,
+            date_to: params.date_to || false,
+            team_id: parseInt(params.team_id) || false,
+            user_id: parseInt(params.user_id) || false,
+        };
+    }
+
     async load() {
         const data = await this.orm.call("crm.analytics.dashboard", "get_dashboard_data", [], {
             filters: this.state.filters,
@@ -67,14 +94,32 @@ export class CrmDashboard extends Component {
         this.state.filters.date_from = data.filters.date_from;
         this.state.filters.date_to = data.filters.date_to;
         this.state.data = data;
+        // in the URL, so that a reload shows the same figures
+        this.props.updateActionState?.(
+            Object.fromEntries(FILTER_KEYS.map((key) => [key, this.state.filters[key] || undefined]))
+        );
     }
 
     async onFilter(name, ev) {
         const value = ev.target.value;
-        this.state.filters[name] = ["team_id", "user_id"].includes(name)
-            ? parseInt(value) || false
-            : value || false;
+        const filters = {
+            ...this.state.filters,
+            [name]: ["team_id", "user_id"].includes(name) ? parseInt(value) || false : value || false,
+        };
+        if (filters.date_from && filters.date_to && filters.date_from > filters.date_to) {
+            ev.target.value = this.state.filters[name] || "";
+            this.notification.add(_t("The start date must be on or before the end date."), {
+                type: "danger",
+            });
+            return;
+        }
+        Object.assign(this.state.filters, filters);
         await this.load();
+    }
+
+    /** Whether anybody churned or came back over the period. */
+    hasCounts(months) {
+        return months.some((month) => month.churned || month.won_back);
     }
 
     number(value, digits = 1) {
@@ -145,6 +190,7 @@ export class CrmDashboard extends Component {
             options: {
                 indexAxis: "y",
                 maintainAspectRatio: false,
+                scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
                 onClick: (event, elements) => {
                     if (elements.length) {
                         const tier = data.pyramid[elements[0].index];
@@ -163,6 +209,7 @@ export class CrmDashboard extends Component {
             },
             options: {
                 maintainAspectRatio: false,
+                scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
                 onClick: (event, elements) => {
                     if (elements.length) {
                         const stage = data.funnel[elements[0].index];
@@ -182,6 +229,7 @@ export class CrmDashboard extends Component {
             },
             options: {
                 maintainAspectRatio: false,
+                scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
                 onClick: () => this.openModel("crm.churn.report", [], _t("Churn and Win-back")),
             },
         });

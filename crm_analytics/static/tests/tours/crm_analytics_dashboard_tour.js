@@ -1,5 +1,15 @@
 import { registry } from "@web/core/registry";
 
+const year = new Date().getFullYear();
+const yearStart = `${year}-01-01`;
+
+function checkFrom(expected) {
+    const value = document.querySelector(".o_crm_filter_from").value;
+    if (value !== expected) {
+        throw new Error(`The dashboard's From filter is ${value}, expected ${expected}`);
+    }
+}
+
 registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
     url: "/odoo/action-crm_analytics.action_crm_analytics_dashboard",
     steps: () => [
@@ -17,6 +27,27 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
             trigger: ".o_crm_tile_trap td:contains('Northwind Logistics')",
         },
         {
+            content: "Filter from the first day of the year",
+            trigger: ".o_crm_filter_from",
+            run: `edit ${yearStart}`,
+        },
+        {
+            content: "The stage flow follows the period",
+            trigger: `.o_crm_tile_flow .card-header small:contains(${yearStart})`,
+        },
+        {
+            content: "A period starting after its end is refused",
+            trigger: ".o_crm_filter_from",
+            run: `edit ${year + 1}-01-01`,
+        },
+        {
+            content: "The user is told, and the period stays",
+            trigger: ".o_notification:contains(start date must be on or before the end date)",
+            run() {
+                checkFrom(yearStart);
+            },
+        },
+        {
             content: "Drill into the VIP customers",
             trigger: ".o_crm_tile_pyramid a.o_crm_drill:contains('VIP')",
             run: "click",
@@ -24,6 +55,18 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
         {
             content: "The VIP customers are listed",
             trigger: ".o_list_view .o_data_row",
+        },
+        {
+            content: "Back to the dashboard through the breadcrumb",
+            trigger: ".o_breadcrumb .breadcrumb-item a",
+            run: "click",
+        },
+        {
+            content: "The dashboard kept its filters",
+            trigger: `.o_crm_tile_flow .card-header small:contains(${yearStart})`,
+            run() {
+                checkFrom(yearStart);
+            },
         },
     ],
 });
