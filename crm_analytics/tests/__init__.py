@@ -6,3 +6,4 @@ from . import test_loyalty
 from . import test_dashboard
 from . import test_loyalty_security
 from . import test_own_customers
+from . import test_own_aggregates
