@@ -302,6 +302,35 @@ class TestOwnAggregates(OwnCustomersCommon):
             Profile.with_user(self.colleague).pareto(self.REF),
             {"customers": 3, "share_for_80": 66.67},
         )
+        # the curve: of the customers the reader may read
+        curves = {}
+        for user in (self.sales_manager, self.salesman):
+            self.env.invalidate_all()
+            curves[user] = [
+                (
+                    row.partner_id.name,
+                    row.position,
+                    row.customer_percentile,
+                    round(row.revenue_share_cumulative, 2),
+                )
+                for row in self.env["crm.pareto.report"]
+                .with_user(user)
+                .with_context(allowed_company_ids=self.company.ids)
+                .search([("company_id", "=", self.company.id)], order="position")
+            ]
+        self.assertEqual(
+            curves[self.sales_manager],
+            [
+                ("Active nobody", 1, 25, 48.68),
+                ("Active va_colleague", 2, 50, 75.0),
+                ("Active lc_salesman", 3, 75, 94.74),
+                ("Churned va_colleague", 4, 100, 100.0),
+            ],
+        )
+        self.assertEqual(
+            curves[self.salesman],
+            [("Active nobody", 1, 50, 71.15), ("Active lc_salesman", 2, 100, 100.0)],
+        )
         # the report: as of the database's today
         [[today]] = self.env.execute_query(SQL("SELECT CURRENT_DATE"))
         figures = {}
