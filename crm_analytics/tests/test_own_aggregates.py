@@ -381,6 +381,56 @@ class TestOwnAggregates(OwnCustomersCommon):
             },
         )
 
+    def test_tier_migration_of_the_readable_customers(self):
+        """A year before REF: the churned customers ranked (Sally's VIP, the
+        colleague's ordinary, nobody's small), the active ones prospects; at
+        REF, see the lifetime value test."""
+        Period = self.Period.with_context(allowed_company_ids=self.company.ids)
+        year_ago = self.days_before(365)
+        moves = {}
+        for user in (self.sales_manager, self.salesman):
+            moves[user] = {
+                (row["tier_from"], row["tier_to"]): row["count"]
+                for row in Period.with_user(user).migration_matrix(year_ago, self.REF)
+                # the fixtures' other partners: prospects without a tier
+                if (row["tier_from"], row["tier_to"]) != ("none", "none")
+            }
+        self.assertEqual(
+            moves[self.sales_manager],
+            {
+                ("none", "vip"): 1,
+                ("none", "ordinary"): 1,
+                ("none", "small"): 1,
+                ("ordinary", "small"): 1,
+                ("vip", "none"): 1,
+                ("small", "none"): 1,
+            },
+        )
+        self.assertEqual(
+            moves[self.salesman],
+            {
+                ("none", "vip"): 1,
+                ("none", "small"): 1,
+                ("vip", "none"): 1,
+                ("small", "none"): 1,
+            },
+        )
+        wizard = (
+            self.env["crm.tier.migration.wizard"]
+            .with_user(self.salesman)
+            .with_context(allowed_company_ids=self.company.ids)
+            .create({"date_from": year_ago, "date_to": self.REF})
+        )
+        wizard.action_open_matrix()
+        self.assertEqual(
+            wizard.line_ids.filtered(lambda line: line.tier_to != "none").partner_id,
+            self.customers_of(self.salesman, self.nobody, role="active"),
+        )
+        self.assertEqual(
+            wizard.line_ids.filtered(lambda line: line.tier_from != "none").partner_id,
+            self.customers_of(self.salesman, self.nobody, role="churned"),
+        )
+
     def test_roi_is_for_managers(self):
         Profile = self.Profile.with_context(allowed_company_ids=self.company.ids)
         for user in (self.salesman, self.all_docs):
