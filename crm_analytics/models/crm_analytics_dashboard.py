@@ -48,7 +48,7 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             "stage_flow": self._stage_flow(
                 date_from, date_to, company_ids, profile_domain
             ),
-            "churn_trend": self._churn_trend(date_from, date_to, company_ids),
+            "churn_trend": self._churn_trend(date_from, date_to, company_ids, filters),
             "satisfaction_trend": self._satisfaction_trend(
                 date_from, date_to, company_ids, filters
             ),
@@ -175,13 +175,22 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             for index, (stage_from, stage_to, count, partner_ids) in enumerate(moved)
         ]
 
-    def _churn_trend(self, date_from, date_to, company_ids):
+    def _churn_trend(self, date_from, date_to, company_ids, filters):
+        """Churned and won back customers per month, from the churn report's
+        rows of the filtered team and salesperson that the user may read
+        (record rules: a salesperson limited to their own documents counts
+        their own customers)."""
+        domain = [
+            ("company_id", "in", company_ids),
+            ("month", ">=", date_from.replace(day=1)),
+            ("month", "<=", date_to),
+        ]
+        if filters.get("team_id"):
+            domain.append(("team_id", "=", filters["team_id"]))
+        if filters.get("user_id"):
+            domain.append(("user_id", "=", filters["user_id"]))
         groups = self.env["crm.churn.report"]._read_group(
-            [
-                ("company_id", "in", company_ids),
-                ("month", ">=", date_from.replace(day=1)),
-                ("month", "<=", date_to),
-            ],
+            domain,
             ["month:month"],
             ["churned:sum", "won_back:sum", "churn_base:sum"],
             order="month:month",

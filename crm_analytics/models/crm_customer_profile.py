@@ -552,10 +552,15 @@ SELECT m.partner_id, m.company_id, m.tier
             positive window revenue; p = 100 × k / n, k the fewest customers,
             largest first, whose revenue reaches 80% of the total (None when
             n = 0).
+
+        Among the customers whose profile the caller may read (record rules:
+        a salesperson limited to their own documents gets the share of their
+        own customers).
         """
         self.check_access("read")
         date = self._reference_date(reference_date)
         company = self.env.company
+        readable = self._search([("company_id", "=", company.id)])
         self.env.flush_all()
         [(n, k)] = self.env.execute_query(
             SQL(
@@ -568,7 +573,7 @@ SELECT m.partner_id, m.company_id, m.tier
                                ROWS UNBOUNDED PRECEDING) AS running,
                            sum(w.monetary) OVER () AS total
                       FROM win w
-                     WHERE w.monetary > 0
+                     WHERE w.monetary > 0 AND w.partner_id IN %(readable)s
                 )
                 -- a customer is needed while the ones before it make < 80 percent
                 SELECT count(*),
@@ -576,6 +581,9 @@ SELECT m.partner_id, m.company_id, m.tier
                   FROM positive
                 """,
                 window=self._window_ctes(date, company.ids, None),
+                readable=readable.subselect(
+                    SQL.identifier(readable.table, "partner_id")
+                ),
             )
         )
         return {
@@ -584,9 +592,11 @@ SELECT m.partner_id, m.company_id, m.tier
         }
 
     @api.model
-    def _clv_query(self, date, company_ids):
+    def _clv_query(self, date, company_ids, customers=None):
         """Lifetime value per (company, tier) as of ``date`` (SQL
-        expressions), DOMAIN §2: CLV = yearly margin × r / (1 + d − r).
+        expressions), DOMAIN §2: CLV = yearly margin × r / (1 + d − r), over
+        the customers ``customers`` (SQL subquery of (company_id,
+        partner_id) pairs; None: every customer).
 
         - the tier of a customer at a date is its latest snapshot on or
           before that date;
@@ -615,8 +625,12 @@ WITH crm_company AS NOT MATERIALIZED (
       FROM res_company
      WHERE id = ANY(%(company_ids)s)
 ),
-tier_then AS (%(tier_then)s),
-tier_now AS (%(tier_now)s),
+tier_then AS (
+    SELECT * FROM (%(tier_then)s) t WHERE %(customer_filter)s
+),
+tier_now AS (
+    SELECT * FROM (%(tier_now)s) t WHERE %(customer_filter)s
+),
 bought AS (
     SELECT DISTINCT d.company_id, d.partner_id
       FROM (%(sources)s) d
@@ -684,6 +698,9 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             """,
             company_ids=company_ids,
             date=date,
+            customer_filter=SQL("TRUE")
+            if customers is None
+            else SQL("(t.company_id, t.partner_id) IN %s", customers),
             tier_then=Snapshot._latest_query(
                 SQL("%s::date - 365", date), company_ids, ["value_tier"]
             ),
@@ -694,6 +711,19 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             lines=self._margin_line_query(
                 SQL("%s::date - 365", date), SQL("%s::date", date)
             ),
+        )
+
+    @api.model
+    def _readable_customers(self, company_ids):
+        """SQL subquery: the (company_id, partner_id) pairs of the profiles
+        of ``company_ids`` the caller may read (record rules apply), none if
+        the caller may not read profiles."""
+        if not self.has_access("read"):
+            return SQL("(SELECT NULL::int, NULL::int WHERE FALSE)")
+        readable = self._search([("company_id", "in", company_ids)])
+        return readable.subselect(
+            SQL.identifier(readable.table, "company_id"),
+            SQL.identifier(readable.table, "partner_id"),
         )
 
     @api.model
@@ -739,12 +769,21 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             'clv'}}``: retention r (None without customers one year before),
             the mean yearly margin per customer, where it comes from
             (``cost``, ``rate``, ``mixed``), and the mean CLV per customer.
+
+        Among the customers whose profile the caller may read (record rules:
+        a salesperson limited to their own documents gets the lifetime value
+        of their own customers, with their own retention).
         """
         self.check_access("read")
         date = self._reference_date(reference_date)
+        company_ids = self.env.company.ids
         self.env.flush_all()
         rows = self.env.execute_query_dict(
-            self._clv_query(SQL("%s", date), SQL("%s", self.env.company.ids))
+            self._clv_query(
+                SQL("%s", date),
+                SQL("%s", company_ids),
+                self._readable_customers(company_ids),
+            )
         )
 
         def number(value):
@@ -973,8 +1012,13 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
           scaled to the period's length;
         - ROI = (incremental margin − CRM costs of the period) / those costs
           (None without costs or without a baseline).
+
+        The figures are the company's (its CRM costs, every customer): for
+        those who use the ROI screen (analytics administrators) only, an
+        AccessError for the others, salespeople included.
         """
         self.check_access("read")
+        self.env["crm.roi.wizard"].check_access("create")
         date_from, date_to = arguments.check_period(self.env, date_from, date_to)
         company = self.env.company
         self.env.flush_all()

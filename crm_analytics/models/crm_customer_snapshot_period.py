@@ -156,7 +156,11 @@ class CrmCustomerSnapshotPeriod(models.Model):
         direction): each customer's latest snapshot on or before each date,
         ``'none'`` without one or without a tier, the revenue of the window
         at ``date_to``; direction ``up``, ``down`` or ``same`` on the pyramid.
+        Only the customers whose snapshots the caller may read (record rules:
+        a salesperson limited to their own documents gets their own
+        customers' moves).
         """
+        readable = self._search([("company_id", "in", list(company_ids))])
         return SQL(
             """
             WITH tier_to AS (%(tier_to)s),
@@ -175,7 +179,12 @@ class CrmCustomerSnapshotPeriod(models.Model):
                         WHEN %(to_level)s < %(from_level)s THEN 'down'
                         ELSE 'same' END AS direction
               FROM pair p
+             WHERE (p.company_id, p.partner_id) IN %(readable)s
             """,
+            readable=readable.subselect(
+                SQL.identifier(readable.table, "company_id"),
+                SQL.identifier(readable.table, "partner_id"),
+            ),
             tier_to=self._latest_query(
                 date_to, list(company_ids), ["value_tier", "rfm_monetary"]
             ),

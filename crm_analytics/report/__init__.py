@@ -1,3 +1,4 @@
+from . import crm_cell_mean_mixin
 from . import crm_value_tier_report
 from . import crm_pareto_report
 from . import crm_clv_report

@@ -8,14 +8,18 @@ from .row_ids import selection_position
 class CrmClvReport(models.Model):
     """Customer lifetime value per company and tier as of today; the same
     query as ``crm.customer.profile.clv()``, amounts in the current
-    company's currency. Retention, margin and CLV per customer are ratios:
-    over several rows, the summed numerators over the summed denominators."""
+    company's currency, over the customers whose profile the reader may read
+    (record rules: a salesperson limited to their own documents reads the
+    lifetime value of their own customers, with their own retention).
+    Retention, margin and CLV per customer are ratios: over several rows,
+    the summed numerators over the summed denominators."""
 
     _name = "crm.clv.report"
     _inherit = ["crm.rate.mixin"]
     _description = "Customer Lifetime Value per Tier"
     _auto = False
     _depends = {
+        "crm.customer.profile": ["partner_id", "company_id", "user_id"],
         "crm.customer.snapshot.period": [
             "date_from",
             "partner_id",
@@ -148,14 +152,17 @@ class CrmClvReport(models.Model):
 
     @api.model
     def _from(self):
+        Profile = self.env["crm.customer.profile"]
         return SQL(
             """
             FROM (%(clv)s) q
             JOIN %(currency_table)s
               ON account_currency_table.company_id = q.company_id
             """,
-            clv=self.env["crm.customer.profile"]._clv_query(
-                SQL("CURRENT_DATE"), SQL("%s", self.env.companies.ids)
+            clv=Profile._clv_query(
+                SQL("CURRENT_DATE"),
+                SQL("%s", self.env.companies.ids),
+                Profile._readable_customers(self.env.companies.ids),
             ),
             currency_table=self.env["res.currency"]._get_simple_currency_table(
                 self.env.companies

@@ -6,13 +6,17 @@ class CrmParetoReport(models.Model):
     """Cumulative revenue curve (二八法则): customers ranked by window revenue,
     largest first, within their company; per customer (its profile's id)
     percentile, the share of the company's revenue made by the customers up
-    to it. Revenue is in the current company's currency."""
+    to it. Revenue is in the current company's currency. The curve is that
+    of the customers whose profiles the reader may read (record rules: a
+    salesperson limited to their own documents reads the curve of their own
+    customers, as ``crm.customer.profile.pareto()`` counts them; the other
+    customers make another curve, which the report's rules hide)."""
 
     _name = "crm.pareto.report"
     _description = "Pareto Curve"
     _auto = False
     _depends = {
-        "crm.customer.profile": ["partner_id", "company_id", "rfm_monetary"],
+        "crm.customer.profile": ["partner_id", "company_id", "rfm_monetary", "user_id"],
         # the currency table
         "res.company": ["currency_id"],
         "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
@@ -55,7 +59,8 @@ class CrmParetoReport(models.Model):
     @api.model
     def _with(self):
         """CTE ``ranked``: the customers of the selected companies with a
-        positive window revenue, ranked within their company, with the
+        positive window revenue, ranked within their company and among those
+        whose profiles the reader may read or among the others, with the
         running and total revenue."""
         return SQL(
             """
@@ -63,17 +68,22 @@ class CrmParetoReport(models.Model):
                 SELECT pr.id, pr.partner_id, pr.company_id, pr.rfm_monetary,
                        row_number() OVER w AS position,
                        sum(pr.rfm_monetary) OVER w AS running,
-                       count(*) OVER (PARTITION BY pr.company_id) AS n,
-                       sum(pr.rfm_monetary) OVER (PARTITION BY pr.company_id)
-                           AS total
-                  FROM crm_customer_profile pr
-                 WHERE pr.rfm_monetary > 0
-                   AND pr.company_id = ANY(%s)
-                WINDOW w AS (PARTITION BY pr.company_id
-                             ORDER BY pr.rfm_monetary DESC, pr.partner_id
+                       count(*) OVER curve AS n,
+                       sum(pr.rfm_monetary) OVER curve AS total
+                  FROM (
+                      SELECT p.id, p.partner_id, p.company_id, p.rfm_monetary,
+                             (p.company_id, p.partner_id) IN %s AS readable
+                        FROM crm_customer_profile p
+                       WHERE p.rfm_monetary > 0 AND p.company_id = ANY(%s)
+                  ) pr
+                WINDOW curve AS (PARTITION BY pr.company_id, pr.readable),
+                       w AS (curve ORDER BY pr.rfm_monetary DESC, pr.partner_id
                              ROWS UNBOUNDED PRECEDING)
             )
             """,
+            self.env["crm.customer.profile"]._readable_customers(
+                self.env.companies.ids
+            ),
             # the curve of a company is its own: the others are not read
             self.env.companies.ids,
         )

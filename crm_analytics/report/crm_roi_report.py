@@ -4,13 +4,16 @@ from odoo.tools import SQL
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
 from ..models.crm_customer_profile import VALUE_TIERS
-from .row_ids import company_month_id, selection_position
+from .row_ids import company_month_id, salesperson_id, selection_position
 
 
 class CrmRoiReport(models.Model):
     """Revenue and margin per company, month, value tier and lifecycle
     stage: each invoice line with the customer's latest snapshot at the end
-    of its month, amounts in the current company's currency."""
+    of its month, amounts in the current company's currency. Also per
+    salesperson of the customers (their salesperson today, as on their
+    profiles), so that "own documents" salespeople read the revenue and
+    margin of their own customers."""
 
     _name = "crm.roi.report"
     _description = "Revenue and Margin by Tier and Stage"
@@ -30,6 +33,8 @@ class CrmRoiReport(models.Model):
             "company_id", "partner_id", "date_from", "value_tier",
             "lifecycle_stage",
         ],
+        "res.partner": ["user_id"],
+        "res.users": ["sale_team_id"],
         "res.company": ["crm_revenue_source", "crm_clv_margin_rate", "currency_id"],
         "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
     }  # fmt: skip
@@ -39,6 +44,8 @@ class CrmRoiReport(models.Model):
     month = fields.Date(readonly=True)
     value_tier = fields.Selection(VALUE_TIERS, readonly=True)
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     revenue = fields.Monetary(readonly=True)
     margin = fields.Monetary(readonly=True)
 
@@ -88,17 +95,24 @@ class CrmRoiReport(models.Model):
 
     @api.model
     def _select(self):
-        # one row per company, month, tier and stage: see row_ids
+        # one row per company, month, tier, stage and salesperson: see row_ids
         return SQL(
             """
-            SELECT (%(month_id)s * 10 + %(tier)s) * 10 + %(stage)s AS id,
+            SELECT %(id)s AS id,
                    m.company_id, m.month, s.value_tier, s.lifecycle_stage,
+                   p.user_id, u.sale_team_id AS team_id,
                    sum(m.revenue * account_currency_table.rate) AS revenue,
                    sum(m.margin * account_currency_table.rate) AS margin
             """,
-            month_id=company_month_id(SQL("m.company_id"), SQL("m.month")),
-            tier=selection_position(SQL("s.value_tier"), VALUE_TIERS),
-            stage=selection_position(SQL("s.lifecycle_stage"), LIFECYCLE_STAGES),
+            id=salesperson_id(
+                SQL(
+                    "((%s * 10 + %s) * 10 + %s)",
+                    company_month_id(SQL("m.company_id"), SQL("m.month")),
+                    selection_position(SQL("s.value_tier"), VALUE_TIERS),
+                    selection_position(SQL("s.lifecycle_stage"), LIFECYCLE_STAGES),
+                ),
+                SQL("p.user_id"),
+            ),
         )
 
     @api.model
@@ -106,6 +120,8 @@ class CrmRoiReport(models.Model):
         return SQL(
             """
             FROM monthly m
+            JOIN res_partner p ON p.id = m.partner_id
+            LEFT JOIN res_users u ON u.id = p.user_id
             JOIN %(currency_table)s
               ON account_currency_table.company_id = m.company_id
             LEFT JOIN LATERAL (
@@ -123,4 +139,7 @@ class CrmRoiReport(models.Model):
 
     @api.model
     def _group_by(self):
-        return SQL("GROUP BY m.company_id, m.month, s.value_tier, s.lifecycle_stage")
+        return SQL(
+            "GROUP BY m.company_id, m.month, s.value_tier, s.lifecycle_stage,"
+            " p.user_id, u.sale_team_id"
+        )

@@ -6,11 +6,15 @@ appears or vanishes, and a list or a form then shows another row than the one
 clicked). A month counts as its index, year × 12 + month − 1 (below 100000
 until the year 8333), so that company × 100000 + index is unique per company
 and month; a further key part k < n multiplies the id by n and adds k.
+Rows per customer salesperson end with the salesperson's id (0 for none,
+below USERS): at most company × 10^15 for the cohorts, within a bigint for
+companies below 9000.
 """
 
 from odoo.tools import SQL
 
 MONTHS = 100000
+USERS = 1000000
 
 
 def company_month_id(company_id, month):
@@ -23,6 +27,18 @@ def company_month_id(company_id, month):
         company=company_id,
         month=month,
         months=MONTHS,
+    )
+
+
+def salesperson_id(row_id, user_id):
+    """SQL: the bigint id ``row_id`` (see above) of a row further keyed by
+    the customers' salesperson ``user_id`` (SQL expressions, NULL or 0 for
+    none)."""
+    return SQL(
+        "(%(row)s * %(users)s + coalesce(%(user)s, 0))",
+        row=row_id,
+        users=USERS,
+        user=user_id,
     )
 
 

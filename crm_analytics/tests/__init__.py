@@ -8,3 +8,4 @@ from . import test_loyalty_security
 from . import test_own_customers
 from . import test_arguments
 from . import test_search_views
+from . import test_own_aggregates

@@ -1,3 +1,6 @@
+from odoo import Command
+from odoo.tests import new_test_user
+
 from odoo.addons.crm_lifecycle.tests.common import LifecycleCommon
 
 
@@ -60,3 +63,55 @@ class AnalyticsCommon(LifecycleCommon):
         )
         response._mark_done()
         return response.with_env(self.env)
+
+
+class OwnCustomersCommon(AnalyticsCommon):
+    """Salespeople limited to their own documents (``salesman``,
+    ``colleague``), one who reads all documents (``all_docs``), and per
+    owner (the empty recordset for none) an active customer, bought 10 days
+    before REF for 100, 200 and 300, and a churned one, bought 400 days
+    before REF for 100. Subclasses add their data, then evaluate."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+
+        def user(login, groups):
+            return new_test_user(
+                cls.env,
+                login=login,
+                groups=groups,
+                company_id=cls.company.id,
+                company_ids=[Command.set(cls.company.ids)],
+            )
+
+        cls.colleague = user("va_colleague", "sales_team.group_sale_salesman")
+        cls.all_docs = user("va_all_docs", "sales_team.group_sale_salesman_all_leads")
+        cls.nobody = cls.env["res.users"]
+        # per owner, an active customer (new, with a tier) and a churned one
+        cls.active = {}
+        cls.churned = {}
+        for owner in (cls.salesman, cls.colleague, cls.nobody):
+            name = owner.login or "nobody"
+            cls.active[owner] = cls.customer(f"Active {name}", user_id=owner.id)
+            cls.churned[owner] = cls.customer(f"Churned {name}", user_id=owner.id)
+        cls.post_invoices(
+            [
+                (p, cls.days_before(10), 100 * (i + 1))
+                for i, p in enumerate(cls.active.values())
+            ]
+            + [(p, cls.days_before(400), 100) for p in cls.churned.values()]
+        )
+        cls.everyone = cls.customers_of(*cls.active)
+
+    @classmethod
+    def customers_of(cls, *owners, role="all"):
+        """The active and/or churned customers of ``owners`` (users, the
+        empty recordset for none)."""
+        partners = cls.env["res.partner"]
+        for owner in owners:
+            if role in ("all", "active"):
+                partners |= cls.active[owner]
+            if role in ("all", "churned"):
+                partners |= cls.churned[owner]
+        return partners

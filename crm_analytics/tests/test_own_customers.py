@@ -1,10 +1,9 @@
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .common import AnalyticsCommon
+from .common import OwnCustomersCommon
 
 INTERNAL_FIELDS = (
     "value_tier",
@@ -17,8 +16,8 @@ PARTNER_VIEWS = [(False, "form"), (False, "list"), (False, "kanban"), (False, "s
 
 
 @tagged("post_install", "-at_install")
-@freeze_time(AnalyticsCommon.REF)
-class TestAnalyticsOwnCustomers(AnalyticsCommon):
+@freeze_time(OwnCustomersCommon.REF)
+class TestAnalyticsOwnCustomers(OwnCustomersCommon):
     """A salesperson limited to their own documents reads the snapshot
     periods and the per-customer analyses of their own customers and of
     customers without a salesperson, on the dashboard too; the partner's
@@ -27,40 +26,12 @@ class TestAnalyticsOwnCustomers(AnalyticsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-
-        def user(login, groups):
-            return new_test_user(
-                cls.env,
-                login=login,
-                groups=groups,
-                company_id=cls.company.id,
-                company_ids=[Command.set(cls.company.ids)],
-            )
-
-        cls.colleague = user("va_colleague", "sales_team.group_sale_salesman")
-        cls.all_docs = user("va_all_docs", "sales_team.group_sale_salesman_all_leads")
         cls.portal = new_test_user(
             cls.env, login="va_portal", groups="base.group_portal"
         )
         cls.employee = new_test_user(
             cls.env, login="va_plain", groups="base.group_user"
         )
-        # per owner, an active customer (new, with a tier) and a churned one
-        # that says it is satisfied (in the satisfaction trap)
-        cls.active = {}
-        cls.churned = {}
-        for owner in (cls.salesman, cls.colleague, cls.env["res.users"]):
-            name = owner.login or "nobody"
-            cls.active[owner] = cls.customer(f"Active {name}", user_id=owner.id)
-            cls.churned[owner] = cls.customer(f"Churned {name}", user_id=owner.id)
-        cls.post_invoices(
-            [
-                (p, cls.days_before(10), 100 * (i + 1))
-                for i, p in enumerate(cls.active.values())
-            ]
-            + [(p, cls.days_before(400), 100) for p in cls.churned.values()]
-        )
-        cls.everyone = cls.customers_of(*cls.active)
         survey = cls.env["survey.survey"].create({"title": "Own customers survey"})
         cls.overall = cls.env["survey.question"].create(
             {
@@ -73,18 +44,6 @@ class TestAnalyticsOwnCustomers(AnalyticsCommon):
             }
         )
         cls.Profile.with_context(allowed_company_ids=cls.company.ids).recompute(cls.REF)
-
-    @classmethod
-    def customers_of(cls, *owners, role="all"):
-        """The active and/or churned customers of ``owners`` (users, the
-        empty recordset for none)."""
-        partners = cls.env["res.partner"]
-        for owner in owners:
-            if role in ("all", "active"):
-                partners |= cls.active[owner]
-            if role in ("all", "churned"):
-                partners |= cls.churned[owner]
-        return partners
 
     def setUp(self):
         super().setUp()

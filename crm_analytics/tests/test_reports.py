@@ -234,10 +234,21 @@ class TestReports(AnalyticsCommon):
     def test_row_ids_stay(self):
         """A row's id is its key: the rows before stay, whatever comes in."""
         reports = {
-            "crm.churn.report": ["company_id", "month"],
-            "crm.repurchase.report": ["company_id", "month"],
-            "crm.cohort.report": ["company_id", "cohort_month", "months_since"],
-            "crm.roi.report": ["company_id", "month", "value_tier", "lifecycle_stage"],
+            "crm.churn.report": ["company_id", "month", "user_id"],
+            "crm.repurchase.report": ["company_id", "month", "user_id"],
+            "crm.cohort.report": [
+                "company_id",
+                "cohort_month",
+                "months_since",
+                "user_id",
+            ],
+            "crm.roi.report": [
+                "company_id",
+                "month",
+                "value_tier",
+                "lifecycle_stage",
+                "user_id",
+            ],
             "crm.clv.report": ["company_id", "value_tier"],
         }
 
