@@ -3,6 +3,12 @@ import { registry } from "@web/core/registry";
 const year = new Date().getFullYear();
 const yearStart = `${year}-01-01`;
 
+function setFrom(value) {
+    const input = document.querySelector(".o_crm_filter_from");
+    input.value = value;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
 function checkFrom(expected) {
     const value = document.querySelector(".o_crm_filter_from").value;
     if (value !== expected) {
@@ -29,7 +35,9 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
         {
             content: "Filter from the first day of the year",
             trigger: ".o_crm_filter_from",
-            run: `edit ${yearStart}`,
+            run() {
+                setFrom(yearStart);
+            },
         },
         {
             content: "The stage flow follows the period",
@@ -38,7 +46,9 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
         {
             content: "A period starting after its end is refused",
             trigger: ".o_crm_filter_from",
-            run: `edit ${year + 1}-01-01`,
+            run() {
+                setFrom(`${year + 1}-01-01`);
+            },
         },
         {
             content: "The user is told, and the period stays",
