@@ -79,7 +79,7 @@ class CrmCustomerProfile(models.Model):
         compute="_compute_share_of_wallet",
         digits=(16, 1),
         help="Revenue of the last 12 months against the customer's estimated "
-        "yearly potential spend (钱夹份额).",
+        "yearly potential spend.",
     )
 
     @api.depends("last_purchase_date")

@@ -51,7 +51,7 @@ class ResPartner(models.Model):
         digits="Account",
         groups="crm_analytics.group_analytics_user,account.group_account_invoice",
         help="Estimated yearly spend of the customer on what we sell, in the "
-        "company currency: the base of the share of wallet (钱夹份额).",
+        "company currency: the base of the share of wallet.",
     )
     crm_satisfaction_trap = fields.Boolean(
         string="Satisfaction Trap",
@@ -59,8 +59,7 @@ class ResPartner(models.Model):
         search="_search_crm_satisfaction_trap",
         groups="crm_analytics.group_analytics_user,account.group_account_invoice",
         help="Satisfied (latest CSI of at least 1, or latest overall answer in "
-        "the top two points) yet declining or churned in the current company "
-        "(客户满意陷阱).",
+        "the top two points) yet declining or churned in the current company.",
     )
 
     def _trap_partner_ids(self):

@@ -169,7 +169,7 @@ class CrmServiceCase(models.Model):
         readonly=True,
         copy=False,
         tracking=True,
-        help="Department the case is fed back to (反馈), given when it is closed.",
+        help="Department the case is fed back to, given when it is closed.",
     )
     feedback_note = fields.Text(readonly=True, copy=False)
     is_overdue = fields.Boolean(

@@ -14,7 +14,7 @@ class CrmServiceCaseClose(models.TransientModel):
     feedback_route = fields.Selection(
         FEEDBACK_ROUTES,
         required=True,
-        help="Department the case is fed back to (反馈).",
+        help="Department the case is fed back to.",
     )
     feedback_note = fields.Text(required=True)
 
