@@ -91,7 +91,7 @@ class CrmAnalyticsDashboard(models.AbstractModel):
         )
         by_tier = {tier: (count, revenue) for tier, count, revenue in groups}
         total = sum(revenue for _count, revenue in by_tier.values()) or 0.0
-        labels = dict(VALUE_TIERS)
+        labels = self._selection_labels("value_tier")
         return [
             {
                 "key": tier,
@@ -111,15 +111,16 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             ["__count", "revenue_12m:sum"],
         )
         by_stage = {stage: (count, revenue) for stage, count, revenue in groups}
+        labels = self._selection_labels("lifecycle_stage")
         return [
             {
                 "key": stage,
-                "label": label,
+                "label": labels[stage],
                 "count": by_stage.get(stage, (0, 0))[0],
                 "revenue": by_stage.get(stage, (0, 0))[1],
                 "domain": [*domain, ("lifecycle_stage", "=", stage)],
             }
-            for stage, label in LIFECYCLE_STAGES
+            for stage, _label in LIFECYCLE_STAGES
         ]
 
     def _stage_flow(self, date_from, date_to, company_ids, profile_domain):
@@ -156,7 +157,10 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                 ),
             )
         )
-        labels = dict(LIFECYCLE_STAGES, none=self.env._("None"))
+        labels = {
+            **self._selection_labels("lifecycle_stage"),
+            "none": self.env._("None"),
+        }
         moved = sorted(
             (row for row in rows if row[0] != row[1]), key=lambda row: -row[2]
         )
@@ -301,6 +305,11 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             ],
         }
 
+    def _selection_labels(self, field):
+        """The labels of a selection of the profile, in the user's language."""
+        selection = self.env["crm.customer.profile"]._fields[field]
+        return dict(selection._description_selection(self.env))
+
     def _trap(self, domain):
         Trap = self.env["crm.satisfaction.trap.report"]
         trap_domain = [
@@ -309,6 +318,7 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             if field in ("company_id", "team_id", "user_id")
         ]
         rows = Trap.search(trap_domain, limit=TRAP_LIMIT)
+        stages = self._selection_labels("lifecycle_stage")
         return {
             "count": Trap.search_count(trap_domain),
             "domain": trap_domain,
@@ -316,7 +326,7 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                 {
                     "id": row.id,
                     "name": row.partner_id.display_name,
-                    "stage": dict(LIFECYCLE_STAGES).get(row.lifecycle_stage),
+                    "stage": stages.get(row.lifecycle_stage),
                     "csi": row.latest_csi,
                     "salesperson": row.user_id.display_name or "",
                 }

@@ -42,6 +42,22 @@ class TestDashboardData(AnalyticsCommon):
         data = Dashboard.get_dashboard_data({"user_id": self.salesman.id})
         self.assertEqual(sum(stage["count"] for stage in data["funnel"]), 2)
 
+    def test_tier_and_stage_names_in_the_reader_s_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_lifecycle", "crm_analytics"], ["zh_CN"], overwrite=True
+        )
+        partner = self.customers(1)
+        self.post_invoices([(partner, self.days_before(30), 100)])
+        data = (
+            self.env["crm.analytics.dashboard"]
+            .with_context(lang="zh_CN", allowed_company_ids=self.company.ids)
+            .get_dashboard_data({})
+        )
+        labels = {row["key"]: row["label"] for row in data["pyramid"] + data["funnel"]}
+        self.assertEqual(labels["small"], "小客户")
+        self.assertEqual(labels["new"], "新客户")
+
 
 @tagged("post_install", "-at_install")
 class TestDashboardTour(HttpCase):
