@@ -81,6 +81,11 @@ class CrmCustomerProfile(models.Model):
         help="Revenue of the last 12 months against the customer's estimated "
         "yearly potential spend (钱夹份额).",
     )
+    has_share_of_wallet = fields.Boolean(
+        compute="_compute_share_of_wallet",
+        help="The customer has a potential spend: without one, the share of "
+        "wallet is empty, not 0.",
+    )
 
     @api.depends("last_purchase_date")
     def _compute_rfm_recency_days(self):
@@ -896,8 +901,10 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             potential = profile.partner_id.with_company(
                 profile.company_id
             ).crm_potential_spend
+            # without a potential the share is not applicable: empty, not 0
+            profile.has_share_of_wallet = bool(potential)
             profile.share_of_wallet = (
-                100.0 * profile.revenue_12m / potential if potential else 0.0
+                100.0 * profile.revenue_12m / potential if potential else False
             )
 
     @api.model

@@ -65,7 +65,15 @@ class TestLoyalty(AnalyticsCommon):
         )
         regular.with_company(self.company).crm_potential_spend = 2000
         self.assertAlmostEqual(profiles[regular].share_of_wallet, 25.0)
-        self.assertEqual(profiles[once].share_of_wallet, 0.0)
+        self.assertTrue(profiles[regular].has_share_of_wallet)
+        # without a potential (none, or 0) the share is empty, not 0 %
+        fresh.with_company(self.company).crm_potential_spend = 0
+        for partner in (once, fresh):
+            self.assertFalse(profiles[partner].has_share_of_wallet)
+            # Odoo reads an empty float as 0.0: the flag hides it on screen
+            self.assertEqual(profiles[partner].share_of_wallet, 0.0)
+        arch = self.Profile.get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn('invisible="not has_share_of_wallet"', arch)
         tier_row = self.report("crm.value.tier.report", partner_id=regular.id)
         self.assertAlmostEqual(tier_row.share_of_wallet, 25.0)
 
