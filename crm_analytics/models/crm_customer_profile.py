@@ -978,8 +978,13 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
           (percentage points);
         - incremental margin = margin of the period − margin of the baseline
           scaled to the period's length;
-        - ROI = (incremental margin − CRM costs of the period) / those costs
-          (None without costs or without a baseline).
+        - ROI = (incremental margin − CRM costs of the period) / those costs.
+
+        A figure that cannot be computed is None, never 0, and ``missing``
+        lists why, translated: no baseline period in the settings (baseline
+        figures, uplift, incremental margin, ROI), no CRM costs recorded in
+        the period (costs, ROI), no customer active at the start of the
+        period or of the baseline (retention figures).
         """
         self.check_access("read")
         date_from, date_to = arguments.check_period(self.env, date_from, date_to)
@@ -988,7 +993,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         period = self._period_figures(date_from, date_to)
         [(cost,)] = self.env.execute_query(
             SQL(
-                """SELECT coalesce(sum(amount), 0) FROM crm_cost_entry
+                """SELECT sum(amount) FROM crm_cost_entry
                     WHERE company_id = %s AND date >= %s AND date <= %s""",
                 company.id,
                 date_from,
@@ -999,15 +1004,24 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             "revenue": float(period["revenue"]),
             "margin": float(period["margin"]),
             "retention": period["retention"],
-            "cost": float(cost),
+            "cost": None if cost is None else float(cost),
             "baseline_margin": None,
             "baseline_retention": None,
             "retention_uplift": None,
             "incremental_margin": None,
             "roi": None,
+            "missing": [],
         }
+        missing = result["missing"]
+        if period["retention"] is None:
+            missing.append(
+                self.env._("No customer was active at the start of this period.")
+            )
+        if not cost:
+            missing.append(self.env._("No CRM costs are recorded in this period."))
         start, end = company.crm_roi_baseline_from, company.crm_roi_baseline_to
         if not (start and end):
+            missing.append(self.env._("No baseline period is set in the settings."))
             return result
         baseline = self._period_figures(start, end)
         scale = ((date_to - date_from).days + 1) / ((end - start).days + 1)
@@ -1018,7 +1032,13 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             baseline_retention=baseline["retention"],
             incremental_margin=incremental,
         )
-        if period["retention"] is not None and baseline["retention"] is not None:
+        if baseline["retention"] is None:
+            missing.append(
+                self.env._(
+                    "No customer was active at the start of the baseline period."
+                )
+            )
+        elif period["retention"] is not None:
             result["retention_uplift"] = period["retention"] - baseline["retention"]
         if cost:
             result["roi"] = (incremental - float(cost)) / float(cost)
