@@ -81,6 +81,11 @@ class CrmCustomerProfile(models.Model):
         help="Revenue of the last 12 months against the customer's estimated "
         "yearly potential spend.",
     )
+    has_share_of_wallet = fields.Boolean(
+        compute="_compute_share_of_wallet",
+        help="The customer has a potential spend: without one, the share of "
+        "wallet is empty, not 0.",
+    )
 
     @api.depends("last_purchase_date")
     def _compute_rfm_recency_days(self):
@@ -935,8 +940,10 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             potential = profile.partner_id.with_company(
                 profile.company_id
             ).crm_potential_spend
+            # without a potential the share is not applicable: empty, not 0
+            profile.has_share_of_wallet = bool(potential)
             profile.share_of_wallet = (
-                100.0 * profile.revenue_12m / potential if potential else 0.0
+                100.0 * profile.revenue_12m / potential if potential else False
             )
 
     @api.model
@@ -1010,8 +1017,13 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
           (percentage points);
         - incremental margin = margin of the period − margin of the baseline
           scaled to the period's length;
-        - ROI = (incremental margin − CRM costs of the period) / those costs
-          (None without costs or without a baseline).
+        - ROI = (incremental margin − CRM costs of the period) / those costs.
+
+        A figure that cannot be computed is None, never 0, and ``missing``
+        lists why, translated: no baseline period in the settings (baseline
+        figures, uplift, incremental margin, ROI), no CRM costs recorded in
+        the period (costs, ROI), no customer active at the start of the
+        period or of the baseline (retention figures).
 
         The figures are the company's (its CRM costs, every customer): for
         those who use the ROI screen (analytics administrators) only, an
@@ -1025,7 +1037,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         period = self._period_figures(date_from, date_to)
         [(cost,)] = self.env.execute_query(
             SQL(
-                """SELECT coalesce(sum(amount), 0) FROM crm_cost_entry
+                """SELECT sum(amount) FROM crm_cost_entry
                     WHERE company_id = %s AND date >= %s AND date <= %s""",
                 company.id,
                 date_from,
@@ -1036,15 +1048,24 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             "revenue": float(period["revenue"]),
             "margin": float(period["margin"]),
             "retention": period["retention"],
-            "cost": float(cost),
+            "cost": None if cost is None else float(cost),
             "baseline_margin": None,
             "baseline_retention": None,
             "retention_uplift": None,
             "incremental_margin": None,
             "roi": None,
+            "missing": [],
         }
+        missing = result["missing"]
+        if period["retention"] is None:
+            missing.append(
+                self.env._("No customer was active at the start of this period.")
+            )
+        if not cost:
+            missing.append(self.env._("No CRM costs are recorded in this period."))
         start, end = company.crm_roi_baseline_from, company.crm_roi_baseline_to
         if not (start and end):
+            missing.append(self.env._("No baseline period is set in the settings."))
             return result
         baseline = self._period_figures(start, end)
         scale = ((date_to - date_from).days + 1) / ((end - start).days + 1)
@@ -1055,7 +1076,13 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             baseline_retention=baseline["retention"],
             incremental_margin=incremental,
         )
-        if period["retention"] is not None and baseline["retention"] is not None:
+        if baseline["retention"] is None:
+            missing.append(
+                self.env._(
+                    "No customer was active at the start of the baseline period."
+                )
+            )
+        elif period["retention"] is not None:
             result["retention_uplift"] = period["retention"] - baseline["retention"]
         if cost:
             result["roi"] = (incremental - float(cost)) / float(cost)

@@ -74,7 +74,7 @@ class TestArguments(AnalyticsCommon):
                 with self.subTest(method=method, args=args):
                     self.assertUserError(message, model, method, args)
         roi = call_kw(Profile, "roi", ["2025-06-01", "2025-06-30"], {})
-        self.assertEqual((roi["revenue"], roi["cost"]), (1000.0, 0.0))
+        self.assertEqual((roi["revenue"], roi["cost"]), (1000.0, None))
 
     def test_dashboard_filters(self):
         team = self.env["crm.team"].create({"name": "Argued Team"})

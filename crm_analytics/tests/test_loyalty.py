@@ -65,7 +65,15 @@ class TestLoyalty(AnalyticsCommon):
         )
         regular.with_company(self.company).crm_potential_spend = 2000
         self.assertAlmostEqual(profiles[regular].share_of_wallet, 25.0)
-        self.assertEqual(profiles[once].share_of_wallet, 0.0)
+        self.assertTrue(profiles[regular].has_share_of_wallet)
+        # without a potential (none, or 0) the share is empty, not 0 %
+        fresh.with_company(self.company).crm_potential_spend = 0
+        for partner in (once, fresh):
+            self.assertFalse(profiles[partner].has_share_of_wallet)
+            # Odoo reads an empty float as 0.0: the flag hides it on screen
+            self.assertEqual(profiles[partner].share_of_wallet, 0.0)
+        arch = self.Profile.get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn('invisible="not has_share_of_wallet"', arch)
         tier_row = self.report("crm.value.tier.report", partner_id=regular.id)
         self.assertAlmostEqual(tier_row.share_of_wallet, 25.0)
 
@@ -401,7 +409,27 @@ class TestLoyalty(AnalyticsCommon):
             date(2024, 1, 1), date(2024, 6, 29)
         )
         self.assertEqual((roi["revenue"], roi["margin"], roi["cost"]), (2500, 750, 150))
-        self.assertIsNone(roi["roi"])  # no baseline yet
+        # no baseline yet: the figures that need one are empty, and say why
+        for key in (
+            "baseline_margin",
+            "baseline_retention",
+            "incremental_margin",
+            "retention_uplift",
+            "roi",
+        ):
+            self.assertIsNone(roi[key], key)
+        self.assertAlmostEqual(roi["retention"], 100.0)
+        self.assertEqual(roi["missing"], ["No baseline period is set in the settings."])
+        wizard = self.env["crm.roi.wizard"].create(
+            {"date_from": date(2024, 1, 1), "date_to": date(2024, 6, 29)}
+        )
+        wizard.action_compute()
+        self.assertEqual(
+            (wizard.has_baseline, wizard.has_roi, wizard.has_retention_uplift),
+            (False, False, False),
+        )
+        self.assertEqual((wizard.has_cost, wizard.cost), (True, 150))
+        self.assertEqual(wizard.missing, "No baseline period is set in the settings.")
         self.company.write(
             {
                 "crm_roi_baseline_from": date(2023, 1, 1),
@@ -420,5 +448,34 @@ class TestLoyalty(AnalyticsCommon):
         self.assertAlmostEqual(roi["retention"], 100.0)
         self.assertAlmostEqual(roi["baseline_retention"], 0.0)
         self.assertAlmostEqual(roi["retention_uplift"], 100.0)
+        self.assertEqual(roi["missing"], [])
+        wizard.action_compute()
+        self.assertEqual(
+            (wizard.has_baseline, wizard.has_roi, wizard.missing), (True, True, False)
+        )
+        self.assertEqual((wizard.incremental_margin, wizard.roi), (450, 2.0))
+        # no CRM costs in the period: no costs and no ROI, not 0
+        self.env["crm.cost.entry"].search(
+            [("company_id", "=", self.company.id)]
+        ).unlink()
+        roi = self.Profile.with_company(self.company).roi(
+            date(2024, 1, 1), date(2024, 6, 29)
+        )
+        self.assertEqual((roi["cost"], roi["roi"]), (None, None))
+        self.assertAlmostEqual(roi["incremental_margin"], 450)
+        self.assertEqual(roi["missing"], ["No CRM costs are recorded in this period."])
+        wizard.action_compute()
+        self.assertEqual(
+            (wizard.has_cost, wizard.has_roi, wizard.has_baseline), (False, False, True)
+        )
+        self.assertEqual(wizard.missing, "No CRM costs are recorded in this period.")
+        # the reason in the user's language
+        self.env["res.lang"]._activate_lang("zh_CN")
+        roi = (
+            self.Profile.with_company(self.company)
+            .with_context(lang="zh_CN")
+            .roi(date(2024, 1, 1), date(2024, 6, 29))
+        )
+        self.assertEqual(roi["missing"], ["本期间没有记录 CRM 成本。"])
         march = self.report("crm.roi.report", month=date(2024, 3, 1))
         self.assertEqual((march.revenue, march.margin), (2000, 600))

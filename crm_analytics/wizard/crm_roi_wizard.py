@@ -30,7 +30,15 @@ class CrmRoiWizard(models.TransientModel):
         string="Retention Uplift (points)", digits=(16, 1), readonly=True
     )
     roi = fields.Float(string="ROI", digits=(16, 2), readonly=True)
+    # A figure that cannot be computed is hidden (Odoo would show 0) and
+    # ``missing`` says why.
     has_roi = fields.Boolean(readonly=True)
+    has_baseline = fields.Boolean(readonly=True)
+    has_cost = fields.Boolean(readonly=True)
+    has_retention = fields.Boolean(readonly=True)
+    has_baseline_retention = fields.Boolean(readonly=True)
+    has_retention_uplift = fields.Boolean(readonly=True)
+    missing = fields.Text(string="Not Computed", readonly=True)
 
     def action_compute(self):
         self.ensure_one()
@@ -39,6 +47,12 @@ class CrmRoiWizard(models.TransientModel):
             {
                 "computed": True,
                 "has_roi": figures["roi"] is not None,
+                "has_baseline": figures["baseline_margin"] is not None,
+                "has_cost": figures["cost"] is not None,
+                "has_retention": figures["retention"] is not None,
+                "has_baseline_retention": figures["baseline_retention"] is not None,
+                "has_retention_uplift": figures["retention_uplift"] is not None,
+                "missing": "\n".join(figures["missing"]) or False,
                 **{
                     key: figures[key] or 0.0
                     for key in (

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
@@ -62,6 +63,41 @@ class CrmSatisfactionResult(models.Model):
     kano_functional = fields.Integer(readonly=True, aggregator=False)
     kano_dysfunctional = fields.Integer(readonly=True, aggregator=False)
     kano_category = fields.Selection(KANO_CATEGORIES, readonly=True)
+    # A dimension asked in Kano only has no means and no C (and one never
+    # asked in Kano no Kano pair): stored NULL, which Odoo reads as 0, so
+    # these flags hide them on screen.
+    has_expectation = fields.Boolean(compute="_compute_has_figures")
+    has_perception = fields.Boolean(compute="_compute_has_figures")
+    has_importance = fields.Boolean(compute="_compute_has_figures")
+    has_ratio = fields.Boolean(compute="_compute_has_figures")
+
+    @api.depends("expectation", "perception", "importance", "ratio")
+    def _compute_has_figures(self):
+        stored = self.filtered("id")
+        figures = {}
+        if stored:
+            figures = {
+                row[0]: row[1:]
+                for row in self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT id, expectation IS NOT NULL,
+                               perception IS NOT NULL, importance IS NOT NULL,
+                               ratio IS NOT NULL
+                          FROM crm_satisfaction_result
+                         WHERE id = ANY(%s)
+                        """,
+                        stored.ids,
+                    )
+                )
+            }
+        for result in self:
+            (
+                result.has_expectation,
+                result.has_perception,
+                result.has_importance,
+                result.has_ratio,
+            ) = figures.get(result.id, (False,) * 4)
 
     @api.model_create_multi
     def create(self, vals_list):

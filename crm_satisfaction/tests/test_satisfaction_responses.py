@@ -235,6 +235,68 @@ class TestSatisfactionResponses(SatisfactionCommon):
         answers = self.env["survey.user_input.line"].search(action["domain"])
         self.assertEqual(sorted(answers.mapped("value_scale")), [2, 4, 5])
 
+    def test_kano_of_a_dimension_never_asked_is_empty(self):
+        # Quality: Kano answers only, O (1, 5), M (2, 5), A (1, 3): a tie,
+        # must-be first; Better (A + O) / (A + O + M + I) = 2/3, Worse
+        # -(O + M) / 3 = -2/3. Delivery: expectation and perception only.
+        for functional, dysfunctional in ((1, 5), (2, 5), (1, 3)):
+            self.respond(
+                {
+                    "kano_functional_a": functional,
+                    "kano_dysfunctional_a": dysfunctional,
+                    "expectation_b": 4,
+                    "perception_b": 3,
+                }
+            )
+        figures = self.analyse()["dimensions"]
+        quality, delivery = figures[self.dim_a.id], figures[self.dim_b.id]
+        self.assertEqual(quality["kano"], "M")
+        self.assertAlmostEqual(quality["better"], 2 / 3)
+        self.assertAlmostEqual(quality["worse"], -2 / 3)
+        for key in ("expectation", "perception", "importance", "ratio"):
+            self.assertIsNone(quality[key], key)
+        self.assertEqual(
+            (delivery["kano"], delivery["better"], delivery["worse"]),
+            (None, None, None),
+        )
+        self.assertAlmostEqual(delivery["ratio"], 0.75)
+        # stored results: no category where Kano was not asked
+        results = self.env["crm.satisfaction.result"].search(
+            [("survey_id", "=", self.survey.id)]
+        )
+        by_dimension = {
+            dimension: results.filtered(lambda r, d=dimension: r.dimension_id == d)
+            for dimension in (self.dim_a, self.dim_b)
+        }
+        self.assertEqual(
+            sorted(by_dimension[self.dim_a].mapped("kano_category")), ["A", "M", "O"]
+        )
+        self.assertEqual(by_dimension[self.dim_b].mapped("kano_category"), [False] * 3)
+        # and no C where expectation and perception were not asked
+        self.assertEqual(by_dimension[self.dim_a].mapped("has_ratio"), [False] * 3)
+        self.assertEqual(by_dimension[self.dim_b].mapped("has_ratio"), [True] * 3)
+        self.assertEqual(by_dimension[self.dim_b].mapped("has_importance"), [False] * 3)
+        self.assertEqual(by_dimension[self.dim_b].mapped("ratio"), [0.75] * 3)
+        # the wizard: empty, with a flag that hides the 0.00 Odoo would show
+        wizard = self.env["crm.satisfaction.matrix"].create(
+            {"survey_ids": [Command.set(self.survey.ids)]}
+        )
+        wizard.action_compute()
+        lines = {line.dimension_id: line for line in wizard.line_ids}
+        quality, delivery = lines[self.dim_a], lines[self.dim_b]
+        self.assertEqual(
+            (quality.kano, quality.has_better_worse, quality.better, quality.worse),
+            ("M", True, 0.67, -0.67),
+        )
+        self.assertEqual((delivery.kano, delivery.has_better_worse), (False, False))
+        self.assertEqual(
+            (quality.has_ratio, quality.has_importance, delivery.has_ratio),
+            (False, False, True),
+        )
+        self.assertAlmostEqual(delivery.ratio, 0.75)
+        arch = wizard.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="better" invisible="not has_better_worse"', arch)
+
     def test_results_carry_the_product_of_the_order(self):
         order = self.env["sale.order"].create(
             {

@@ -11,6 +11,8 @@ QUADRANT_SELECTION = [
     ("secondary", "Secondary improvement"),
     ("surplus", "Surplus"),
 ]
+# Figures per dimension that are None without the answers they need.
+NUMBER_FIGURES = ("expectation", "perception", "importance", "ratio")
 
 
 class CrmSatisfactionMatrix(models.TransientModel):
@@ -88,15 +90,18 @@ class CrmSatisfactionMatrix(models.TransientModel):
                     0,
                     {
                         "dimension_id": dimension_id,
-                        "expectation": dim["expectation"] or 0.0,
-                        "perception": dim["perception"] or 0.0,
-                        "importance": dim["importance"] or 0.0,
-                        "ratio": dim["ratio"] or 0.0,
                         "quadrant": dim["quadrant"],
                         "kano": dim["kano"],
-                        "better": dim["better"] or 0.0,
-                        "worse": dim["worse"] or 0.0,
                         "responses": dim["responses"],
+                        # a figure without answers is empty, not 0
+                        **{
+                            key: dim[key] or 0.0
+                            for key in (*NUMBER_FIGURES, "better", "worse")
+                        },
+                        **{
+                            f"has_{key}": dim[key] is not None for key in NUMBER_FIGURES
+                        },
+                        "has_better_worse": dim["better"] is not None,
                     },
                 )
                 for dimension_id, dim in figures["dimensions"].items()
@@ -248,6 +253,16 @@ class CrmSatisfactionMatrixLine(models.TransientModel):
     better = fields.Float(digits=(16, 2), readonly=True)
     worse = fields.Float(digits=(16, 2), readonly=True)
     responses = fields.Integer(readonly=True)
+    has_expectation = fields.Boolean(readonly=True)
+    has_perception = fields.Boolean(readonly=True)
+    has_importance = fields.Boolean(readonly=True)
+    has_ratio = fields.Boolean(readonly=True)
+    has_better_worse = fields.Boolean(
+        string="Has Better / Worse",
+        readonly=True,
+        help="Better and Worse need attractive, one-dimensional, must-be or "
+        "indifferent Kano answers; without them they are empty.",
+    )
 
     def action_view_answers(self):
         """The answers behind this dimension's figures."""
