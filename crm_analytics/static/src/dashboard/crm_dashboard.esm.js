@@ -1,9 +1,16 @@
-import { Component, onWillStart, onWillUnmount, useEffect, useRef, useState } from "@odoo/owl";
-import { loadBundle } from "@web/core/assets";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { formatFloat } from "@web/views/fields/formatters";
-import { useService } from "@web/core/utils/hooks";
+import {
+    Component,
+    onWillStart,
+    onWillUnmount,
+    useEffect,
+    useRef,
+    useState,
+} from "@odoo/owl";
+import {loadBundle} from "@web/core/assets";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {formatFloat} from "@web/views/fields/formatters";
+import {useService} from "@web/core/utils/hooks";
 
 const QUADRANT_COLORS = {
     urgent: "#d9534f",
@@ -29,7 +36,7 @@ export class CrmDashboard extends Component {
             data: null,
             teams: [],
             users: [],
-            filters: { date_from: false, date_to: false, team_id: false, user_id: false },
+            filters: {date_from: false, date_to: false, team_id: false, user_id: false},
         });
         this.canvas = {
             pyramid: useRef("pyramid"),
@@ -61,9 +68,14 @@ export class CrmDashboard extends Component {
     }
 
     async load() {
-        const data = await this.orm.call("crm.analytics.dashboard", "get_dashboard_data", [], {
-            filters: this.state.filters,
-        });
+        const data = await this.orm.call(
+            "crm.analytics.dashboard",
+            "get_dashboard_data",
+            [],
+            {
+                filters: this.state.filters,
+            }
+        );
         this.state.filters.date_from = data.filters.date_from;
         this.state.filters.date_to = data.filters.date_to;
         this.state.data = data;
@@ -81,7 +93,7 @@ export class CrmDashboard extends Component {
         if (value === null || value === undefined || value === false) {
             return "–";
         }
-        return formatFloat(value, { digits: [16, digits] });
+        return formatFloat(value, {digits: [16, digits]});
     }
 
     openProfiles(domain, name) {
@@ -139,7 +151,11 @@ export class CrmDashboard extends Component {
             data: {
                 labels: data.pyramid.map((t) => t.label),
                 datasets: [
-                    { label: _t("Customers"), data: data.pyramid.map((t) => t.count), backgroundColor: "#017e84" },
+                    {
+                        label: _t("Customers"),
+                        data: data.pyramid.map((t) => t.count),
+                        backgroundColor: "#017e84",
+                    },
                 ],
             },
             options: {
@@ -158,7 +174,11 @@ export class CrmDashboard extends Component {
             data: {
                 labels: data.funnel.map((s) => s.label),
                 datasets: [
-                    { label: _t("Customers"), data: data.funnel.map((s) => s.count), backgroundColor: "#714b67" },
+                    {
+                        label: _t("Customers"),
+                        data: data.funnel.map((s) => s.count),
+                        backgroundColor: "#714b67",
+                    },
                 ],
             },
             options: {
@@ -176,13 +196,22 @@ export class CrmDashboard extends Component {
             data: {
                 labels: data.churn_trend.map((m) => m.month),
                 datasets: [
-                    { label: _t("Churned"), data: data.churn_trend.map((m) => m.churned), borderColor: "#d9534f" },
-                    { label: _t("Won back"), data: data.churn_trend.map((m) => m.won_back), borderColor: "#28a745" },
+                    {
+                        label: _t("Churned"),
+                        data: data.churn_trend.map((m) => m.churned),
+                        borderColor: "#d9534f",
+                    },
+                    {
+                        label: _t("Won back"),
+                        data: data.churn_trend.map((m) => m.won_back),
+                        borderColor: "#28a745",
+                    },
                 ],
             },
             options: {
                 maintainAspectRatio: false,
-                onClick: () => this.openModel("crm.churn.report", [], _t("Churn and Win-back")),
+                onClick: () =>
+                    this.openModel("crm.churn.report", [], _t("Churn and Win-back")),
             },
         });
         make(this.canvas.satisfaction, {
@@ -190,13 +219,26 @@ export class CrmDashboard extends Component {
             data: {
                 labels: data.satisfaction_trend.months.map((m) => m.month),
                 datasets: [
-                    { label: "NPS", data: data.satisfaction_trend.months.map((m) => m.nps), borderColor: "#017e84", yAxisID: "y" },
-                    { label: "CSI", data: data.satisfaction_trend.months.map((m) => m.csi), borderColor: "#f0ad4e", yAxisID: "y1" },
+                    {
+                        label: "NPS",
+                        data: data.satisfaction_trend.months.map((m) => m.nps),
+                        borderColor: "#017e84",
+                        yAxisID: "y",
+                    },
+                    {
+                        label: "CSI",
+                        data: data.satisfaction_trend.months.map((m) => m.csi),
+                        borderColor: "#f0ad4e",
+                        yAxisID: "y1",
+                    },
                 ],
             },
             options: {
                 maintainAspectRatio: false,
-                scales: { y: { position: "left" }, y1: { position: "right", grid: { drawOnChartArea: false } } },
+                scales: {
+                    y: {position: "left"},
+                    y1: {position: "right", grid: {drawOnChartArea: false}},
+                },
                 onClick: () =>
                     this.openModel(
                         "survey.user_input",
@@ -210,7 +252,7 @@ export class CrmDashboard extends Component {
             data: {
                 datasets: data.matrix.points.map((p) => ({
                     label: p.name,
-                    data: [{ x: p.importance, y: p.perception }],
+                    data: [{x: p.importance, y: p.perception}],
                     backgroundColor: QUADRANT_COLORS[p.quadrant],
                     pointRadius: 6,
                 })),
@@ -218,11 +260,15 @@ export class CrmDashboard extends Component {
             options: {
                 maintainAspectRatio: false,
                 scales: {
-                    x: { title: { display: true, text: _t("Importance") } },
-                    y: { title: { display: true, text: _t("Satisfaction") } },
+                    x: {title: {display: true, text: _t("Importance")}},
+                    y: {title: {display: true, text: _t("Satisfaction")}},
                 },
                 onClick: () =>
-                    this.openModel("survey.user_input", data.matrix.domain, _t("Satisfaction Responses")),
+                    this.openModel(
+                        "survey.user_input",
+                        data.matrix.domain,
+                        _t("Satisfaction Responses")
+                    ),
             },
         });
     }

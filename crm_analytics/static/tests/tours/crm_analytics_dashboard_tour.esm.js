@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
     url: "/odoo/action-crm_analytics.action_crm_analytics_dashboard",
@@ -13,7 +13,8 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
                 ".o_crm_tile_funnel .o_crm_kpi, .o_crm_tile_flow, .o_crm_tile_churn canvas, .o_crm_tile_satisfaction .o_crm_kpi, .o_crm_tile_matrix .o_crm_kpi, .o_crm_tile_risk .o_crm_kpi",
         },
         {
-            content: "The satisfaction trap lists a satisfied customer who is declining",
+            content:
+                "The satisfaction trap lists a satisfied customer who is declining",
             trigger: ".o_crm_tile_trap td:contains('Northwind Logistics')",
         },
         {
