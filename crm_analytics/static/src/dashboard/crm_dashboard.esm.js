@@ -6,10 +6,10 @@ import {
     useRef,
     useState,
 } from "@odoo/owl";
-import {loadBundle} from "@web/core/assets";
 import {_t} from "@web/core/l10n/translation";
-import {registry} from "@web/core/registry";
 import {formatFloat} from "@web/views/fields/formatters";
+import {loadBundle} from "@web/core/assets";
+import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 
 const QUADRANT_COLORS = {
@@ -84,7 +84,7 @@ export class CrmDashboard extends Component {
     async onFilter(name, ev) {
         const value = ev.target.value;
         this.state.filters[name] = ["team_id", "user_id"].includes(name)
-            ? parseInt(value) || false
+            ? parseInt(value, 10) || false
             : value || false;
         await this.load();
     }
