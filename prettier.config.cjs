@@ -1,8 +1,10 @@
 /** @type {import('prettier').Config} */
 
 // OCA's prettier.config.cjs (OCA/oca-addons-repo-template, Odoo 18), with
-// one project override: XML keeps the layout of Odoo's own views (4 spaces,
-// 100 columns, whitespace not significant), as the project always had it.
+// one project override: XML at 4 spaces and 100 columns, as Odoo's own views.
+// Whitespace stays significant in XML ("preserve", OCA's): with "ignore",
+// prettier rewraps the texts of views and data, which changes their
+// translation terms and garbles escaped HTML in fields.
 const config = {
   // https://github.com/prettier/prettier/issues/15388#issuecomment-1717746872
   plugins: [require.resolve("@prettier/plugin-xml")],
@@ -18,7 +20,6 @@ const config = {
       options: {
         printWidth: 100,
         tabWidth: 4,
-        xmlWhitespaceSensitivity: "ignore",
       },
     },
   ],
