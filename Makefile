@@ -20,7 +20,9 @@ check-uninstall:
 check-upgrade:
 	bash tools/check_upgrade.sh
 
-## lint: ruff, ruff-format, pylint-odoo and prettier through pre-commit
+## lint: OCA's pre-commit hooks: README.rst from readme/ (oca-gen-addon-readme),
+## oca-checks-odoo-module, oca-checks-po, ruff, ruff-format, pylint-odoo,
+## prettier and eslint (README.md, Development)
 lint:
 	pre-commit run --all-files
 

@@ -19,6 +19,7 @@ FROM="${UPGRADE_FROM:-1c7fb3f}"
 ADDONS=crm_lifecycle,crm_satisfaction,crm_analytics
 find_odoo_python
 ensure_postgres
+ensure_test_requirements
 
 OLD="$STATE_DIR/upgrade_from"
 rm -rf "$OLD" && mkdir -p "$OLD"
@@ -53,7 +54,7 @@ say "Updating them with this tree..."
 : >"$LOG"
 $PY -m odoo -c "$NEW_CONF" -u "$ADDONS" --stop-after-init --log-level=warn \
     --logfile="$LOG" || { cat "$LOG" >&2; die "the update failed"; }
-if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$LOG" >&2; then
+if ! check_odoo_log "$LOG"; then
     die "the update logged the warnings or errors above"
 fi
 leftovers="$(psql -X -q -A -t -d "$DB" -c "
@@ -79,7 +80,7 @@ while Profile._cron_recompute():
     pass
 env.cr.commit()
 PYTHON
-if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$LOG" >&2; then
+if ! check_odoo_log "$LOG"; then
     die "the daily cron logged the warnings or errors above"
 fi
 after="$(state)"

@@ -79,3 +79,24 @@ list_db = False
 ${3:-}
 CONF
 }
+
+# The test tools of requirements-test.txt (pytest-odoo, checklog-odoo, ...)
+# in Odoo's interpreter.
+ensure_test_requirements() {
+    if ! $PY -c 'import pytest_odoo, websocket, phonenumbers, checklog_odoo' >/dev/null 2>&1; then
+        say "Installing the test requirements into $PY"
+        $PY -m pip install -q -r "$ROOT/requirements-test.txt"
+    fi
+}
+
+# Fails, printing them with their tracebacks, when the Odoo log holds a
+# record of level WARNING or above (checklog-odoo) that the ignore patterns of
+# checklog-odoo.cfg do not match. An empty log passes. Further arguments are
+# checklog-odoo options: `--ignore REGEX` (repeatable) replaces the patterns
+# of checklog-odoo.cfg.
+check_odoo_log() { # log_file [checklog-odoo options]
+    local log="$1"
+    shift
+    (cd "$ROOT" && $PY -m checklog_odoo --config "$ROOT/checklog-odoo.cfg" \
+        --no-err-if-empty "$@" "$log") >&2
+}

@@ -14,12 +14,9 @@ DB="${TEST_DB:-crm_test}"
 find_odoo_python
 ensure_postgres
 
-# Test tools in Odoo's interpreter: pytest-odoo, and websocket-client without
-# which Odoo silently skips every browser tour.
-if ! $PY -c 'import pytest_odoo, websocket, phonenumbers' >/dev/null 2>&1; then
-    say "Installing the test requirements into $PY"
-    $PY -m pip install -q -r "$ROOT/requirements-test.txt"
-fi
+# Test tools in Odoo's interpreter: pytest-odoo, checklog-odoo, and
+# websocket-client without which Odoo silently skips every browser tour.
+ensure_test_requirements
 # Browser tours run in Debian's Chromium.
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
     && ! command -v google-chrome >/dev/null 2>&1; then
@@ -43,7 +40,7 @@ if ! $PY -m odoo -c "$CONF" -i "$ADDONS" --stop-after-init \
     cat "$LOG" >&2
     die "the install failed"
 fi
-if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$LOG" >&2; then
+if ! check_odoo_log "$LOG"; then
     die "the install logged the warnings or errors above"
 fi
 say "Installed in $(( $(date +%s) - start )) s."
@@ -96,9 +93,8 @@ print("\n".join(get_module_path(module) + "/tests" for module in sys.argv[2:]))
     set -e
     # The runner's verdict: "N failed, N error(s) of N tests when loading database"
     summary="$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$CORE_LOG" | tail -n 1)"
-    # Each WARNING/ERROR with what follows it (tracebacks) up to the next log line.
-    if awk '/^[0-9-]+ [0-9:,]+ [0-9]+ [A-Z]+ / { show = $4 ~ /^(WARNING|ERROR|CRITICAL)$/ }
-            show { print; found = 1 } END { exit !found }' "$CORE_LOG" >&2; then
+    # Each WARNING/ERROR/CRITICAL with its traceback.
+    if ! check_odoo_log "$CORE_LOG"; then
         failed+=("post_install tests (the log lines above; $CORE_LOG)")
     elif [ "$odoo_status" != 0 ] || ! [[ "$summary" =~ ^0\ failed,\ 0\ error ]]; then
         failed+=("post_install tests (exit code $odoo_status, ${summary:-no summary}; $CORE_LOG)")

@@ -1,7 +1,7 @@
-import { formatDate } from "@web/core/l10n/dates";
-import { registry } from "@web/core/registry";
+import {formatDate} from "@web/core/l10n/dates";
+import {registry} from "@web/core/registry";
 
-const { DateTime } = luxon;
+const {DateTime} = luxon;
 
 registry.category("web_tour.tours").add("crm_analytics_tier_history_tour", {
     url: "/odoo/action-crm_analytics.crm_customer_snapshot_action",
@@ -21,7 +21,7 @@ registry.category("web_tour.tours").add("crm_analytics_tier_history_tour", {
         {
             content: "Type a date of the demo's first half year",
             trigger: ".o_searchview_input",
-            run: `edit ${formatDate(DateTime.now().minus({ days: 200 }))}`,
+            run: `edit ${formatDate(DateTime.now().minus({days: 200}))}`,
         },
         {
             content: "Search the periods holding on it",

@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("crm_lifecycle_override_tour", {
     url: "/odoo/action-crm_lifecycle.crm_customer_profile_action",
@@ -34,7 +34,8 @@ registry.category("web_tour.tours").add("crm_lifecycle_override_tour", {
             trigger: ".o_statusbar_status .o_arrow_button_current:contains('Mature')",
         },
         {
-            trigger: ".o_field_widget[name='history_ids'] td:contains('Framework agreement signed')",
+            trigger:
+                ".o_field_widget[name='history_ids'] td:contains('Framework agreement signed')",
         },
     ],
 });

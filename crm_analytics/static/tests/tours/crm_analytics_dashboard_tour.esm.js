@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 const year = new Date().getFullYear();
 const yearStart = `${year}-01-01`;
@@ -6,13 +6,15 @@ const yearStart = `${year}-01-01`;
 function setFrom(value) {
     const input = document.querySelector(".o_crm_filter_from");
     input.value = value;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.dispatchEvent(new Event("change", {bubbles: true}));
 }
 
 function checkFrom(expected) {
     const value = document.querySelector(".o_crm_filter_from").value;
     if (value !== expected) {
-        throw new Error(`The dashboard's From filter is ${value}, expected ${expected}`);
+        throw new Error(
+            `The dashboard's From filter is ${value}, expected ${expected}`
+        );
     }
 }
 
@@ -29,7 +31,8 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
                 ".o_crm_tile_funnel .o_crm_kpi, .o_crm_tile_flow, .o_crm_tile_churn canvas, .o_crm_tile_satisfaction .o_crm_kpi, .o_crm_tile_matrix .o_crm_kpi, .o_crm_tile_risk .o_crm_kpi",
         },
         {
-            content: "The satisfaction trap lists a satisfied customer who is declining",
+            content:
+                "The satisfaction trap lists a satisfied customer who is declining",
             trigger: ".o_crm_tile_trap td:contains('Northwind Logistics')",
         },
         {
@@ -52,7 +55,8 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
         },
         {
             content: "The user is told, and the period stays",
-            trigger: ".o_notification:contains(start date must be on or before the end date)",
+            trigger:
+                ".o_notification:contains(start date must be on or before the end date)",
             run() {
                 checkFrom(yearStart);
             },

@@ -1,10 +1,17 @@
-import { Component, onWillStart, onWillUnmount, useEffect, useRef, useState } from "@odoo/owl";
-import { loadBundle } from "@web/core/assets";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { formatFloat } from "@web/views/fields/formatters";
-import { useService } from "@web/core/utils/hooks";
-import { useSetupAction } from "@web/search/action_hook";
+import {
+    Component,
+    onWillStart,
+    onWillUnmount,
+    useEffect,
+    useRef,
+    useState,
+} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
+import {formatFloat} from "@web/views/fields/formatters";
+import {loadBundle} from "@web/core/assets";
+import {registry} from "@web/core/registry";
+import {useService} from "@web/core/utils/hooks";
+import {useSetupAction} from "@web/search/action_hook";
 
 const FILTER_KEYS = ["date_from", "date_to", "team_id", "user_id"];
 
@@ -39,7 +46,7 @@ export class CrmDashboard extends Component {
             filters: this.initialFilters(),
         });
         useSetupAction({
-            getLocalState: () => ({ filters: { ...this.state.filters } }),
+            getLocalState: () => ({filters: {...this.state.filters}}),
         });
         this.canvas = {
             pyramid: useRef("pyramid"),
@@ -76,27 +83,35 @@ export class CrmDashboard extends Component {
      */
     initialFilters() {
         if (this.props.state?.filters) {
-            return { ...this.props.state.filters };
+            return {...this.props.state.filters};
         }
-        const params = this.props.action?.context?.params || this.props.action?.params || {};
+        const params =
+            this.props.action?.context?.params || this.props.action?.params || {};
         return {
             date_from: params.date_from || false,
             date_to: params.date_to || false,
-            team_id: parseInt(params.team_id) || false,
-            user_id: parseInt(params.user_id) || false,
+            team_id: parseInt(params.team_id, 10) || false,
+            user_id: parseInt(params.user_id, 10) || false,
         };
     }
 
     async load() {
-        const data = await this.orm.call("crm.analytics.dashboard", "get_dashboard_data", [], {
-            filters: this.state.filters,
-        });
+        const data = await this.orm.call(
+            "crm.analytics.dashboard",
+            "get_dashboard_data",
+            [],
+            {
+                filters: this.state.filters,
+            }
+        );
         this.state.filters.date_from = data.filters.date_from;
         this.state.filters.date_to = data.filters.date_to;
         this.state.data = data;
-        // in the URL, so that a reload shows the same figures
+        // In the URL, so that a reload shows the same figures
         this.props.updateActionState?.(
-            Object.fromEntries(FILTER_KEYS.map((key) => [key, this.state.filters[key] || undefined]))
+            Object.fromEntries(
+                FILTER_KEYS.map((key) => [key, this.state.filters[key] || undefined])
+            )
         );
     }
 
@@ -104,13 +119,22 @@ export class CrmDashboard extends Component {
         const value = ev.target.value;
         const filters = {
             ...this.state.filters,
-            [name]: ["team_id", "user_id"].includes(name) ? parseInt(value) || false : value || false,
+            [name]: ["team_id", "user_id"].includes(name)
+                ? parseInt(value, 10) || false
+                : value || false,
         };
-        if (filters.date_from && filters.date_to && filters.date_from > filters.date_to) {
+        if (
+            filters.date_from &&
+            filters.date_to &&
+            filters.date_from > filters.date_to
+        ) {
             ev.target.value = this.state.filters[name] || "";
-            this.notification.add(_t("The start date must be on or before the end date."), {
-                type: "danger",
-            });
+            this.notification.add(
+                _t("The start date must be on or before the end date."),
+                {
+                    type: "danger",
+                }
+            );
             return;
         }
         Object.assign(this.state.filters, filters);
@@ -126,7 +150,7 @@ export class CrmDashboard extends Component {
         if (value === null || value === undefined || value === false) {
             return "–";
         }
-        return formatFloat(value, { digits: [16, digits] });
+        return formatFloat(value, {digits: [16, digits]});
     }
 
     openProfiles(domain, name) {
@@ -184,13 +208,17 @@ export class CrmDashboard extends Component {
             data: {
                 labels: data.pyramid.map((t) => t.label),
                 datasets: [
-                    { label: _t("Customers"), data: data.pyramid.map((t) => t.count), backgroundColor: "#017e84" },
+                    {
+                        label: _t("Customers"),
+                        data: data.pyramid.map((t) => t.count),
+                        backgroundColor: "#017e84",
+                    },
                 ],
             },
             options: {
                 indexAxis: "y",
                 maintainAspectRatio: false,
-                scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+                scales: {x: {beginAtZero: true, ticks: {precision: 0}}},
                 onClick: (event, elements) => {
                     if (elements.length) {
                         const tier = data.pyramid[elements[0].index];
@@ -204,12 +232,16 @@ export class CrmDashboard extends Component {
             data: {
                 labels: data.funnel.map((s) => s.label),
                 datasets: [
-                    { label: _t("Customers"), data: data.funnel.map((s) => s.count), backgroundColor: "#714b67" },
+                    {
+                        label: _t("Customers"),
+                        data: data.funnel.map((s) => s.count),
+                        backgroundColor: "#714b67",
+                    },
                 ],
             },
             options: {
                 maintainAspectRatio: false,
-                scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+                scales: {y: {beginAtZero: true, ticks: {precision: 0}}},
                 onClick: (event, elements) => {
                     if (elements.length) {
                         const stage = data.funnel[elements[0].index];
@@ -223,14 +255,23 @@ export class CrmDashboard extends Component {
             data: {
                 labels: data.churn_trend.map((m) => m.month),
                 datasets: [
-                    { label: _t("Churned"), data: data.churn_trend.map((m) => m.churned), borderColor: "#d9534f" },
-                    { label: _t("Won back"), data: data.churn_trend.map((m) => m.won_back), borderColor: "#28a745" },
+                    {
+                        label: _t("Churned"),
+                        data: data.churn_trend.map((m) => m.churned),
+                        borderColor: "#d9534f",
+                    },
+                    {
+                        label: _t("Won back"),
+                        data: data.churn_trend.map((m) => m.won_back),
+                        borderColor: "#28a745",
+                    },
                 ],
             },
             options: {
                 maintainAspectRatio: false,
-                scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
-                onClick: () => this.openModel("crm.churn.report", [], _t("Churn and Win-back")),
+                scales: {y: {beginAtZero: true, ticks: {precision: 0}}},
+                onClick: () =>
+                    this.openModel("crm.churn.report", [], _t("Churn and Win-back")),
             },
         });
         make(this.canvas.satisfaction, {
@@ -238,13 +279,26 @@ export class CrmDashboard extends Component {
             data: {
                 labels: data.satisfaction_trend.months.map((m) => m.month),
                 datasets: [
-                    { label: "NPS", data: data.satisfaction_trend.months.map((m) => m.nps), borderColor: "#017e84", yAxisID: "y" },
-                    { label: "CSI", data: data.satisfaction_trend.months.map((m) => m.csi), borderColor: "#f0ad4e", yAxisID: "y1" },
+                    {
+                        label: "NPS",
+                        data: data.satisfaction_trend.months.map((m) => m.nps),
+                        borderColor: "#017e84",
+                        yAxisID: "y",
+                    },
+                    {
+                        label: "CSI",
+                        data: data.satisfaction_trend.months.map((m) => m.csi),
+                        borderColor: "#f0ad4e",
+                        yAxisID: "y1",
+                    },
                 ],
             },
             options: {
                 maintainAspectRatio: false,
-                scales: { y: { position: "left" }, y1: { position: "right", grid: { drawOnChartArea: false } } },
+                scales: {
+                    y: {position: "left"},
+                    y1: {position: "right", grid: {drawOnChartArea: false}},
+                },
                 onClick: () =>
                     this.openModel(
                         "survey.user_input",
@@ -258,7 +312,7 @@ export class CrmDashboard extends Component {
             data: {
                 datasets: data.matrix.points.map((p) => ({
                     label: p.name,
-                    data: [{ x: p.importance, y: p.perception }],
+                    data: [{x: p.importance, y: p.perception}],
                     backgroundColor: QUADRANT_COLORS[p.quadrant],
                     pointRadius: 6,
                 })),
@@ -266,11 +320,15 @@ export class CrmDashboard extends Component {
             options: {
                 maintainAspectRatio: false,
                 scales: {
-                    x: { title: { display: true, text: _t("Importance") } },
-                    y: { title: { display: true, text: _t("Satisfaction") } },
+                    x: {title: {display: true, text: _t("Importance")}},
+                    y: {title: {display: true, text: _t("Satisfaction")}},
                 },
                 onClick: () =>
-                    this.openModel("survey.user_input", data.matrix.domain, _t("Satisfaction Responses")),
+                    this.openModel(
+                        "survey.user_input",
+                        data.matrix.domain,
+                        _t("Satisfaction Responses")
+                    ),
             },
         });
     }
