@@ -138,7 +138,7 @@ class TestServiceCase(SatisfactionCommon):
         self.assertEqual(action["res_model"], "crm.service.case.close")
         wizard = (
             self.env["crm.service.case.close"]
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"feedback_route": "production", "feedback_note": "  "})
         )
         with self.assertRaisesRegex(UserError, "feedback"):
