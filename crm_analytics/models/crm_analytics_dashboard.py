@@ -49,6 +49,9 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                 date_from, date_to, company_ids, profile_domain
             ),
             "churn_trend": self._churn_trend(date_from, date_to, company_ids, filters),
+            "churn_domain": self._churn_domain(
+                date_from, date_to, company_ids, filters
+            ),
             "satisfaction_trend": self._satisfaction_trend(
                 date_from, date_to, company_ids, filters
             ),
@@ -179,11 +182,8 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             for index, (stage_from, stage_to, count, partner_ids) in enumerate(moved)
         ]
 
-    def _churn_trend(self, date_from, date_to, company_ids, filters):
-        """Churned and won back customers per month, from the churn report's
-        rows of the filtered team and salesperson that the user may read
-        (record rules: a salesperson limited to their own documents counts
-        their own customers)."""
+    def _churn_domain(self, date_from, date_to, company_ids, filters):
+        """The churn report's rows of the period, team and salesperson."""
         domain = [
             ("company_id", "in", company_ids),
             ("month", ">=", date_from.replace(day=1)),
@@ -193,8 +193,15 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             domain.append(("team_id", "=", filters["team_id"]))
         if filters.get("user_id"):
             domain.append(("user_id", "=", filters["user_id"]))
+        return domain
+
+    def _churn_trend(self, date_from, date_to, company_ids, filters):
+        """Churned and won back customers per month, from the churn report's
+        rows of the filtered team and salesperson that the user may read
+        (record rules: a salesperson limited to their own documents counts
+        their own customers)."""
         groups = self.env["crm.churn.report"]._read_group(
-            domain,
+            self._churn_domain(date_from, date_to, company_ids, filters),
             ["month:month"],
             ["churned:sum", "won_back:sum", "churn_base:sum"],
             order="month:month",
@@ -204,7 +211,7 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                 "month": fields.Date.to_string(month),
                 "churned": churned,
                 "won_back": won_back,
-                "churn_rate": 100.0 * churned / base if base else 0.0,
+                "churn_rate": 100.0 * churned / base if base else None,
             }
             for month, churned, won_back, base in groups
         ]

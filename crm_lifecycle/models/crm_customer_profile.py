@@ -163,10 +163,10 @@ class CrmCustomerProfile(models.Model):
                 return self.browse()
         companies = self.env.companies
         if partner_ids is None:
-            # Every customer: lock them all first, so that the evaluation
-            # never waits for a posting nor fails halfway; a customer a
-            # posting holds raises LockNotAvailable before anything is
-            # written, and Odoo retries the request.
+            # Every customer: lock those with a profile first, so that a
+            # posting holding one stops the evaluation before anything is
+            # written (LockNotAvailable or SerializationFailure: Odoo
+            # retries the request) rather than halfway.
             for company in companies:
                 self.env["crm.customer.refresh"]._lock_company_customers(company.id)
         self.sudo()._evaluate(date, companies.ids, partner_ids)

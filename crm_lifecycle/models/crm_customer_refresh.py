@@ -171,7 +171,9 @@ class CrmCustomerRefresh(models.Model):
     def _lock_company_customers(self, company_id):
         """Lock every profile of ``company_id`` and its partner until the end
         of this transaction, for a ranking of all of them; raise
-        ``LockNotAvailable`` if another transaction holds one."""
+        ``LockNotAvailable`` if another transaction holds one, or
+        ``SerializationFailure`` if one changed since this transaction
+        began."""
         self._execute_lock(
             SQL(
                 """

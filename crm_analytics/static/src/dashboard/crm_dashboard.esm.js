@@ -6,6 +6,7 @@ import {
     useRef,
     useState,
 } from "@odoo/owl";
+import {KeepLast} from "@web/core/utils/concurrency";
 import {_t} from "@web/core/l10n/translation";
 import {formatFloat} from "@web/views/fields/formatters";
 import {loadBundle} from "@web/core/assets";
@@ -39,6 +40,8 @@ export class CrmDashboard extends Component {
         this.orm = useService("orm");
         this.action = useService("action");
         this.notification = useService("notification");
+        // Only the answer to the latest filters is shown
+        this.keepLast = new KeepLast();
         this.state = useState({
             data: null,
             teams: [],
@@ -96,13 +99,10 @@ export class CrmDashboard extends Component {
     }
 
     async load() {
-        const data = await this.orm.call(
-            "crm.analytics.dashboard",
-            "get_dashboard_data",
-            [],
-            {
+        const data = await this.keepLast.add(
+            this.orm.call("crm.analytics.dashboard", "get_dashboard_data", [], {
                 filters: this.state.filters,
-            }
+            })
         );
         this.state.filters.date_from = data.filters.date_from;
         this.state.filters.date_to = data.filters.date_to;
@@ -164,6 +164,26 @@ export class CrmDashboard extends Component {
             ],
             domain,
         });
+    }
+
+    openChurn() {
+        this.openModel(
+            "crm.churn.report",
+            this.state.data.churn_domain,
+            _t("Churn and Win-back")
+        );
+    }
+
+    openResponses(domain) {
+        this.openModel("survey.user_input", domain, _t("Satisfaction Responses"));
+    }
+
+    openTrap() {
+        this.openModel(
+            "crm.satisfaction.trap.report",
+            this.state.data.trap.domain,
+            _t("Satisfaction Trap")
+        );
     }
 
     openModel(resModel, domain, name, views = [[false, "list"]]) {
@@ -270,8 +290,7 @@ export class CrmDashboard extends Component {
             options: {
                 maintainAspectRatio: false,
                 scales: {y: {beginAtZero: true, ticks: {precision: 0}}},
-                onClick: () =>
-                    this.openModel("crm.churn.report", [], _t("Churn and Win-back")),
+                onClick: () => this.openChurn(),
             },
         });
         make(this.canvas.satisfaction, {
