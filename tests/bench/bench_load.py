@@ -337,8 +337,9 @@ def parse_args(argv=None):
     parser.add_argument(
         "--cron-pause",
         type=float,
-        default=1.0,
-        help="seconds between two rounds of the crons (0: back to back)",
+        default=5.0,
+        help="seconds between two rounds of the crons (0: back to back); the "
+        "default is already thousands of times their real frequency",
     )
     parser.add_argument("--seed", type=float, default=0.42)
     parser.add_argument("--log-level", default="warn")
