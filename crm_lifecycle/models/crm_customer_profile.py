@@ -163,12 +163,18 @@ class CrmCustomerProfile(models.Model):
                 return self.browse()
         companies = self.env.companies
         if partner_ids is None:
-            # Every customer: lock those with a profile first, so that a
-            # posting holding one stops the evaluation before anything is
-            # written (LockNotAvailable or SerializationFailure: Odoo
-            # retries the request) rather than halfway.
+            # Every customer: lock them all first, those with a profile and
+            # those that get one now, so that a posting holding one stops
+            # the evaluation before anything is written (LockNotAvailable or
+            # SerializationFailure: Odoo retries the request) rather than
+            # halfway, and no posting waits for it.
+            Refresh = self.env["crm.customer.refresh"]
             for company in companies:
-                self.env["crm.customer.refresh"]._lock_company_customers(company.id)
+                Refresh._lock_company_customers(company.id)
+            pending = self.env.execute_query(
+                evaluation_sql.pending_customers(date, companies.ids)
+            )
+            Refresh._lock_partners(partner_id for (partner_id,) in pending)
         self.sudo()._evaluate(date, companies.ids, partner_ids)
         domain = [("company_id", "in", companies.ids)]
         if partner_ids is not None:

@@ -186,3 +186,15 @@ class CrmCustomerRefresh(models.Model):
                 company_id,
             )
         )
+
+    @api.model
+    def _lock_partners(self, partner_ids):
+        """Lock the partners ``partner_ids`` until the end of this
+        transaction; raise as ``_lock_company_customers`` does."""
+        self._execute_lock(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) "
+                "FOR NO KEY UPDATE NOWAIT",
+                list(partner_ids),
+            )
+        )

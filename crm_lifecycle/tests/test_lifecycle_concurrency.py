@@ -1,3 +1,4 @@
+import time
 from contextlib import closing
 
 from psycopg2 import errors
@@ -113,15 +114,8 @@ class TestLifecycleConcurrency(TransactionCase):
 
     def test_full_evaluation_while_a_posting_holds_a_customer(self):
         """An evaluation of every customer locks them all before writing
-        anything: one held by another transaction stops it at once (Odoo
-        retries the request on LockNotAvailable), nothing half-written."""
-        History = self.env["crm.lifecycle.history"]
-        histories = History.search_count([])
-        write_dates = dict(
-            self.Profile.search([("company_id", "=", self.company.id)]).mapped(
-                lambda profile: (profile.id, profile.write_date)
-            )
-        )
+        anything: one held by another transaction stops it at once, without
+        waiting (Odoo retries the request on LockNotAvailable)."""
         # as of another date, so that an evaluation would write every profile
         later = fields.Date.add(fields.Date.context_today(self.Profile), days=400)
         Profile = self.Profile.with_company(self.company).with_context(
@@ -132,18 +126,38 @@ class TestLifecycleConcurrency(TransactionCase):
                 "SELECT id FROM crm_customer_profile WHERE id = %s FOR UPDATE",
                 [self.profile.id],
             )
+            start = time.monotonic()
             with self.assertRaises(errors.LockNotAvailable), self.env.cr.savepoint():
                 Profile.recompute(later)
+            self.assertLess(time.monotonic() - start, 5, "it waited")
             other.rollback()
-        self.Profile.invalidate_model()
-        self.assertEqual(History.search_count([]), histories)
-        self.assertEqual(
-            dict(
-                self.Profile.search([("company_id", "=", self.company.id)]).mapped(
-                    lambda profile: (profile.id, profile.write_date)
-                )
-            ),
-            write_dates,
-        )
         profiles = Profile.recompute(later)
         self.assertEqual(profiles.mapped("facts_date"), [later] * len(profiles))
+
+    def test_full_evaluation_while_a_posting_holds_a_new_customer(self):
+        """A customer with documents and no profile yet (one still waiting
+        for evaluation) is locked too: the evaluation that would create its
+        profile stops at once rather than waiting for the posting."""
+        self.use(self.profiles[1])
+        # in this transaction only: the customer has no profile yet
+        self.env.cr.execute(
+            "DELETE FROM crm_customer_profile WHERE id = %s", [self.profile.id]
+        )
+        self.Profile.invalidate_model()
+        Profile = self.Profile.with_company(self.company).with_context(
+            allowed_company_ids=self.company.ids
+        )
+        with self.other_connection() as other:
+            other.execute(
+                "SELECT id FROM res_partner WHERE id = %s FOR UPDATE",
+                [self.partner.id],
+            )
+            # a lock wait would end in a lock timeout after 10 s
+            self.env.cr.execute("SET LOCAL lock_timeout = '10s'")
+            start = time.monotonic()
+            with self.assertRaises(errors.LockNotAvailable), self.env.cr.savepoint():
+                Profile.recompute()
+            self.assertLess(time.monotonic() - start, 5, "it waited")
+            other.rollback()
+        profiles = Profile.recompute()
+        self.assertIn(self.partner, profiles.partner_id)
