@@ -1,8 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
+
+from .stored_figures import stored_figures_set
 
 KANO_CATEGORIES = [
     ("A", "Attractive"),
@@ -73,24 +74,9 @@ class CrmSatisfactionResult(models.Model):
 
     @api.depends("expectation", "perception", "importance", "ratio")
     def _compute_has_figures(self):
-        stored = self.filtered("id")
-        figures = {}
-        if stored:
-            figures = {
-                row[0]: row[1:]
-                for row in self.env.execute_query(
-                    SQL(
-                        """
-                        SELECT id, expectation IS NOT NULL,
-                               perception IS NOT NULL, importance IS NOT NULL,
-                               ratio IS NOT NULL
-                          FROM crm_satisfaction_result
-                         WHERE id = ANY(%s)
-                        """,
-                        stored.ids,
-                    )
-                )
-            }
+        figures = stored_figures_set(
+            self, ["expectation", "perception", "importance", "ratio"]
+        )
         for result in self:
             (
                 result.has_expectation,

@@ -4,6 +4,8 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
+from .stored_figures import stored_figures_set
+
 NPS_CATEGORIES = [
     ("promoter", "Promoter"),
     ("passive", "Passive"),
@@ -156,24 +158,9 @@ class SurveyUserInput(models.Model):
 
     @api.depends("crm_csi", "crm_csat", "crm_nps", "crm_ces")
     def _compute_crm_has_figures(self):
-        stored = self.filtered("id")
-        figures = {}
-        if stored:
-            stored.flush_recordset(["crm_csi", "crm_csat", "crm_nps", "crm_ces"])
-            figures = {
-                row[0]: row[1:]
-                for row in self.env.execute_query(
-                    SQL(
-                        """
-                        SELECT id, crm_csi IS NOT NULL, crm_csat IS NOT NULL,
-                               crm_nps IS NOT NULL, crm_ces IS NOT NULL
-                          FROM survey_user_input
-                         WHERE id = ANY(%s)
-                        """,
-                        stored.ids,
-                    )
-                )
-            }
+        figures = stored_figures_set(
+            self, ["crm_csi", "crm_csat", "crm_nps", "crm_ces"]
+        )
         for user_input in self:
             (
                 user_input.crm_has_csi,
