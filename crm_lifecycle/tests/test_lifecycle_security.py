@@ -237,9 +237,14 @@ class TestLifecycleSecurity(LifecycleCommon):
         for user in (self.salesman, self.sales_manager, self.accountant):
             with self.assertRaises(AccessError):
                 Refresh.with_user(user).search([])
+        # an administrator working in the customer's company
         admin = self.env.ref("base.user_admin")
+        admin.company_ids |= self.company
         self.assertEqual(
-            Refresh.with_user(admin).search([("partner_id", "=", partner.id)]), row
+            Refresh.with_user(admin)
+            .with_context(allowed_company_ids=self.company.ids)
+            .search([("partner_id", "=", partner.id)]),
+            row,
         )
         with self.assertRaises(AccessError):
             row.with_user(admin).write({"company_id": self.company_b.id})
@@ -253,3 +258,20 @@ class TestLifecycleSecurity(LifecycleCommon):
         self.assertFalse(row.exists())
         profile.invalidate_recordset()
         self.assertEqual(profile.revenue_total, 300)
+
+    def test_waiting_customers_multi_company_rule(self):
+        """An administrator reads the waiting customers of the companies
+        they work in only."""
+        partner = self.customer("Queued in Two Companies", company_id=False)
+        Refresh = self.env["crm.customer.refresh"]
+        Refresh._add({partner.id}, {self.company.id, self.company_b.id})
+        admin = self.env.ref("base.user_admin")
+        admin.company_ids |= self.company | self.company_b
+        as_admin = Refresh.with_user(admin)
+        for companies in (self.company, self.company_b):
+            self.assertEqual(
+                as_admin.with_context(allowed_company_ids=companies.ids)
+                .search([("partner_id", "=", partner.id)])
+                .company_id,
+                companies,
+            )
