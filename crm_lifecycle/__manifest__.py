@@ -2,7 +2,7 @@
     "name": "CRM Customer Lifecycle",
     "summary": "Customer facts from posted invoices, lifecycle stages with "
     "history, overrides and follow-up playbooks",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "CRM Lifecycle Contributors",

@@ -50,11 +50,10 @@ RULE_LABELS = [
     ("manual", "Set by hand"),
 ]
 
-# Why a customer is in its stage: PostgreSQL ``format()`` templates, with
-# the figures of ``REASON_ARGUMENTS`` as numbered arguments (translators may
-# reorder them; ``%%`` is a percent sign). They quote dates rather than "N
-# days ago", so that a reason does not change every day for nothing.
-# pylint: disable=translation-positional-used
+# Why a customer is in its stage, by rule: the text, translated and filled
+# with the figures the rule read when the reader opens it (see
+# ``tools.reasons``). They quote dates rather than "N days ago", so that a
+# reason does not change every day for nothing.
 REASONS = {
     "no_purchase": _lt(
         "Rule 1: no purchase yet, but an open opportunity or flagged as a customer."
@@ -64,52 +63,59 @@ REASONS = {
         "not a customer."
     ),
     "churned": _lt(
-        "Rule 2: no purchase since %1$s, more than the churn period of %2$s days."
+        "Rule 2: no purchase since %(last_date)s, more than the churn period "
+        "of %(churn_days)s days."
     ),
     "won_back": _lt(
-        "Rule 3: returned on %1$s after more than %2$s days without purchase, "
-        "within the win-back period of %3$s days."
+        "Rule 3: returned on %(return_date)s after more than %(churn_days)s "
+        "days without purchase, within the win-back period of "
+        "%(winback_days)s days."
     ),
     "new": _lt(
-        "Rule 4: first purchase on %1$s, within the new-customer period of %2$s days."
+        "Rule 4: first purchase on %(first_date)s, within the new-customer "
+        "period of %(new_days)s days."
     ),
     "growing": _lt(
-        "Rule 5: revenue of the last 12 months %1$s is more than %2$s%% above "
-        "the previous 12 months (%3$s)."
+        "Rule 5: revenue of the last 12 months %(revenue)s is more than "
+        "%(growth)s above the previous 12 months (%(revenue_prev)s)."
     ),
     "declining_revenue": _lt(
-        "Rule 6: revenue of the last 12 months %1$s is more than %2$s%% below "
-        "the previous 12 months (%3$s)."
+        "Rule 6: revenue of the last 12 months %(revenue)s is more than "
+        "%(growth)s below the previous 12 months (%(revenue_prev)s)."
     ),
     "declining_interval": _lt(
-        "Rule 6: no purchase since %1$s, more than twice the mean interval of "
-        "%2$s days."
+        "Rule 6: no purchase since %(last_date)s, more than twice the mean "
+        "interval of %(interval)s days."
     ),
     "mature": _lt(
-        "Rule 7: revenue of the last 12 months %1$s against %2$s the previous "
-        "12 months, last purchase on %3$s."
+        "Rule 7: revenue of the last 12 months %(revenue)s against "
+        "%(revenue_prev)s the previous 12 months, last purchase on "
+        "%(last_date)s."
     ),
 }
-REASON_ARGUMENTS = {
-    "churned": ("e.last_date", "e.churn_days"),
-    "won_back": ("e.last_return_date", "e.churn_days", "e.winback_days"),
-    "new": ("e.first_date", "e.new_days"),
-    "growing": (
-        "round(e.revenue_12m, 2)",
-        "round(e.growth * 100, 2)",
-        "round(e.revenue_prev_12m, 2)",
-    ),
-    "declining_revenue": (
-        "round(e.revenue_12m, 2)",
-        "round(e.growth * 100, 2)",
-        "round(e.revenue_prev_12m, 2)",
-    ),
-    "declining_interval": ("e.last_date", "round(e.avg_interval, 1)"),
-    "mature": (
-        "round(e.revenue_12m, 2)",
-        "round(e.revenue_prev_12m, 2)",
-        "e.last_date",
-    ),
+# The figures each reason quotes, by rule, stored by the evaluation with the
+# stage (see ``tools.reasons``).
+REASON_FIGURES = {
+    "churned": ("last_date", "churn_days"),
+    "won_back": ("return_date", "churn_days", "winback_days"),
+    "new": ("first_date", "new_days"),
+    "growing": ("revenue", "growth", "revenue_prev"),
+    "declining_revenue": ("revenue", "growth", "revenue_prev"),
+    "declining_interval": ("last_date", "interval"),
+    "mature": ("revenue", "revenue_prev", "last_date"),
+}
+# Each figure: its SQL over one evaluated customer ``e`` and how it is shown.
+FIGURES = {
+    "last_date": ("e.last_date", "date"),
+    "first_date": ("e.first_date", "date"),
+    "return_date": ("e.last_return_date", "date"),
+    "churn_days": ("e.churn_days", "integer"),
+    "winback_days": ("e.winback_days", "integer"),
+    "new_days": ("e.new_days", "integer"),
+    "revenue": ("round(e.revenue_12m, 2)", "monetary"),
+    "revenue_prev": ("round(e.revenue_prev_12m, 2)", "monetary"),
+    "growth": ("e.growth", "percentage"),
+    "interval": ("round(e.avg_interval, 1)", "float"),
 }
 OVERRIDE_EXPIRED = _lt("Manual override expired.")
 

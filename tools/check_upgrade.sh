@@ -9,6 +9,7 @@
 #   - nothing of the old design is left: the database functions, the cron
 #     cursor parameter, the companies' evaluation dates, the snapshots' view
 #     and model;
+#   - every profile's reason has its figures;
 #   - partners, posted invoices, profiles and history rows are unchanged;
 #   - after the daily cron, every customer is in the stage the old release
 #     gave it (the rules did not change), with no new history row.
@@ -71,6 +72,11 @@ leftovers="$(psql -X -q -A -t -d "$DB" -c "
     UNION ALL SELECT 'model ' || model FROM ir_model
      WHERE model = 'crm.customer.snapshot'")"
 [ -z "$leftovers" ] || die "left over by the upgrade: $leftovers"
+# reasons are a rule and its figures now: every one of them can be read
+unreadable="$(psql -X -q -A -t -d "$DB" -c "
+    SELECT count(*) FROM crm_customer_profile
+     WHERE stage_reason_figures IS NULL AND stage_rule IS DISTINCT FROM 'manual'")"
+[ "$unreadable" = 0 ] || die "$unreadable profiles without the figures of their reason"
 
 say "Running the daily cron..."
 : >"$LOG"

@@ -469,7 +469,8 @@ class TestValueSnapshots(AnalyticsCommon):
             self.env.flush_all()
             self.env.execute_query(
                 SQL(
-                    "UPDATE crm_customer_profile SET stage_reason = NULL WHERE id = %s",
+                    "UPDATE crm_customer_profile SET stage_reason_figures = NULL "
+                    "WHERE id = %s",
                     marked.id,
                 )
             )
@@ -484,7 +485,7 @@ class TestValueSnapshots(AnalyticsCommon):
         self.assertEqual(profiles.mapped("rfm_monetary"), [100, 200, 300])
         self.assertTrue(all(profiles.mapped("value_tier")))
         self.assertEqual(len(self.holding(self.REF, partners)), 3)
-        self.assertFalse(marked.stage_reason)
+        self.assertFalse(marked.stage_reason_figures)
 
     def test_deleting_a_ranking_deletes_its_snapshots_only(self):
         a, b = partners = self.customers(2)

@@ -7,12 +7,10 @@ from ..const import (
     CRON_BATCH_SIZE,
     LIFECYCLE_STAGES,
     MANY_CUSTOMERS,
-    OVERRIDE_EXPIRED,
-    REASONS,
     RULE_LABELS,
     WORK_MEM,
 )
-from ..tools import arguments, evaluation_sql, lifecycle_sql
+from ..tools import arguments, evaluation_sql, lifecycle_sql, reasons
 
 
 class CrmCustomerProfile(models.Model):
@@ -83,7 +81,10 @@ class CrmCustomerProfile(models.Model):
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True, index=True)
     stage_date = fields.Date(string="In Stage Since", readonly=True)
     stage_rule = fields.Selection(RULE_LABELS, readonly=True)
-    stage_reason = fields.Text(readonly=True)
+    stage_reason = fields.Text(compute="_compute_stage_reason")
+    stage_reason_figures = fields.Json(
+        readonly=True, help="The figures the rule read, quoted by the reason."
+    )
     stage_locked_until = fields.Date(
         string="Stage Held Until",
         readonly=True,
@@ -122,6 +123,20 @@ class CrmCustomerProfile(models.Model):
                     """
                 )
             )
+
+    @api.depends("stage_rule", "stage_reason_figures", "stage_lock_reason")
+    @api.depends_context("lang")
+    def _compute_stage_reason(self):
+        for profile in self:
+            if profile.stage_rule == "manual":
+                profile.stage_reason = profile.stage_lock_reason
+            else:
+                profile.stage_reason = reasons.render(
+                    self.env,
+                    profile.stage_rule,
+                    profile.stage_reason_figures,
+                    profile.company_id.currency_id,
+                )
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -237,7 +252,7 @@ class CrmCustomerProfile(models.Model):
                     "stage_to": stage,
                     "date": today,
                     "rule": "manual",
-                    "reason": reason,
+                    "note": reason,
                     "is_manual": True,
                     "locked_until": until or today,
                     "user_id": self.env.user.id,
@@ -251,7 +266,7 @@ class CrmCustomerProfile(models.Model):
                 "stage_locked_until": until or today,
                 "stage_lock_reason": reason,
                 "stage_rule": "manual",
-                "stage_reason": reason,
+                "stage_reason_figures": False,
             }
         )
         changed.sudo().write({"lifecycle_stage": stage, "stage_date": today})
@@ -373,8 +388,6 @@ class CrmCustomerProfile(models.Model):
         if not company_ids:
             return self.env["crm.lifecycle.history"]
         self.env.flush_all()
-        # the reasons in the language of whoever triggers the evaluation
-        templates = {key: self.env._(text) for key, text in REASONS.items()}
         # an earlier evaluation in the same transaction left its table
         self.env.execute_query(SQL("DROP TABLE IF EXISTS crm_lifecycle_evaluation"))
         many = partner_ids is None or len(partner_ids) > MANY_CUSTOMERS
@@ -387,7 +400,7 @@ class CrmCustomerProfile(models.Model):
                 SQL(
                     "CREATE TEMPORARY TABLE crm_lifecycle_evaluation "
                     "ON COMMIT DROP AS %s",
-                    self._evaluation(date, company_ids, templates, move_ids=move_ids),
+                    evaluation_sql.evaluation(date, company_ids, move_ids=move_ids),
                 )
             )
             taken = set(
@@ -403,8 +416,8 @@ class CrmCustomerProfile(models.Model):
                     self.env.execute_query(
                         SQL(
                             "INSERT INTO crm_lifecycle_evaluation %s",
-                            self._evaluation(
-                                date, [company_id], templates, partner_ids=rest
+                            evaluation_sql.evaluation(
+                                date, [company_id], partner_ids=rest
                             ),
                         )
                     )
@@ -413,8 +426,8 @@ class CrmCustomerProfile(models.Model):
                 SQL(
                     "CREATE TEMPORARY TABLE crm_lifecycle_evaluation "
                     "ON COMMIT DROP AS %s",
-                    self._evaluation(
-                        date, company_ids, templates, partner_ids=partner_ids
+                    evaluation_sql.evaluation(
+                        date, company_ids, partner_ids=partner_ids
                     ),
                 )
             )
@@ -432,23 +445,8 @@ class CrmCustomerProfile(models.Model):
         return histories
 
     @api.model
-    def _evaluation(
-        self, date, company_ids, templates, partner_ids=None, move_ids=None
-    ):
-        """SQL: the rows of ``crm_lifecycle_evaluation`` (see
-        ``evaluation_sql.evaluation``)."""
-        return evaluation_sql.evaluation(
-            date,
-            company_ids,
-            templates,
-            self.env._(OVERRIDE_EXPIRED),
-            partner_ids=partner_ids,
-            move_ids=move_ids,
-        )
-
-    @api.model
     def _write_evaluation(self, date):
-        """Write ``crm_lifecycle_evaluation`` (see ``_evaluation``):
+        """Write ``crm_lifecycle_evaluation`` (see ``evaluation_sql.evaluation``):
         every profile in it takes its facts as of ``date`` and its stage
         (profiles are created for new customers), a history row is written
         for every change of stage and the partners' stage follows.

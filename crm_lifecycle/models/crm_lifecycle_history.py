@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..const import LIFECYCLE_STAGES, RULE_LABELS
+from ..tools import reasons
 
 
 class CrmLifecycleHistory(models.Model):
@@ -27,10 +28,29 @@ class CrmLifecycleHistory(models.Model):
     stage_to = fields.Selection(LIFECYCLE_STAGES, string="To Stage", readonly=True)
     date = fields.Date(required=True, readonly=True, index=True)
     rule = fields.Selection(RULE_LABELS, readonly=True)
-    reason = fields.Text(readonly=True)
+    reason = fields.Text(compute="_compute_reason")
+    reason_figures = fields.Json(
+        readonly=True, help="The figures the rule read, quoted by the reason."
+    )
+    note = fields.Text(
+        readonly=True,
+        help="The words of whoever set the stage by hand (and the reasons "
+        "written before the figures were stored).",
+    )
     is_manual = fields.Boolean(string="Manual", readonly=True)
     locked_until = fields.Date(string="Held Until", readonly=True)
     user_id = fields.Many2one("res.users", readonly=True)
+
+    @api.depends("rule", "reason_figures", "note")
+    @api.depends_context("lang")
+    def _compute_reason(self):
+        for history in self:
+            history.reason = history.note or reasons.render(
+                self.env,
+                history.rule,
+                history.reason_figures,
+                history.company_id.currency_id,
+            )
 
     @api.model
     def _create_from_evaluation(self, date):
@@ -44,10 +64,10 @@ class CrmLifecycleHistory(models.Model):
                 """
                 INSERT INTO crm_lifecycle_history (
                     profile_id, partner_id, company_id, stage_from, stage_to,
-                    date, rule, reason, is_manual, user_id,
+                    date, rule, reason_figures, is_manual, user_id,
                     create_uid, create_date, write_uid, write_date)
                 SELECT pr.id, e.partner_id, e.company_id, e.old_stage, e.stage,
-                       %(date)s, e.stage_rule, e.reason, FALSE, %(uid)s,
+                       %(date)s, e.stage_rule, e.reason_figures, FALSE, %(uid)s,
                        %(uid)s, now() AT TIME ZONE 'UTC',
                        %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM crm_lifecycle_evaluation e

@@ -196,13 +196,15 @@ class CrmLifecyclePlaybook(models.Model):
                     )
                     continue
                 start = max(fields.Date.to_date(event.get("date")) or today, today)
+                # the summary and note in the language of whoever will read them
+                shown = playbook.with_context(lang=user.lang)
                 activity_vals.append(
                     {
                         "res_model_id": partner_model_id,
                         "res_id": partner.id,
                         "activity_type_id": playbook.activity_type_id.id,
-                        "summary": playbook.summary or playbook.name,
-                        "note": playbook.note,
+                        "summary": shown.summary or shown.name,
+                        "note": shown.note,
                         "user_id": user.id,
                         "date_deadline": start + timedelta(days=playbook.delay_days),
                     }

@@ -13,9 +13,10 @@ STATE_QUERY = """
            pr.revenue_12m, pr.revenue_prev_12m, pr.purchase_count_12m,
            pr.avg_purchase_interval, pr.last_return_date, pr.facts_date,
            pr.lifecycle_stage, pr.stage_date, pr.stage_rule,
-           pr.stage_reason, pr.stage_locked_until,
+           pr.stage_reason_figures, pr.stage_locked_until,
            p.lifecycle_stage ->> pr.company_id::text,
-           ARRAY(SELECT ROW(h.stage_from, h.stage_to, h.date, h.rule, h.reason)::text
+           ARRAY(SELECT ROW(h.stage_from, h.stage_to, h.date, h.rule,
+                      h.reason_figures, h.note)::text
                    FROM crm_lifecycle_history h
                   WHERE h.profile_id = pr.id
                ORDER BY h.id)

@@ -161,6 +161,7 @@ FACTS = [
     "last_return_date",
     "lifecycle_stage",
     "stage_rule",
+    "stage_reason_figures",
     "stage_reason",
 ]
 

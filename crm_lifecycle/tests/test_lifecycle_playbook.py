@@ -52,6 +52,18 @@ class TestLifecyclePlaybook(LifecycleCommon):
         )
         self.assertEqual(activities.date_deadline, later + timedelta(days=1))
 
+    def test_activity_in_the_assignee_s_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_lifecycle"], ["zh_CN"], overwrite=True
+        )
+        self.salesman.lang = "zh_CN"
+        partner = self.customer("Welcome Me In Chinese")
+        self.invoice(partner, self.REF, 100)
+        welcome = self.activities(partner)
+        self.assertEqual(welcome.user_id, self.salesman)
+        self.assertEqual(welcome.summary, "欢迎电话")
+
     def test_chosen_user_company_and_template(self):
         self.env["crm.lifecycle.playbook"].search([]).active = False
         template = self.env["mail.template"].create(

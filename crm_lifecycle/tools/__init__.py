@@ -1,2 +1,3 @@
 from . import arguments
 from . import lifecycle_sql
+from . import reasons

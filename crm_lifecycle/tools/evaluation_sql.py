@@ -5,20 +5,19 @@ evaluate, and the writes of the profiles from that table."""
 
 from odoo.tools import SQL
 
-from . import lifecycle_sql
+from . import lifecycle_sql, reasons
 
 
-def evaluation(date, company_ids, templates, expired, partner_ids=None, move_ids=None):
+def evaluation(date, company_ids, partner_ids=None, move_ids=None):
     """Every customer in scope once, with its facts as of ``date``, the first
     rule of DOMAIN §1 it matches, its new stage (a stage held by hand holds)
-    and reason, and whether its stage or anything stored moved.
+    and the figures of its reason, and whether its stage or anything stored
+    moved.
 
     In scope: the customers ``partner_ids`` (None: every customer) with
     documents, a profile or a prospect, their documents aggregated; or, with
     ``move_ids``, the customers whose stored facts take one of these
-    documents in (see ``lifecycle_sql.document_facts``). ``templates``: the
-    reason texts by rule key; ``expired``: the prefix of a reason when a
-    stage held by hand has expired."""
+    documents in (see ``lifecycle_sql.document_facts``)."""
     if move_ids:
         facts = lifecycle_sql.document_facts(date, move_ids)
         # they bought: never prospects
@@ -64,10 +63,8 @@ def evaluation(date, company_ids, templates, expired, partner_ids=None, move_ids
                         ELSE %(rule_stage)s END AS stage,
                    CASE WHEN e.locked THEN e.old_rule ELSE e.rule END
                        AS stage_rule,
-                   CASE WHEN e.locked THEN e.old_reason
-                        WHEN e.locked_until < %(date)s
-                        THEN %(expired)s || ' ' || %(rule_reason)s
-                        ELSE %(rule_reason)s END AS reason,
+                   CASE WHEN e.locked THEN e.old_figures
+                        ELSE %(figures)s END AS reason_figures,
                    CASE WHEN e.locked THEN e.locked_until END AS new_locked_until,
                    CASE WHEN e.locked THEN e.lock_reason END AS new_lock_reason
               FROM ruled e
@@ -85,8 +82,7 @@ def evaluation(date, company_ids, templates, expired, partner_ids=None, move_ids
         measured=lifecycle_sql.measured_customers(date),
         rule=lifecycle_sql.stage_rule(),
         rule_stage=lifecycle_sql.rule_stage(SQL("e.rule")),
-        rule_reason=lifecycle_sql.rule_reason(SQL("e.rule"), templates),
-        expired=expired,
+        figures=reasons.stored_figures(SQL("e.rule"), SQL("e.locked_until < %s", date)),
         date=date,
     )
 
@@ -146,7 +142,7 @@ def update_profiles(date, uid):
                stage_date = CASE WHEN e.stage_moved THEN %(date)s
                                  ELSE pr.stage_date END,
                stage_rule = e.stage_rule,
-               stage_reason = e.reason,
+               stage_reason_figures = e.reason_figures,
                stage_locked_until = e.new_locked_until,
                stage_lock_reason = e.new_lock_reason,
                write_uid = %(uid)s,
@@ -170,14 +166,14 @@ def insert_profiles(date, uid):
             purchase_count_12m, revenue_total, revenue_12m,
             revenue_prev_12m, avg_purchase_interval, last_return_date,
             facts_date, lifecycle_stage, stage_date, stage_rule,
-            stage_reason, create_uid, create_date, write_uid, write_date)
+            stage_reason_figures, create_uid, create_date, write_uid, write_date)
         SELECT e.partner_id, e.company_id, p.user_id, u.sale_team_id,
                e.first_date, e.last_date, e.purchase_count,
                e.purchase_count_12m, e.revenue_total, e.revenue_12m,
                e.revenue_prev_12m, e.stored_interval, e.last_return_date,
                %(date)s, e.stage,
                CASE WHEN e.stage IS NOT NULL THEN %(date)s::date END,
-               e.stage_rule, e.reason,
+               e.stage_rule, e.reason_figures,
                %(uid)s, now() AT TIME ZONE 'UTC',
                %(uid)s, now() AT TIME ZONE 'UTC'
           FROM crm_lifecycle_evaluation e

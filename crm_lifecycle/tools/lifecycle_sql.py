@@ -5,7 +5,7 @@ source documents join the CTE ``crm_company`` of ``company_settings``."""
 
 from odoo.tools import SQL
 
-from ..const import REASON_ARGUMENTS, STAGE_RULES
+from ..const import STAGE_RULES
 
 # The facts of DOMAIN §0, in the order the pieces return them.
 FACT_COLUMNS = (
@@ -233,29 +233,6 @@ def rule_stage(rule):
     )
 
 
-def rule_reason(rule, templates):
-    """SQL ``CASE``: the reason text of the rule key in SQL expression
-    ``rule`` for customer ``e``, from the translated ``templates`` by rule
-    key, with the figures of ``REASON_ARGUMENTS``."""
-    return SQL(
-        "CASE %s %s END",
-        rule,
-        SQL(" ").join(
-            SQL(
-                "WHEN %s THEN format(%s)",
-                key,
-                SQL(", ").join(
-                    [
-                        SQL("%s::text", templates[key]),
-                        *(SQL(arg) for arg in REASON_ARGUMENTS.get(key, ())),
-                    ]
-                ),
-            )
-            for key, _stage, _condition in STAGE_RULES
-        ),
-    )
-
-
 # A profile's stored facts and the expressions of ``measured_customers``
 # over the facts ``f`` that give them.
 STORED_FACTS = [
@@ -285,7 +262,7 @@ PROFILE_FIELDS = [
     "lifecycle_stage",
     "stage_date",
     "stage_rule",
-    "stage_reason",
+    "stage_reason_figures",
     "stage_locked_until",
     "stage_lock_reason",
 ]
@@ -314,7 +291,7 @@ def measured_customers(date):
                pr.id AS profile_id,
                pr.lifecycle_stage AS old_stage,
                pr.stage_rule AS old_rule,
-               pr.stage_reason AS old_reason,
+               pr.stage_reason_figures AS old_figures,
                pr.stage_locked_until AS locked_until,
                pr.stage_lock_reason AS lock_reason,
                pr.id IS NULL OR ROW(%(stored)s) IS DISTINCT FROM ROW(%(new)s)
