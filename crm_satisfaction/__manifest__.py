@@ -33,6 +33,11 @@
         "demo/crm_satisfaction_demo.xml",
         "demo/crm_service_case_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "crm_satisfaction/static/src/**/*",
+        ],
+    },
     "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,

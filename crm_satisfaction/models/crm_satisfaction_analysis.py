@@ -3,6 +3,12 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.tools import arguments
 
+QUADRANT_SELECTION = [
+    ("urgent", "Urgent improvement"),
+    ("advantage", "Competitive advantage"),
+    ("secondary", "Secondary improvement"),
+    ("surplus", "Surplus"),
+]
 QUADRANTS = {
     # (importance high, satisfaction high)
     (True, False): "urgent",
@@ -233,33 +239,48 @@ resp AS (
             "nps": number(row["nps"]),
             "ces": number(row["ces"]),
             "index": index,
+            "thresholds": self._thresholds(dimension_rows, settings),
             "dimensions": self._dimension_figures(dimension_rows, settings),
+        }
+
+    @staticmethod
+    def _in_matrix(row):
+        return row["importance"] is not None and row["perception"] is not None
+
+    @api.model
+    def _thresholds(self, rows, settings):
+        """The matrix's quadrant lines: {"importance", "satisfaction"}, fixed
+        or the means of the dimensions in the matrix (None without any)."""
+        if settings["matrix_mode"] == "fixed":
+            return {
+                "importance": settings["importance_mid"],
+                "satisfaction": settings["satisfaction_mid"],
+            }
+        shown = [row for row in rows if self._in_matrix(row)]
+        if not shown:
+            return None
+        return {
+            "importance": sum(float(row["importance"]) for row in shown) / len(shown),
+            "satisfaction": sum(float(row["perception"]) for row in shown) / len(shown),
         }
 
     @api.model
     def _dimension_figures(self, rows, settings):
         """Ratio, quadrant and Kano figures per dimension from its means and
         Kano counts (one row per dimension)."""
-        shown = [
-            row
-            for row in rows
-            if row["importance"] is not None and row["perception"] is not None
-        ]
-        if settings["matrix_mode"] == "fixed":
-            x_mid = settings["importance_mid"]
-            y_mid = settings["satisfaction_mid"]
-        elif shown:
-            x_mid = sum(float(row["importance"]) for row in shown) / len(shown)
-            y_mid = sum(float(row["perception"]) for row in shown) / len(shown)
+        thresholds = self._thresholds(rows, settings)
         figures = {}
         for row in rows:
             expectation = row["expectation"]
             perception = row["perception"]
             importance = row["importance"]
             quadrant = None
-            if row in shown:
+            if self._in_matrix(row):
                 quadrant = QUADRANTS[
-                    (float(importance) >= x_mid, float(perception) >= y_mid)
+                    (
+                        float(importance) >= thresholds["importance"],
+                        float(perception) >= thresholds["satisfaction"],
+                    )
                 ]
             counts = {key.upper(): row[key] or 0 for key in "aomirq"}
             kano = better = worse = None
@@ -285,3 +306,34 @@ resp AS (
                 "responses": row["responses"],
             }
         return figures
+
+    @api.model
+    def _matrix_chart(self, figures):
+        """The importance–satisfaction matrix of ``figures`` (see
+        ``compute``) as the ``ImportanceMatrix`` chart reads it: the
+        dimensions in the matrix with their names and quadrants, in the
+        user's language, and the quadrant lines."""
+        dimensions = self.env["crm.satisfaction.dimension"].browse(
+            list(figures["dimensions"])
+        )
+        names = {dimension.id: dimension.display_name for dimension in dimensions}
+        labels = dict(
+            self.env["crm.satisfaction.matrix.line"]
+            ._fields["quadrant"]
+            ._description_selection(self.env)
+        )
+        return {
+            "points": [
+                {
+                    "dimension_id": dimension_id,
+                    "name": names[dimension_id],
+                    "importance": figure["importance"],
+                    "perception": figure["perception"],
+                    "quadrant": figure["quadrant"],
+                }
+                for dimension_id, figure in figures["dimensions"].items()
+                if figure["quadrant"]
+            ],
+            "thresholds": figures["thresholds"],
+            "quadrants": labels,
+        }

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from .common import SatisfactionCommon
 
@@ -227,13 +227,73 @@ class TestSatisfactionResponses(SatisfactionCommon):
         lines = {line.dimension_id: line for line in wizard.line_ids}
         self.assertEqual(lines[self.dim_a].quadrant, "urgent")
         self.assertEqual(lines[self.dim_b].quadrant, "surplus")
-        chart = str(wizard.chart)
-        self.assertIn("<svg", chart)
-        self.assertIn("Urgent improvement", chart)
-        self.assertIn("Quality", chart)
+        # the chart: both dimensions, quadrant lines at the means
+        # (importance (5 + 2) / 2, satisfaction (2 + 5) / 2)
+        self.assertEqual(
+            wizard.chart,
+            {
+                "points": [
+                    {
+                        "dimension_id": self.dim_a.id,
+                        "name": self.dim_a.display_name,
+                        "importance": 5.0,
+                        "perception": 2.0,
+                        "quadrant": "urgent",
+                    },
+                    {
+                        "dimension_id": self.dim_b.id,
+                        "name": self.dim_b.display_name,
+                        "importance": 2.0,
+                        "perception": 5.0,
+                        "quadrant": "surplus",
+                    },
+                ],
+                "thresholds": {"importance": 3.5, "satisfaction": 3.5},
+                "quadrants": {
+                    "urgent": "Urgent improvement",
+                    "advantage": "Competitive advantage",
+                    "secondary": "Secondary improvement",
+                    "surplus": "Surplus",
+                },
+            },
+        )
+        self.assertEqual(wizard.display_name, "Satisfaction Analysis")
         action = lines[self.dim_a].action_view_answers()
         answers = self.env["survey.user_input.line"].search(action["domain"])
         self.assertEqual(sorted(answers.mapped("value_scale")), [2, 4, 5])
+
+    def test_analysis_opens_on_its_figures(self):
+        """The menu opens the last 12 months' figures; Compute shows new
+        figures in the same screen; only satisfaction users open it."""
+        self.respond({"importance_a": 5, "perception_a": 2, "overall": 4})
+        Matrix = self.env["crm.satisfaction.matrix"].with_user(self.salesman)
+        action = Matrix.action_open()
+        analysis = Matrix.browse(action["res_id"])
+        today = fields.Date.context_today(analysis)
+        self.assertEqual(
+            (action["res_model"], action["view_mode"], action["name"]),
+            ("crm.satisfaction.matrix", "form", "Satisfaction Analysis"),
+        )
+        self.assertEqual(
+            (analysis.date_from, analysis.date_to),
+            (today - timedelta(days=364), today),
+        )
+        self.assertEqual((analysis.computed, analysis.responses), (True, 1))
+        self.respond({"importance_a": 3, "perception_a": 4, "overall": 5})
+        self.assertFalse(analysis.action_compute())
+        self.assertEqual(analysis.responses, 2)
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_satisfaction"], ["zh_CN"], overwrite=True
+        )
+        chinese = analysis.with_context(lang="zh_CN")
+        self.assertEqual(chinese.display_name, "满意度分析")
+        self.assertEqual(chinese.action_open()["name"], "满意度分析")
+        outsider = new_test_user(
+            self.env, login="sat_outsider", groups="base.group_user"
+        )
+        with self.assertRaises(AccessError):
+            self.env["crm.satisfaction.matrix"].with_user(outsider).action_open()
 
     def test_kano_of_a_dimension_never_asked_is_empty(self):
         # Quality: Kano answers only, O (1, 5), M (2, 5), A (1, 3): a tie,

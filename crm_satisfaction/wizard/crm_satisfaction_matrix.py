@@ -1,16 +1,8 @@
-from markupsafe import Markup, escape
-
 from odoo import api, fields, models
 
+from ..models.crm_satisfaction_analysis import QUADRANT_SELECTION
 from ..models.crm_satisfaction_result import KANO_CATEGORIES
 
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 420, 40
-QUADRANT_SELECTION = [
-    ("urgent", "Urgent improvement"),
-    ("advantage", "Competitive advantage"),
-    ("secondary", "Secondary improvement"),
-    ("surplus", "Surplus"),
-]
 # Figures per dimension that are None without the answers they need.
 NUMBER_FIGURES = ("expectation", "perception", "importance", "ratio")
 
@@ -55,7 +47,15 @@ class CrmSatisfactionMatrix(models.TransientModel):
     dissatisfaction_rate = fields.Float(
         string="Dissatisfaction Rate (%)", digits=(16, 1), readonly=True
     )
-    chart = fields.Html(compute="_compute_chart", sanitize=False)
+    chart = fields.Json(
+        string="Importance–Satisfaction Matrix",
+        readonly=True,
+        help="The dimensions in the matrix and its quadrant lines.",
+    )
+
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        self.display_name = self.env._("Satisfaction Analysis")
 
     def _domain(self):
         self.ensure_one()
@@ -76,8 +76,10 @@ class CrmSatisfactionMatrix(models.TransientModel):
 
     def action_compute(self):
         self.ensure_one()
-        figures = self.env["crm.satisfaction.analysis"].compute(self._domain())
+        Analysis = self.env["crm.satisfaction.analysis"]
+        figures = Analysis.compute(self._domain())
         values = {
+            "chart": Analysis._matrix_chart(figures),
             "computed": True,
             "responses": figures["responses"],
             "invited": figures["invited"],
@@ -121,116 +123,29 @@ class CrmSatisfactionMatrix(models.TransientModel):
             for key in ("complaint_rate", "omission_rate", "dissatisfaction_rate"):
                 values[key] = controls[key] or 0.0
         self.write(values)
+        # the form shows the new figures in place
+        return False
+
+    @api.model
+    def action_open(self):
+        """The analysis of the last 12 months' invitations, computed: the
+        menu opens on its figures."""
+        today = fields.Date.context_today(self)
+        analysis = self.create(
+            {
+                "date_from": fields.Date.add(today, years=-1, days=1),
+                "date_to": today,
+            }
+        )
+        analysis.action_compute()
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Satisfaction Analysis"),
             "res_model": self._name,
-            "res_id": self.id,
+            "res_id": analysis.id,
             "view_mode": "form",
             "target": "current",
         }
-
-    @api.depends("line_ids.importance", "line_ids.perception", "line_ids.quadrant")
-    def _compute_chart(self):
-        """The importance–satisfaction matrix as an SVG scatter chart with
-        its four quadrants (importance right, satisfaction up)."""
-        labels = dict(
-            self.env["crm.satisfaction.matrix.line"]
-            ._fields["quadrant"]
-            ._description_selection(self.env)
-        )
-        for matrix in self:
-            points = matrix.line_ids.filtered("quadrant")
-            if not points:
-                matrix.chart = False
-                continue
-            xs = points.mapped("importance")
-            ys = points.mapped("perception")
-            x_lo, x_hi = min(xs) - 0.5, max(xs) + 0.5
-            y_lo, y_hi = min(ys) - 0.5, max(ys) + 0.5
-            x_mid, y_mid = matrix._thresholds(points)
-            width, height, pad = CHART_WIDTH, CHART_HEIGHT, CHART_PAD
-
-            def px(x, lo=x_lo, hi=x_hi):
-                return CHART_PAD + (x - lo) / (hi - lo) * (CHART_WIDTH - 2 * CHART_PAD)
-
-            def py(y, lo=y_lo, hi=y_hi):
-                return (
-                    CHART_HEIGHT
-                    - CHART_PAD
-                    - (y - lo) / (hi - lo) * (CHART_HEIGHT - 2 * CHART_PAD)
-                )
-
-            parts = [
-                Markup(
-                    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" '
-                    'class="o_crm_satisfaction_matrix" style="max-width: 100%%; '
-                    'font-size: 12px;">'
-                )
-                % (width, height),
-                Markup(
-                    '<rect x="%s" y="%s" width="%s" height="%s" fill="none" '
-                    'stroke="#999"/>'
-                )
-                % (pad, pad, width - 2 * pad, height - 2 * pad),
-                Markup(
-                    '<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#999" '
-                    'stroke-dasharray="4"/>'
-                )
-                % (px(x_mid), pad, px(x_mid), height - pad),
-                Markup(
-                    '<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#999" '
-                    'stroke-dasharray="4"/>'
-                )
-                % (pad, py(y_mid), width - pad, py(y_mid)),
-            ]
-            corners = {
-                "urgent": (width - pad - 6, height - pad - 8, "end"),
-                "advantage": (width - pad - 6, pad + 16, "end"),
-                "secondary": (pad + 6, height - pad - 8, "start"),
-                "surplus": (pad + 6, pad + 16, "start"),
-            }
-            for key, (x, y, anchor) in corners.items():
-                parts.append(
-                    Markup(
-                        '<text x="%s" y="%s" text-anchor="%s" fill="#777" '
-                        'font-weight="bold">%s</text>'
-                    )
-                    % (x, y, anchor, escape(labels[key]))
-                )
-            for line in points:
-                x, y = px(line.importance), py(line.perception)
-                parts.append(
-                    Markup('<circle cx="%s" cy="%s" r="5" fill="#017e84"/>') % (x, y)
-                )
-                parts.append(
-                    Markup('<text x="%s" y="%s">%s</text>')
-                    % (x + 8, y + 4, escape(line.dimension_id.display_name))
-                )
-            parts.append(
-                Markup('<text x="%s" y="%s" text-anchor="middle">%s</text>')
-                % (width / 2, height - 8, escape(self.env._("Importance")))
-            )
-            parts.append(
-                Markup(
-                    '<text x="12" y="%s" transform="rotate(-90 12 %s)" '
-                    'text-anchor="middle">%s</text>'
-                )
-                % (height / 2, height / 2, escape(self.env._("Satisfaction")))
-            )
-            parts.append(Markup("</svg>"))
-            matrix.chart = Markup("").join(parts)
-
-    def _thresholds(self, points):
-        company = self.env.company
-        if company.crm_matrix_threshold_mode == "fixed":
-            return (
-                company.crm_matrix_importance_mid,
-                company.crm_matrix_satisfaction_mid,
-            )
-        return (
-            sum(points.mapped("importance")) / len(points),
-            sum(points.mapped("perception")) / len(points),
-        )
 
 
 class CrmSatisfactionMatrixLine(models.TransientModel):
