@@ -268,11 +268,8 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             ("crm_company_id", "in", company_ids),
             *self._response_domain("create_date", date_from, date_to, filters),
         ]
-        figures = self.env["crm.satisfaction.analysis"].compute(domain)
-        dimensions = self.env["crm.satisfaction.dimension"].browse(
-            list(figures["dimensions"])
-        )
-        names = {d.id: d.display_name for d in dimensions}
+        Analysis = self.env["crm.satisfaction.analysis"]
+        figures = Analysis.compute(domain)
         return {
             "responses": figures["responses"],
             "invited": figures["invited"],
@@ -280,17 +277,8 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             "low_confidence": figures["low_confidence"],
             "csi": figures["csi"],
             "nps": figures["nps"],
-            "points": [
-                {
-                    "dimension_id": dimension_id,
-                    "name": names.get(dimension_id, ""),
-                    "importance": dim["importance"],
-                    "perception": dim["perception"],
-                    "quadrant": dim["quadrant"],
-                }
-                for dimension_id, dim in figures["dimensions"].items()
-                if dim["quadrant"]
-            ],
+            # points, thresholds and quadrant names of the ImportanceMatrix
+            **Analysis._matrix_chart(figures),
             "domain": [*domain, ("state", "=", "done")],
         }
 

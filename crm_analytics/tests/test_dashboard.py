@@ -45,7 +45,9 @@ class TestDashboardData(AnalyticsCommon):
     def test_tier_and_stage_names_in_the_reader_s_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(
-            ["crm_lifecycle", "crm_analytics"], ["zh_CN"], overwrite=True
+            ["crm_lifecycle", "crm_satisfaction", "crm_analytics"],
+            ["zh_CN"],
+            overwrite=True,
         )
         partner = self.customers(1)
         self.post_invoices([(partner, self.days_before(30), 100)])
@@ -57,6 +59,8 @@ class TestDashboardData(AnalyticsCommon):
         labels = {row["key"]: row["label"] for row in data["pyramid"] + data["funnel"]}
         self.assertEqual(labels["small"], "小客户")
         self.assertEqual(labels["new"], "新客户")
+        # the matrix's legend
+        self.assertEqual(data["matrix"]["quadrants"]["urgent"], "急需改进区")
 
 
 @tagged("post_install", "-at_install")

@@ -24,7 +24,9 @@ class CrmSatisfactionMatrix(models.TransientModel):
     computed = fields.Boolean(readonly=True)
     responses = fields.Integer(readonly=True)
     invited = fields.Integer(string="Invitations", readonly=True)
-    response_rate = fields.Float(string="Response Rate (%)", readonly=True)
+    response_rate = fields.Float(
+        string="Response Rate (%)", digits=(16, 1), readonly=True
+    )
     low_confidence = fields.Boolean(readonly=True)
     csi = fields.Float(string="CSI", digits=(16, 3), readonly=True)
     csat = fields.Float(string="CSAT (%)", digits=(16, 1), readonly=True)

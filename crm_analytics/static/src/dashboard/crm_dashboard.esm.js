@@ -6,6 +6,7 @@ import {
     useRef,
     useState,
 } from "@odoo/owl";
+import {ImportanceMatrix} from "@crm_satisfaction/importance_matrix/importance_matrix.esm";
 import {KeepLast} from "@web/core/utils/concurrency";
 import {_t} from "@web/core/l10n/translation";
 import {formatFloat} from "@web/views/fields/formatters";
@@ -15,13 +16,6 @@ import {useService} from "@web/core/utils/hooks";
 import {useSetupAction} from "@web/search/action_hook";
 
 const FILTER_KEYS = ["date_from", "date_to", "team_id", "user_id"];
-
-const QUADRANT_COLORS = {
-    urgent: "#d9534f",
-    advantage: "#28a745",
-    secondary: "#f0ad4e",
-    surplus: "#17a2b8",
-};
 
 /**
  * Manager dashboard: the customer pyramid, the lifecycle funnel, the stage
@@ -34,6 +28,7 @@ const QUADRANT_COLORS = {
  */
 export class CrmDashboard extends Component {
     static template = "crm_analytics.Dashboard";
+    static components = {ImportanceMatrix};
     static props = ["*"];
 
     setup() {
@@ -56,7 +51,6 @@ export class CrmDashboard extends Component {
             funnel: useRef("funnel"),
             churn: useRef("churn"),
             satisfaction: useRef("satisfaction"),
-            matrix: useRef("matrix"),
         };
         this.charts = [];
         onWillStart(async () => {
@@ -322,30 +316,6 @@ export class CrmDashboard extends Component {
                     this.openModel(
                         "survey.user_input",
                         data.satisfaction_trend.domain,
-                        _t("Satisfaction Responses")
-                    ),
-            },
-        });
-        make(this.canvas.matrix, {
-            type: "scatter",
-            data: {
-                datasets: data.matrix.points.map((p) => ({
-                    label: p.name,
-                    data: [{x: p.importance, y: p.perception}],
-                    backgroundColor: QUADRANT_COLORS[p.quadrant],
-                    pointRadius: 6,
-                })),
-            },
-            options: {
-                maintainAspectRatio: false,
-                scales: {
-                    x: {title: {display: true, text: _t("Importance")}},
-                    y: {title: {display: true, text: _t("Satisfaction")}},
-                },
-                onClick: () =>
-                    this.openModel(
-                        "survey.user_input",
-                        data.matrix.domain,
                         _t("Satisfaction Responses")
                     ),
             },

@@ -31,6 +31,10 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
                 ".o_crm_tile_funnel .o_crm_kpi, .o_crm_tile_flow, .o_crm_tile_churn canvas, .o_crm_tile_satisfaction .o_crm_kpi, .o_crm_tile_matrix .o_crm_kpi, .o_crm_tile_risk .o_crm_kpi",
         },
         {
+            content: "The importance–satisfaction matrix is drawn",
+            trigger: ".o_crm_tile_matrix .o_crm_importance_matrix canvas",
+        },
+        {
             content:
                 "The satisfaction trap lists a satisfied customer who is declining",
             trigger: ".o_crm_tile_trap td:contains('Northwind Logistics')",
