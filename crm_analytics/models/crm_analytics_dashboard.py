@@ -319,6 +319,7 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             "domain": trap_domain,
             "rows": [
                 {
+                    # the report's rows are the profiles: the id opens one
                     "id": row.id,
                     "name": row.partner_id.display_name,
                     "stage": stages.get(row.lifecycle_stage),

@@ -38,7 +38,17 @@ class SurveyInvite(models.TransientModel):
     def _crm_invite_action(self, partners, sale_order=None, invoice=None):
         """The survey invitation wizard for ``partners``, with the company's
         satisfaction survey (else the shipped one) and the document the
-        responses will be linked to."""
+        responses will be linked to. The invitation goes by e-mail: a
+        partner without an e-mail address is a UserError that says so."""
+        without_email = partners.filtered(lambda partner: not partner.email)
+        if without_email:
+            raise UserError(
+                self.env._(
+                    "%s has no e-mail address: add one to the contact to send "
+                    "a satisfaction survey.",
+                    ", ".join(without_email.mapped("display_name")),
+                )
+            )
         document = sale_order or invoice
         company = document.company_id if document else self.env.company
         survey = company.crm_survey_auto_survey_id or self.env.ref(

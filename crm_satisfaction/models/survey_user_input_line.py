@@ -1,9 +1,11 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 
 class SurveyUserInputLine(models.Model):
     _inherit = "survey.user_input.line"
+
+    crm_partner_id = fields.Many2one(related="user_input_id.crm_partner_id")
 
     @api.constrains("value_scale", "question_id", "skipped")
     def _check_crm_measure_answer(self):

@@ -31,7 +31,11 @@ class SatisfactionCommon(AccountTestInvoicingCommon):
         cls.q["recommend"] = cls.question("recommend", 0, 10)
         cls.q["effort"] = cls.question("effort", 1, 7)
         cls.customer = cls.env["res.partner"].create(
-            {"name": "Satisfied Customer", "is_company": True}
+            {
+                "name": "Satisfied Customer",
+                "is_company": True,
+                "email": "satisfied@example.com",
+            }
         )
         cls.salesman = new_test_user(
             cls.env,

@@ -192,7 +192,11 @@ class TestSatisfactionEvidence(SatisfactionCommon):
         for user in (self.salesman, self.service_user):
             with self.subTest(user=user.login):
                 customer = self.env["res.partner"].create(
-                    {"name": f"Customer of {user.name}", "is_company": True}
+                    {
+                        "name": f"Customer of {user.name}",
+                        "is_company": True,
+                        "email": f"customer.{user.login}@example.com",
+                    }
                 )
                 action = customer.with_user(user).action_crm_send_survey()
                 wizard = (

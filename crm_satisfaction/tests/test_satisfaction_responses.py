@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import SatisfactionCommon
@@ -80,6 +80,37 @@ class TestSatisfactionResponses(SatisfactionCommon):
         # the salesperson sees the same figures on the partner form
         as_sales = self.customer.with_user(self.salesman)
         self.assertEqual(as_sales.crm_satisfaction_count, 2)
+
+    def test_no_survey_without_an_e_mail_address(self):
+        """The invitation goes by e-mail: without an address the user is
+        told so (in their language), and no invitation is prepared."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_satisfaction"], ["zh_CN"], overwrite=True
+        )
+        customer = self.env["res.partner"].create({"name": "No Mail Ltd"})
+        with self.assertRaises(UserError) as caught:
+            customer.with_user(self.salesman).action_crm_send_survey()
+        self.assertEqual(
+            str(caught.exception),
+            "No Mail Ltd has no e-mail address: add one to the contact to send "
+            "a satisfaction survey.",
+        )
+        with self.assertRaises(UserError) as caught:
+            customer.with_user(self.salesman).with_context(
+                lang="zh_CN"
+            ).action_crm_send_survey()
+        self.assertEqual(
+            str(caught.exception),
+            "No Mail Ltd 没有电子邮件地址："
+            "请先为该联系人添加电子邮件地址，再发送满意度调查。",
+        )
+        invoice = self.init_invoice("out_invoice", partner=customer, amounts=[100])
+        with self.assertRaises(UserError):
+            invoice.action_crm_send_survey()
+        self.assertFalse(
+            self.env["survey.user_input"].search([("partner_id", "=", customer.id)])
+        )
 
     def test_send_from_invoice_keeps_the_link(self):
         invoice = self.init_invoice(
@@ -261,6 +292,21 @@ class TestSatisfactionResponses(SatisfactionCommon):
         action = lines[self.dim_a].action_view_answers()
         answers = self.env["survey.user_input.line"].search(action["domain"])
         self.assertEqual(sorted(answers.mapped("value_scale")), [2, 4, 5])
+        # the list shows who answered what, as the web client reads it
+        [(view_id, _list), _form] = action["views"]
+        rows = answers.with_user(self.salesman).web_search_read(
+            action["domain"],
+            {"crm_partner_id": {"fields": {"display_name": {}}}, "value_scale": {}},
+        )["records"]
+        self.assertEqual(
+            {row["crm_partner_id"]["display_name"] for row in rows},
+            {"Satisfied Customer"},
+        )
+        arch = self.env["survey.user_input.line"].get_views([(view_id, "list")])
+        list_fields = arch["models"]["survey.user_input.line"]["fields"]
+        self.assertTrue(
+            {"crm_partner_id", "question_id", "value_scale"} <= set(list_fields)
+        )
 
     def test_analysis_opens_on_its_figures(self):
         """The menu opens the last 12 months' figures; Compute shows new

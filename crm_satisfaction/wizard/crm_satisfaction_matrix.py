@@ -191,7 +191,15 @@ class CrmSatisfactionMatrixLine(models.TransientModel):
             "type": "ir.actions.act_window",
             "name": self.dimension_id.display_name,
             "res_model": "survey.user_input.line",
-            "view_mode": "list,form",
+            "views": [
+                (
+                    self.env.ref(
+                        "crm_satisfaction.survey_user_input_line_view_list_crm_answers"
+                    ).id,
+                    "list",
+                ),
+                (False, "form"),
+            ],
             "domain": [
                 ("user_input_id", "in", inputs.ids),
                 ("question_id.crm_dimension_id", "=", self.dimension_id.id),

@@ -86,5 +86,16 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
                 checkFrom(yearStart);
             },
         },
+        {
+            content: "A customer of the satisfaction trap opens",
+            trigger:
+                ".o_crm_tile_trap a.o_crm_trap_customer:contains('Northwind Logistics')",
+            run: "click",
+        },
+        {
+            content: "The customer's profile is shown",
+            trigger:
+                ".o_form_view .o_field_widget[name=partner_id]:contains('Northwind Logistics')",
+        },
     ],
 });
