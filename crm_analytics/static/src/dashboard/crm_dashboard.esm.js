@@ -8,6 +8,7 @@ import {
 } from "@odoo/owl";
 import {KeepLast} from "@web/core/utils/concurrency";
 import {_t} from "@web/core/l10n/translation";
+import {deserializeDate} from "@web/core/l10n/dates";
 import {formatFloat} from "@web/views/fields/formatters";
 import {loadBundle} from "@web/core/assets";
 import {registry} from "@web/core/registry";
@@ -22,6 +23,17 @@ const QUADRANT_COLORS = {
     secondary: "#f0ad4e",
     surplus: "#17a2b8",
 };
+
+/**
+ * A month of the server ("2026-12-01", its first day) as the reader says it,
+ * in the user's language: "Dec 2026", "2026年12月".
+ *
+ * @param {String} value
+ * @returns {String}
+ */
+export function formatMonth(value) {
+    return deserializeDate(value).toLocaleString({month: "short", year: "numeric"});
+}
 
 /**
  * Manager dashboard: the customer pyramid, the lifecycle funnel, the stage
@@ -273,7 +285,7 @@ export class CrmDashboard extends Component {
         make(this.canvas.churn, {
             type: "line",
             data: {
-                labels: data.churn_trend.map((m) => m.month),
+                labels: data.churn_trend.map((m) => formatMonth(m.month)),
                 datasets: [
                     {
                         label: _t("Churned"),
@@ -296,7 +308,7 @@ export class CrmDashboard extends Component {
         make(this.canvas.satisfaction, {
             type: "line",
             data: {
-                labels: data.satisfaction_trend.months.map((m) => m.month),
+                labels: data.satisfaction_trend.months.map((m) => formatMonth(m.month)),
                 datasets: [
                     {
                         label: "NPS",

@@ -18,6 +18,17 @@ function checkFrom(expected) {
     }
 }
 
+// "Dec 2026": a month as an English reader says it (not "2026-12-01")
+const ENGLISH_MONTH = /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}$/;
+
+function checkMonths(canvas) {
+    const labels = window.Chart.getChart(canvas).data.labels;
+    const wrong = labels.filter((label) => !ENGLISH_MONTH.test(label));
+    if (!labels.length || wrong.length) {
+        throw new Error(`The trend's months read ${labels.join(", ")}`);
+    }
+}
+
 registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
     url: "/odoo/action-crm_analytics.action_crm_analytics_dashboard",
     steps: () => [
@@ -29,6 +40,20 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
             content: "Every tile is there, with figures",
             trigger:
                 ".o_crm_tile_funnel .o_crm_kpi, .o_crm_tile_flow, .o_crm_tile_churn canvas, .o_crm_tile_satisfaction .o_crm_kpi, .o_crm_tile_matrix .o_crm_kpi, .o_crm_tile_risk .o_crm_kpi",
+        },
+        {
+            content: "The churn trend's months read Dec 2026 (axis and tooltips)",
+            trigger: ".o_crm_tile_churn canvas",
+            run() {
+                checkMonths(this.anchor);
+            },
+        },
+        {
+            content: "So do the satisfaction trend's",
+            trigger: ".o_crm_tile_satisfaction canvas",
+            run() {
+                checkMonths(this.anchor);
+            },
         },
         {
             content:
