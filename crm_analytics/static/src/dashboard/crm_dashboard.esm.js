@@ -6,9 +6,9 @@ import {
     useRef,
     useState,
 } from "@odoo/owl";
+import {deserializeDate, formatDate} from "@web/core/l10n/dates";
 import {KeepLast} from "@web/core/utils/concurrency";
 import {_t} from "@web/core/l10n/translation";
-import {deserializeDate} from "@web/core/l10n/dates";
 import {formatFloat} from "@web/views/fields/formatters";
 import {loadBundle} from "@web/core/assets";
 import {registry} from "@web/core/registry";
@@ -156,6 +156,11 @@ export class CrmDashboard extends Component {
     /** Whether anybody churned or came back over the period. */
     hasCounts(months) {
         return months.some((month) => month.churned || month.won_back);
+    }
+
+    /** A day of the server ("2026-12-03") in the user's date format. */
+    formatDay(value) {
+        return formatDate(deserializeDate(value));
     }
 
     number(value, digits = 1) {

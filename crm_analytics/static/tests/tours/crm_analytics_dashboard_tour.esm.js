@@ -1,7 +1,11 @@
+import {deserializeDate, formatDate} from "@web/core/l10n/dates";
 import {registry} from "@web/core/registry";
 
 const year = new Date().getFullYear();
 const yearStart = `${year}-01-01`;
+// As the stage flow shows it, in the user's date format (01/01/2026); once
+// the tour runs, when the user's localization is loaded
+const yearStartShown = () => formatDate(deserializeDate(yearStart));
 
 function setFrom(value) {
     const input = document.querySelector(".o_crm_filter_from");
@@ -69,7 +73,7 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
         },
         {
             content: "The stage flow follows the period",
-            trigger: `.o_crm_tile_flow .card-header small:contains(${yearStart})`,
+            trigger: `.o_crm_tile_flow .card-header small:contains(${yearStartShown()})`,
         },
         {
             content: "A period starting after its end is refused",
@@ -102,7 +106,7 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
         },
         {
             content: "The dashboard kept its filters",
-            trigger: `.o_crm_tile_flow .card-header small:contains(${yearStart})`,
+            trigger: `.o_crm_tile_flow .card-header small:contains(${yearStartShown()})`,
             run() {
                 checkFrom(yearStart);
             },
