@@ -2,7 +2,7 @@
     "name": "CRM Satisfaction",
     "summary": "Customer satisfaction indices (CSI, CSAT, NPS, CES, Kano) on surveys "
     "and service case follow-up",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "CRM Lifecycle Contributors",

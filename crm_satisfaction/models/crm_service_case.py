@@ -155,7 +155,11 @@ class CrmServiceCase(models.Model):
     )
     date_resolved = fields.Datetime(string="Resolved On", readonly=True, copy=False)
     date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False)
-    date_escalated = fields.Datetime(string="Escalated On", readonly=True, copy=False)
+    # tracked: the chatter logs the escalation, its label and date shown in
+    # the reader's language, format and time zone
+    date_escalated = fields.Datetime(
+        string="Escalated On", readonly=True, copy=False, tracking=True
+    )
     callback_done = fields.Boolean(
         string="Called Back",
         readonly=True,
@@ -610,37 +614,32 @@ class CrmServiceCase(models.Model):
     @api.model
     def _cron_escalate(self):
         """Escalate each overdue case once: an activity for the team leader
-        (else the owner) and a note; the case counts as an omission."""
+        (else the owner), and its date of escalation, logged in the chatter;
+        the case counts as an omission. Nothing is written in the cron's
+        language: the activity has no summary (it shows its type, "Overdue
+        Case", and the case), the chatter shows the tracked field."""
         overdue = self.sudo().search(
             [("is_overdue", "=", True), ("date_escalated", "=", False)]
         )
         overdue._schedule_escalation()
-        for case in overdue:
-            case.message_post(
-                body=self.env._(
-                    "Escalated: the case was due on %s and is not resolved.",
-                    fields.Datetime.to_string(case.deadline),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
         overdue._write_loop({"date_escalated": fields.Datetime.now()})
         return overdue
 
     def _schedule_escalation(self):
-        """An "Overdue case" activity for the team leader (else the owner)
-        of each case; done when the case is resolved or closed."""
+        """An "Overdue Case" activity for the team leader (else the owner)
+        of each case; done when the case is resolved or closed. Without a
+        summary: the activity type's name is shown, in the reader's
+        language."""
         escalation_type = self.env.ref("crm_satisfaction.mail_activity_type_escalation")
         for case in self:
             leader = case.team_id.user_id or case.user_id
             if leader:
                 case.activity_schedule(
-                    activity_type_id=escalation_type.id,
-                    user_id=leader.id,
-                    summary=self.env._("Overdue case: %s", case.reference),
+                    activity_type_id=escalation_type.id, user_id=leader.id
                 )
 
     def _close_escalation(self, feedback):
-        """Mark the open "Overdue case" activities of the cases done: the
+        """Mark the open "Overdue Case" activities of the cases done: the
         case is no longer open, nobody is to see to it any more."""
         escalation_type = self.env.ref("crm_satisfaction.mail_activity_type_escalation")
         # sudo: the activity is the team leader's; whoever may resolve or

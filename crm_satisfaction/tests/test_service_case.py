@@ -43,6 +43,19 @@ class TestServiceCase(SatisfactionCommon):
             }
         )
 
+    def escalate(self, **context):
+        """Run the escalation cron as it runs: in a transaction after the one
+        that recorded the cases (Odoo tracks no change of a record in the
+        transaction that created it), with the tracking that the test
+        classes disable, logged as at its commit."""
+        self.env.cr.flush()
+        escalated = self.Case.with_context(
+            tracking_disable=False, mail_notrack=False, **context
+        )._cron_escalate()
+        self.env.cr.flush()
+        self.env.invalidate_all()
+        return escalated
+
     def close_loop(self, case, route="delivery"):
         """Run ``case`` through the whole loop as its owner does: resolve,
         mark the callback done, verify, close with its feedback."""
@@ -198,7 +211,7 @@ class TestServiceCase(SatisfactionCommon):
         self.assertEqual(
             self.Case.search([("is_overdue", "=", True)]) & (case | on_time), case
         )
-        escalated = self.Case._cron_escalate()
+        escalated = self.escalate()
         self.assertEqual(escalated & (case | on_time), case)
         todo = case.activity_ids.filtered(
             lambda a: (
@@ -208,11 +221,69 @@ class TestServiceCase(SatisfactionCommon):
         )
         self.assertEqual(todo.user_id, self.leader)
         self.assertTrue(case.is_omission)
-        self.assertIn("Escalated", case.message_ids[0].body)
+        self.assertTrue(case.date_escalated)
+        # logged as the change of the tracked date, a note without text
+        message = case.message_ids[0]
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertFalse(message.body)
+        self.assertEqual(
+            message.sudo().tracking_value_ids._tracking_value_format(),
+            [
+                {
+                    "changedField": "Escalated On",
+                    "id": message.sudo().tracking_value_ids.id,
+                    "fieldName": "date_escalated",
+                    "fieldType": "datetime",
+                    "newValue": {
+                        "currencyId": False,
+                        "floatPrecision": None,
+                        "value": f"{case.date_escalated}Z",
+                    },
+                    "oldValue": {
+                        "currencyId": False,
+                        "floatPrecision": None,
+                        "value": False,
+                    },
+                }
+            ],
+        )
         self.assertFalse(self.Case._cron_escalate() & case)
         self.assertEqual(
             len(case.activity_ids.filtered(lambda a: a.user_id == self.leader)), 1
         )
+
+    def test_escalation_in_the_reader_s_language(self):
+        """The cron escalates in its language (English): a Chinese reader
+        reads the activity as its type's name and the chatter's line as the
+        tracked field's label, in Chinese."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_satisfaction"], ["zh_CN"], overwrite=True
+        )
+        case = self.new_case(
+            priority="3", date_recorded=fields.Datetime.now() - timedelta(hours=9)
+        )
+        self.escalate(lang="en_US")
+        escalation_type = self.env.ref("crm_satisfaction.mail_activity_type_escalation")
+        activity = case.activity_ids.filtered(
+            lambda a: a.activity_type_id == escalation_type
+        )
+        tracking = case.message_ids[0].sudo().tracking_value_ids
+        for lang, activity_name, label in (
+            ("en_US", "Overdue Case", "Escalated On"),
+            ("zh_CN", "逾期案例", "升级于"),
+        ):
+            with self.subTest(lang=lang):
+                self.env.invalidate_all()  # as in the reader's own request
+                self.assertFalse(activity.summary)
+                self.assertEqual(
+                    activity.with_context(lang=lang).display_name, activity_name
+                )
+                [line] = tracking.with_context(lang=lang)._tracking_value_format()
+                self.assertEqual(line["changedField"], label)
+                # the date as stored (UTC): the web client shows it in the
+                # reader's format and time zone
+                self.assertEqual(line["newValue"]["value"], f"{case.date_escalated}Z")
 
     def test_case_from_incoming_email(self):
         self.env["mail.alias"].create(

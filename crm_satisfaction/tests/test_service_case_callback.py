@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from lxml import etree
@@ -215,7 +216,9 @@ class TestServiceCaseCallback(SatisfactionCommon):
         escalation = self.activities(case, self.escalation_type)
         self.assertEqual(len(escalation), 1)
         self.assertEqual(escalation.user_id, self.leader)
-        self.assertEqual(escalation.summary, f"Overdue case: {case.reference}")
+        # no summary in the cron's language: it shows its type's name
+        self.assertFalse(escalation.summary)
+        self.assertEqual(escalation.display_name, "Overdue Case")
 
         # resolved by its owner: the leader's escalation is done
         case.action_resolve()
@@ -227,7 +230,7 @@ class TestServiceCaseCallback(SatisfactionCommon):
             lambda message: "The case was resolved." in (message.body or "")
         )
         self.assertEqual(done_message.author_id, self.salesman.partner_id)
-        self.assertIn("Overdue case", done_message.body)
+        self.assertIn("Overdue Case</span> done", done_message.body)
 
         # reopened past its deadline: open and overdue again, escalated again
         self.reopen(case)
@@ -235,6 +238,7 @@ class TestServiceCaseCallback(SatisfactionCommon):
         reescalation = self.activities(case, self.escalation_type)
         self.assertEqual(len(reescalation), 1)
         self.assertEqual(reescalation.user_id, self.leader)
+        self.assertFalse(reescalation.summary)
         # the cron escalates a case once: no third activity
         self.assertFalse(self.Case._cron_escalate() & case)
         self.assertEqual(self.activities(case, self.escalation_type), reescalation)
@@ -446,12 +450,17 @@ class TestServiceCaseCallback(SatisfactionCommon):
             activity_type_id=todo.id, user_id=self.leader.id, summary="Call Bob"
         )
         # as the previous release left them: To-Dos, open on a resolved case
+        # (with the summary the cron wrote, in English or Chinese)
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "UPDATE mail_activity SET activity_type_id = %s "
-                "WHERE activity_type_id = %s AND res_model = 'crm.service.case'",
+                "UPDATE mail_activity a SET activity_type_id = %s, summary = "
+                "CASE WHEN c.id = %s THEN 'Overdue case: ' ELSE '逾期案例：' END"
+                " || c.reference FROM crm_service_case c "
+                "WHERE a.activity_type_id = %s AND a.res_model = 'crm.service.case'"
+                " AND a.res_id = c.id",
                 todo.id,
+                still_open.id,
                 self.escalation_type.id,
             )
         )
@@ -475,3 +484,80 @@ class TestServiceCaseCallback(SatisfactionCommon):
         )
         # a To-Do of someone's own stays one
         self.assertEqual((by_hand.activity_type_id, by_hand.active), (todo, True))
+
+    # ------------------------------------------------------------
+    # upgrade from 18.0.1.2.0
+    # ------------------------------------------------------------
+
+    def test_migration_clears_escalation_summaries(self):
+        """The escalations' summaries the cron wrote in its language, and the
+        type's default one, are cleared: they show the type's name in the
+        reader's language. A summary given by hand, and a default summary
+        someone changed, stay."""
+        migration = load_script(
+            "crm_satisfaction/migrations/18.0.1.3.0/post-migration.py",
+            "crm_satisfaction_post_migration_18_0_1_3_0",
+        )
+        hours_ago = fields.Datetime.now() - timedelta(hours=9)
+        english, chinese, default = (
+            self.new_case(priority="3", date_recorded=hours_ago) for _ in range(3)
+        )
+        self.Case._cron_escalate()
+        by_hand = english.sudo().activity_schedule(
+            activity_type_id=self.escalation_type.id,
+            user_id=self.leader.id,
+            summary="Call Bob first",
+        )
+        chinese.action_resolve()  # its escalation is done, kept archived
+        escalations = (
+            self.activities(english, self.escalation_type) - by_hand
+            | self.activities(chinese, self.escalation_type, done=True)
+            | self.activities(default, self.escalation_type)
+        )
+        self.assertEqual(len(escalations), 3)
+        # as the previous release left them
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_activity_type SET summary = %s::jsonb WHERE id = %s",
+                json.dumps({"en_US": "Overdue case", "zh_CN": "逾期案例"}),
+                self.escalation_type.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_activity a SET summary = CASE c.id"
+                " WHEN %s THEN 'Overdue case: ' || c.reference"
+                " WHEN %s THEN '逾期案例：' || c.reference"
+                " ELSE 'Overdue case' END"
+                " FROM crm_service_case c"
+                " WHERE a.res_id = c.id AND a.id IN %s",
+                english.id,
+                chinese.id,
+                tuple(escalations.ids),
+            )
+        )
+        self.env.invalidate_all()
+        self.assertEqual(
+            sorted(escalations.mapped("summary")),
+            sorted(
+                [
+                    f"Overdue case: {english.reference}",
+                    f"逾期案例：{chinese.reference}",
+                    "Overdue case",
+                ]
+            ),
+        )
+
+        migration.migrate(self.env.cr, "18.0.1.2.0")
+
+        self.env.invalidate_all()
+        self.assertEqual(escalations.mapped("summary"), [False, False, False])
+        self.assertEqual(by_hand.summary, "Call Bob first")
+        self.assertFalse(self.escalation_type.summary)
+        self.assertFalse(self.escalation_type.with_context(lang="zh_CN").summary)
+        # a default summary of someone's own stays
+        self.escalation_type.summary = "See to it today"
+        migration.migrate(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        self.assertEqual(self.escalation_type.summary, "See to it today")

@@ -6,6 +6,7 @@ import {
     useRef,
     useState,
 } from "@odoo/owl";
+import {deserializeDate, formatDate} from "@web/core/l10n/dates";
 import {ImportanceMatrix} from "@crm_satisfaction/importance_matrix/importance_matrix.esm";
 import {KeepLast} from "@web/core/utils/concurrency";
 import {_t} from "@web/core/l10n/translation";
@@ -16,6 +17,17 @@ import {useService} from "@web/core/utils/hooks";
 import {useSetupAction} from "@web/search/action_hook";
 
 const FILTER_KEYS = ["date_from", "date_to", "team_id", "user_id"];
+
+/**
+ * A month of the server ("2026-12-01", its first day) as the reader says it,
+ * in the user's language: "Dec 2026", "2026年12月".
+ *
+ * @param {String} value
+ * @returns {String}
+ */
+export function formatMonth(value) {
+    return deserializeDate(value).toLocaleString({month: "short", year: "numeric"});
+}
 
 /**
  * Manager dashboard: the customer pyramid, the lifecycle funnel, the stage
@@ -138,6 +150,11 @@ export class CrmDashboard extends Component {
     /** Whether anybody churned or came back over the period. */
     hasCounts(months) {
         return months.some((month) => month.churned || month.won_back);
+    }
+
+    /** A day of the server ("2026-12-03") in the user's date format. */
+    formatDay(value) {
+        return formatDate(deserializeDate(value));
     }
 
     number(value, digits = 1) {
@@ -267,7 +284,7 @@ export class CrmDashboard extends Component {
         make(this.canvas.churn, {
             type: "line",
             data: {
-                labels: data.churn_trend.map((m) => m.month),
+                labels: data.churn_trend.map((m) => formatMonth(m.month)),
                 datasets: [
                     {
                         label: _t("Churned"),
@@ -290,7 +307,7 @@ export class CrmDashboard extends Component {
         make(this.canvas.satisfaction, {
             type: "line",
             data: {
-                labels: data.satisfaction_trend.months.map((m) => m.month),
+                labels: data.satisfaction_trend.months.map((m) => formatMonth(m.month)),
                 datasets: [
                     {
                         label: "NPS",

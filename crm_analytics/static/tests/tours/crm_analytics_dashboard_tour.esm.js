@@ -1,7 +1,11 @@
+import {deserializeDate, formatDate} from "@web/core/l10n/dates";
 import {registry} from "@web/core/registry";
 
 const year = new Date().getFullYear();
 const yearStart = `${year}-01-01`;
+// As the stage flow shows it, in the user's date format (01/01/2026); once
+// the tour runs, when the user's localization is loaded
+const yearStartShown = () => formatDate(deserializeDate(yearStart));
 
 function setFrom(value) {
     const input = document.querySelector(".o_crm_filter_from");
@@ -15,6 +19,17 @@ function checkFrom(expected) {
         throw new Error(
             `The dashboard's From filter is ${value}, expected ${expected}`
         );
+    }
+}
+
+// "Dec 2026": a month as an English reader says it (not "2026-12-01")
+const ENGLISH_MONTH = /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}$/;
+
+function checkMonths(canvas) {
+    const labels = window.Chart.getChart(canvas).data.labels;
+    const wrong = labels.filter((label) => !ENGLISH_MONTH.test(label));
+    if (!labels.length || wrong.length) {
+        throw new Error(`The trend's months read ${labels.join(", ")}`);
     }
 }
 
@@ -35,6 +50,20 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
             trigger: ".o_crm_tile_matrix .o_crm_importance_matrix canvas",
         },
         {
+            content: "The churn trend's months read Dec 2026 (axis and tooltips)",
+            trigger: ".o_crm_tile_churn canvas",
+            run() {
+                checkMonths(this.anchor);
+            },
+        },
+        {
+            content: "So do the satisfaction trend's",
+            trigger: ".o_crm_tile_satisfaction canvas",
+            run() {
+                checkMonths(this.anchor);
+            },
+        },
+        {
             content:
                 "The satisfaction trap lists a satisfied customer who is declining",
             trigger: ".o_crm_tile_trap td:contains('Northwind Logistics')",
@@ -48,7 +77,7 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
         },
         {
             content: "The stage flow follows the period",
-            trigger: `.o_crm_tile_flow .card-header small:contains(${yearStart})`,
+            trigger: `.o_crm_tile_flow .card-header small:contains(${yearStartShown()})`,
         },
         {
             content: "A period starting after its end is refused",
@@ -81,7 +110,7 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
         },
         {
             content: "The dashboard kept its filters",
-            trigger: `.o_crm_tile_flow .card-header small:contains(${yearStart})`,
+            trigger: `.o_crm_tile_flow .card-header small:contains(${yearStartShown()})`,
             run() {
                 checkFrom(yearStart);
             },
