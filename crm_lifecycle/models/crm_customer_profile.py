@@ -290,11 +290,43 @@ class CrmCustomerProfile(models.Model):
         }
 
     def action_recompute(self):
-        partners = self.partner_id
+        """The Recompute button: evaluate the customers as of today and tell
+        the user what changed; the screen then shows the new figures."""
+        before = {profile: profile.lifecycle_stage for profile in self}
         self.with_company(self.company_id[:1] or self.env.company).recompute(
-            partners=partners
+            partners=self.partner_id
         )
-        return True
+        stages = dict(self._fields["lifecycle_stage"]._description_selection(self.env))
+        moved = self.filtered(lambda p: p.lifecycle_stage != before[p])
+        if len(self) > 1:
+            message = self.env._(
+                "%(count)s customers evaluated as of today, %(moved)s changed stage.",
+                count=len(self),
+                moved=len(moved),
+            )
+        elif moved:
+            message = self.env._(
+                "%(customer)s moved from %(old)s to %(new)s.",
+                customer=self.partner_id.display_name,
+                old=stages.get(before[self], self.env._("no stage")),
+                new=stages.get(self.lifecycle_stage, self.env._("no stage")),
+            )
+        else:
+            message = self.env._(
+                "%(customer)s stays %(stage)s; its facts are as of today.",
+                customer=self.partner_id.display_name,
+                stage=stages.get(self.lifecycle_stage, self.env._("no stage")),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Lifecycle evaluated"),
+                "message": message,
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_view_invoices(self):
         self.ensure_one()

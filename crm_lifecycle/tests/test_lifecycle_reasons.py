@@ -86,3 +86,33 @@ class TestLifecycleReasons(LifecycleCommon):
         history = self.history_of(partner)[-1]
         self.assertEqual(history.with_context(lang="zh_CN").reason, "Parent group")
         self.assertFalse(history.reason_figures)
+
+    def test_recompute_tells_what_changed(self):
+        """The Recompute button evaluates as of today and says what changed,
+        then the screen reloads."""
+        partner = self.customer("Moving On")
+        partner.user_id = self.salesman
+        self.invoice(partner, self.days_before(100), 100)
+        # evaluated 50 days ago: new then
+        profile = self.profile_of(partner, self.days_before(50))
+        self.assertEqual(profile.lifecycle_stage, "new")
+        profile = profile.with_user(self.salesman)
+        action = profile.action_recompute()
+        self.assertEqual(profile.lifecycle_stage, "growing")
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
+        self.assertEqual(
+            action["params"]["message"], "Moving On moved from New to Growing."
+        )
+        self.assertEqual(
+            profile.with_context(lang="zh_CN").action_recompute()["params"]["message"],
+            "Moving On 保持在成长期；其事实数据已更新至今日。",
+        )
+        other = self.customer("Staying")
+        other.user_id = self.salesman
+        self.invoice(other, self.days_before(10), 100)
+        both = profile | self.profile_of(other).with_user(self.salesman)
+        self.assertEqual(
+            both.action_recompute()["params"]["message"],
+            "2 customers evaluated as of today, 0 changed stage.",
+        )

@@ -561,3 +561,14 @@ class TestServiceCaseCallback(SatisfactionCommon):
         migration.migrate(self.env.cr, "18.0.1.2.0")
         self.env.invalidate_all()
         self.assertEqual(self.escalation_type.summary, "See to it today")
+
+    def test_verify_is_offered_once_the_customer_was_called_back(self):
+        """The form offers Verify only on a resolved case whose callback is
+        done (it is not offered, then refused)."""
+        arch = self.env["crm.service.case"].get_views([(False, "form")])["views"][
+            "form"
+        ]["arch"]
+        [button] = etree.fromstring(arch).xpath("//button[@name='action_verify']")
+        self.assertEqual(
+            button.get("invisible"), "state != 'resolved' or not callback_done"
+        )
