@@ -6,6 +6,7 @@ from ..const import LIFECYCLE_STAGES, RULE_LABELS
 
 class CrmLifecycleHistory(models.Model):
     _name = "crm.lifecycle.history"
+    _inherit = ["crm.selection.order.mixin"]
     _description = "Customer Lifecycle History"
     _order = "date desc, id desc"
     _rec_name = "partner_id"
@@ -31,6 +32,10 @@ class CrmLifecycleHistory(models.Model):
     is_manual = fields.Boolean(string="Manual", readonly=True)
     locked_until = fields.Date(string="Held Until", readonly=True)
     user_id = fields.Many2one("res.users", readonly=True)
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"stage_from", "stage_to"}
 
     @api.model
     def _create_from_evaluation(self, date):
