@@ -140,7 +140,7 @@ class TestGroupOrder(AnalyticsCommon):
                     domain, ["__count"], ["value_tier"], lazy=lazy
                 )["groups"]
                 self.assertEqual([g["value_tier"] for g in groups], PYRAMID)
-        panel = Partner.search_panel_select_multi_range(
+        panel = Partner.search_panel_select_range(
             "value_tier", enable_counters=True, search_domain=domain
         )["values"]
         self.assertEqual([v["id"] for v in panel], PYRAMID)
