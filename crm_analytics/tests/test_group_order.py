@@ -240,6 +240,22 @@ class TestGroupOrder(AnalyticsCommon):
                 ("none", "none", 11),
             ],
         )
+        # the dashboard's stage flow: the biggest moves first, then in
+        # lifecycle order
+        data = (
+            self.env["crm.analytics.dashboard"]
+            .with_context(allowed_company_ids=self.company.ids)
+            .get_dashboard_data({"date_from": str(d1), "date_to": str(self.REF)})
+        )
+        self.assertEqual(
+            [(f["from"], f["to"], f["count"]) for f in data["stage_flow"]],
+            [
+                ("Prospect", "New", 3),
+                ("New", "Growing", 1),
+                ("Growing", "Mature", 1),
+                ("Growing", "Won Back", 1),
+            ],
+        )
         graph = Line.web_read_group(domain, ["__count"], ["direction"], lazy=False)
         self.assertEqual(
             [(g["direction"], g["__count"]) for g in graph["groups"]],
