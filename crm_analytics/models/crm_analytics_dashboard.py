@@ -164,8 +164,15 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             **self._selection_labels("lifecycle_stage"),
             "none": self.env._("None"),
         }
+        # the biggest moves first; among equal ones, in lifecycle order
+        position = {stage: index for index, (stage, _l) in enumerate(LIFECYCLE_STAGES)}
         moved = sorted(
-            (row for row in rows if row[0] != row[1]), key=lambda row: -row[2]
+            (row for row in rows if row[0] != row[1]),
+            key=lambda row: (
+                -row[2],
+                position.get(row[0], len(position)),
+                position.get(row[1], len(position)),
+            ),
         )
         return [
             {

@@ -87,6 +87,10 @@ class CrmCustomerProfile(models.Model):
         "wallet is empty, not 0.",
     )
 
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"value_tier"}
+
     @api.depends("last_purchase_date")
     def _compute_rfm_recency_days(self):
         today = fields.Date.context_today(self)
@@ -771,9 +775,10 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         """Customer lifetime value per tier of the current company.
 
         :return: ``{tier: {'customers', 'retention', 'margin', 'margin_source',
-            'clv'}}``: retention r (None without customers one year before),
-            the mean yearly margin per customer, where it comes from
-            (``cost``, ``rate``, ``mixed``), and the mean CLV per customer.
+            'clv'}}``, from the top of the pyramid down: retention r (None
+            without customers one year before), the mean yearly margin per
+            customer, where it comes from (``cost``, ``rate``, ``mixed``),
+            and the mean CLV per customer.
 
         Among the customers whose profile the caller may read (record rules:
         a salesperson limited to their own documents gets the lifetime value
@@ -794,6 +799,9 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         def number(value):
             return None if value is None else float(value)
 
+        # from the top of the pyramid down (JSON keeps the keys' order)
+        position = {tier: index for index, (tier, _label) in enumerate(VALUE_TIERS)}
+        rows.sort(key=lambda row: position.get(row["value_tier"], len(position)))
         return {
             row["value_tier"]: {
                 "customers": row["customers"],

@@ -21,6 +21,7 @@ class CrmCustomerSnapshotPeriod(models.Model):
     which the search field ``snapshot_date`` ("Holding on") selects."""
 
     _name = "crm.customer.snapshot.period"
+    _inherit = ["crm.selection.order.mixin"]
     _description = "Customer Value Snapshot Period"
     _order = "date_from desc, id"
     _rec_name = "partner_id"
@@ -93,6 +94,10 @@ class CrmCustomerSnapshotPeriod(models.Model):
             "A snapshot period ends after it starts.",
         ),
     ]
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"lifecycle_stage", "value_tier"}
 
     def init(self):
         # The periods holding on a date: those ending after it (the open ones

@@ -13,6 +13,10 @@ class CrmLifecyclePlaybook(models.Model):
     )
     value_tier = fields.Selection(VALUE_TIERS, string="Tier")
 
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"value_tier"}
+
     @api.constrains("trigger", "value_tier")
     def _check_tier_playbook(self):
         for playbook in self:

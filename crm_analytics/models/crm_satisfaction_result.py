@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .crm_customer_profile import VALUE_TIERS
 
@@ -11,3 +11,7 @@ class CrmSatisfactionResult(models.Model):
         readonly=True,
         help="Value tier of the customer when the response was completed.",
     )
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"value_tier"}

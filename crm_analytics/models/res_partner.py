@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -61,6 +61,10 @@ class ResPartner(models.Model):
         help="Satisfied (latest CSI of at least 1, or latest overall answer in "
         "the top two points) yet declining or churned in the current company.",
     )
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"value_tier"}
 
     def _trap_partner_ids(self):
         self.env.flush_all()

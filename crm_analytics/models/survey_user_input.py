@@ -16,6 +16,10 @@ class SurveyUserInput(models.Model):
     )
 
     @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"crm_value_tier"}
+
+    @api.model
     def _crm_evidence_fields(self):
         return super()._crm_evidence_fields() | {"crm_value_tier"}
 

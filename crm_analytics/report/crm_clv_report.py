@@ -15,7 +15,7 @@ class CrmClvReport(models.Model):
     the summed numerators over the summed denominators."""
 
     _name = "crm.clv.report"
-    _inherit = ["crm.rate.mixin"]
+    _inherit = ["crm.rate.mixin", "crm.selection.order.mixin"]
     _description = "Customer Lifetime Value per Tier"
     _auto = False
     _depends = {
@@ -61,7 +61,9 @@ class CrmClvReport(models.Model):
         "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
     }
     _rec_name = "value_tier"
-    _order = "company_id, value_tier"
+    # the id is the company's × 10 + the tier's position (see _select): the
+    # tiers of a company from the top of the pyramid down
+    _order = "company_id, id"
 
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
@@ -117,6 +119,10 @@ class CrmClvReport(models.Model):
         "margin_avg": (["margin_total"], ["customers"], 1),
         "clv": (["clv_total"], ["clv_customers"], 1),
     }
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"value_tier"}
 
     @api.depends_context("allowed_company_ids")
     def _compute_currency_id(self):

@@ -16,6 +16,7 @@ class CrmRoiReport(models.Model):
     margin of their own customers."""
 
     _name = "crm.roi.report"
+    _inherit = ["crm.selection.order.mixin"]
     _description = "Revenue and Margin by Tier and Stage"
     _auto = False
     _order = "month desc"
@@ -48,6 +49,10 @@ class CrmRoiReport(models.Model):
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     revenue = fields.Monetary(readonly=True)
     margin = fields.Monetary(readonly=True)
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"value_tier", "lifecycle_stage"}
 
     @api.depends_context("allowed_company_ids")
     def _compute_currency_id(self):

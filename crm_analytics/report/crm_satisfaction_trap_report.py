@@ -13,6 +13,7 @@ class CrmSatisfactionTrapReport(models.Model):
     churned. Revenue is in the current company's currency."""
 
     _name = "crm.satisfaction.trap.report"
+    _inherit = ["crm.selection.order.mixin"]
     _description = "Satisfaction Trap"
     _auto = False
     _rec_name = "partner_id"
@@ -50,6 +51,10 @@ class CrmSatisfactionTrapReport(models.Model):
     )
     latest_top_two = fields.Boolean(string="Latest Overall in Top Two", readonly=True)
     last_response = fields.Datetime(readonly=True)
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"lifecycle_stage", "value_tier"}
 
     @api.depends_context("allowed_company_ids")
     def _compute_currency_id(self):

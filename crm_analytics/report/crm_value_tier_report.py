@@ -13,7 +13,7 @@ class CrmValueTierReport(models.Model):
     current company's currency."""
 
     _name = "crm.value.tier.report"
-    _inherit = ["crm.rate.mixin"]
+    _inherit = ["crm.rate.mixin", "crm.selection.order.mixin"]
     _description = "Customer Pyramid Analysis"
     _auto = False
     _depends = {
@@ -99,6 +99,10 @@ class CrmValueTierReport(models.Model):
     )
 
     _rate_counts = {"share_of_wallet": (["wallet_revenue"], ["potential_spend"])}
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"lifecycle_stage", "value_tier"}
 
     @api.depends_context("allowed_company_ids")
     def _compute_currency_id(self):

@@ -70,6 +70,7 @@ class CrmTierMigrationWizard(models.TransientModel):
 
 class CrmTierMigrationLine(models.TransientModel):
     _name = "crm.tier.migration.line"
+    _inherit = ["crm.selection.order.mixin"]
     _description = "Tier Migration of a Customer"
     _rec_name = "partner_id"
 
@@ -90,3 +91,11 @@ class CrmTierMigrationLine(models.TransientModel):
         [("up", "Moved up"), ("down", "Moved down"), ("same", "Same tier")],
         readonly=True,
     )
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {
+            "tier_from",
+            "tier_to",
+            "direction",
+        }

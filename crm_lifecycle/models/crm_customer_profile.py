@@ -15,6 +15,7 @@ from ..tools import arguments, evaluation_sql, lifecycle_sql, reasons
 
 class CrmCustomerProfile(models.Model):
     _name = "crm.customer.profile"
+    _inherit = ["crm.selection.order.mixin"]
     _description = "Customer Lifecycle Profile"
     _order = "revenue_12m desc, id"
     _rec_name = "partner_id"
@@ -123,6 +124,11 @@ class CrmCustomerProfile(models.Model):
                     """
                 )
             )
+
+    @api.model
+    def _selection_groups_in_order(self):
+        # the lifecycle funnel
+        return super()._selection_groups_in_order() | {"lifecycle_stage"}
 
     @api.depends("stage_rule", "stage_reason_figures", "stage_lock_reason")
     @api.depends_context("lang")

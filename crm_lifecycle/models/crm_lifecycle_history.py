@@ -7,6 +7,7 @@ from ..tools import reasons
 
 class CrmLifecycleHistory(models.Model):
     _name = "crm.lifecycle.history"
+    _inherit = ["crm.selection.order.mixin"]
     _description = "Customer Lifecycle History"
     _order = "date desc, id desc"
     _rec_name = "partner_id"
@@ -51,6 +52,10 @@ class CrmLifecycleHistory(models.Model):
                 history.reason_figures,
                 history.company_id.currency_id,
             )
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"stage_from", "stage_to"}
 
     @api.model
     def _create_from_evaluation(self, date):

@@ -21,6 +21,7 @@ class CrmLifecyclePlaybook(models.Model):
     """
 
     _name = "crm.lifecycle.playbook"
+    _inherit = ["crm.selection.order.mixin"]
     _description = "Customer Follow-up Playbook"
     _order = "sequence, id"
     _check_company_auto = True
@@ -70,6 +71,10 @@ class CrmLifecyclePlaybook(models.Model):
         domain="[('model', '=', 'res.partner')]",
         help="Sent to the customer when the playbook fires.",
     )
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"lifecycle_stage"}
 
     @api.constrains(
         "trigger",

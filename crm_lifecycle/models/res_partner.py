@@ -5,7 +5,8 @@ from ..const import LIFECYCLE_STAGES
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "crm.selection.order.mixin"]
 
     # Company-dependent (one value per company, stored as jsonb): searchable and
     # groupable for the current company. Written by the lifecycle recompute.
@@ -37,6 +38,10 @@ class ResPartner(models.Model):
         help="Lifecycle profile of the commercial partner in the current company.",
         groups="crm_lifecycle.group_lifecycle_user,account.group_account_invoice",
     )
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"lifecycle_stage"}
 
     @api.depends_context("company")
     @api.depends("commercial_partner_id")

@@ -11,3 +11,4 @@ from . import test_lifecycle_daily
 from . import test_uninstall
 from . import test_arguments
 from . import test_lifecycle_reasons
+from . import test_lifecycle_group_order

@@ -21,6 +21,7 @@ class CrmSatisfactionResult(models.Model):
     salesperson, team, stage and month without recomputing answers."""
 
     _name = "crm.satisfaction.result"
+    _inherit = ["crm.selection.order.mixin"]
     _description = "Satisfaction Result per Dimension"
     _order = "date desc, id desc"
     _rec_name = "dimension_id"
@@ -71,6 +72,10 @@ class CrmSatisfactionResult(models.Model):
     has_perception = fields.Boolean(compute="_compute_has_figures")
     has_importance = fields.Boolean(compute="_compute_has_figures")
     has_ratio = fields.Boolean(compute="_compute_has_figures")
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"lifecycle_stage"}
 
     @api.depends("expectation", "perception", "importance", "ratio")
     def _compute_has_figures(self):

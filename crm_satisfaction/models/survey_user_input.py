@@ -14,7 +14,8 @@ NPS_CATEGORIES = [
 
 
 class SurveyUserInput(models.Model):
-    _inherit = "survey.user_input"
+    _name = "survey.user_input"
+    _inherit = ["survey.user_input", "crm.selection.order.mixin"]
 
     crm_partner_id = fields.Many2one(
         "res.partner",
@@ -113,6 +114,10 @@ class SurveyUserInput(models.Model):
         string="Satisfaction Results",
         readonly=True,
     )
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"crm_lifecycle_stage"}
 
     @api.depends(
         "partner_id.commercial_partner_id",
