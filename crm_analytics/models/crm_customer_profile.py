@@ -701,8 +701,9 @@ figures AS (
 )
 SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
        f.retention, f.margin_total, f.margin_avg, f.margin_source,
-       f.margin_avg * f.retention / (1 + f.discount - f.retention) AS clv,
-       f.margin_total * f.retention / (1 + f.discount - f.retention) AS clv_total
+       f.margin_avg * f.retention / NULLIF(1 + f.discount - f.retention, 0) AS clv,
+       f.margin_total * f.retention / NULLIF(1 + f.discount - f.retention, 0)
+           AS clv_total
   FROM figures f
             """,
             company_ids=company_ids,

@@ -282,6 +282,34 @@ class TestValueAnalyses(AnalyticsCommon):
         # the report is as of today: nothing bought in the last year
         self.assertEqual(report.retained, 0)
 
+    def test_clv_without_discount_of_a_tier_that_keeps_everyone(self):
+        """d = 0 and r = 1: the formula has no finite value; CLV is empty,
+        never an error, in the RPC and the report."""
+        self.company.write(
+            {
+                "crm_tier_mode": "thresholds",
+                "crm_tier_vip_threshold": 800,
+                "crm_tier_key_threshold": 400,
+                "crm_tier_ordinary_threshold": 100,
+                "crm_clv_discount_rate": 0.0,
+                "crm_clv_margin_rate": 0.3,
+            }
+        )
+        [kept] = self.customers(1)
+        self.post_invoices(
+            [(kept, self.days_before(400), 1000), (kept, self.days_before(100), 1000)]
+        )
+        self.rank(self.days_before(365))
+        self.rank()
+        clv = self.Profile.with_company(self.company).clv(self.REF)
+        self.assertAlmostEqual(clv["vip"]["retention"], 1.0)
+        self.assertAlmostEqual(clv["vip"]["margin"], 300.0)
+        self.assertIsNone(clv["vip"]["clv"])
+        groups = self.env["crm.clv.report"].read_group(
+            [("company_id", "=", self.company.id)], ["clv:avg"], ["value_tier"]
+        )
+        self.assertFalse(any(group["clv"] for group in groups))
+
     def test_cron_ranks_one_company_per_call(self):
         partner = self.customer("Two-Company Customer")
         today = fields.Date.context_today(self.Profile)
