@@ -26,6 +26,9 @@
     ],
     "demo": ["demo/crm_lifecycle_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "crm_lifecycle/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_lifecycle/static/tests/tours/*.js",
         ],

@@ -75,3 +75,14 @@ class TestDashboardTour(HttpCase):
             "crm_analytics_dashboard_tour",
             login="admin",
         )
+
+    def test_report_months_read_as_months(self):
+        """On the demo database, the churn report's list names its months
+        ("Dec 2026"), not their first day ("12/01/2026")."""
+        if not self.env.ref("crm_lifecycle.demo_partner_northwind", False):
+            self.skipTest("needs the demo data")
+        self.start_tour(
+            "/odoo/action-crm_analytics.crm_churn_report_action?view_type=list",
+            "crm_analytics_month_tour",
+            login="admin",
+        )
