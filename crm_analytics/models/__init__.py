@@ -1,3 +1,4 @@
+from . import crm_rfm_scores_mixin
 from . import crm_customer_profile
 from . import crm_value_ranking
 from . import crm_customer_snapshot_period

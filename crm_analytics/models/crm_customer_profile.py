@@ -25,7 +25,8 @@ def risk_band(risk):
 
 
 class CrmCustomerProfile(models.Model):
-    _inherit = "crm.customer.profile"
+    _name = "crm.customer.profile"
+    _inherit = ["crm.customer.profile", "crm.rfm.scores.mixin"]
 
     rfm_recency_days = fields.Integer(
         string="Days Since Last Purchase",

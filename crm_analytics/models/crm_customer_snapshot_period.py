@@ -21,7 +21,7 @@ class CrmCustomerSnapshotPeriod(models.Model):
     which the search field ``snapshot_date`` ("Holding on") selects."""
 
     _name = "crm.customer.snapshot.period"
-    _inherit = ["crm.selection.order.mixin"]
+    _inherit = ["crm.selection.order.mixin", "crm.rfm.scores.mixin"]
     _description = "Customer Value Snapshot Period"
     _order = "date_from desc, id"
     _rec_name = "partner_id"

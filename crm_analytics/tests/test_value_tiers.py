@@ -136,6 +136,17 @@ class TestValueTiers(AnalyticsCommon):
             [4, 4],
         )
         self.assertEqual(self.profiles(partners[5]).rfm_recency_score, 1)
+        # read together, on the profile and its current snapshot period
+        best = self.profiles(partners[8])
+        self.assertEqual(
+            best.rfm_scores,
+            f"R {best.rfm_recency_score} · F {best.rfm_frequency_score} "
+            f"· M {best.rfm_monetary_score}",
+        )
+        period = self.env["crm.customer.snapshot.period"].search(
+            [("partner_id", "=", partners[8].id), ("date_to", "=", False)]
+        )
+        self.assertEqual(period.rfm_scores, best.rfm_scores)
 
     def test_refund_to_zero_removes_tier(self):
         partners = self.customers(3)
