@@ -104,8 +104,9 @@ class CrmClvReport(models.Model):
     clv_customers = fields.Integer(
         string="Customers with a CLV",
         readonly=True,
-        help="Customers of the tiers with a retention rate (customers in the "
-        "tier a year ago).",
+        help="Customers of the tiers with a CLV: a retention rate (customers in "
+        "the tier a year ago) and, with no discount rate, not every one of them "
+        "kept (the formula then has no finite value).",
     )
     clv = fields.Monetary(
         string="CLV per Customer",

@@ -130,7 +130,12 @@ class CrmCustomerProfile(models.Model):
         # the lifecycle funnel
         return super()._selection_groups_in_order() | {"lifecycle_stage"}
 
-    @api.depends("stage_rule", "stage_reason_figures", "stage_lock_reason")
+    @api.depends(
+        "stage_rule",
+        "stage_reason_figures",
+        "stage_lock_reason",
+        "company_id.currency_id",
+    )
     @api.depends_context("lang")
     def _compute_stage_reason(self):
         for profile in self:

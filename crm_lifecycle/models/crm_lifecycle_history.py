@@ -42,7 +42,7 @@ class CrmLifecycleHistory(models.Model):
     locked_until = fields.Date(string="Held Until", readonly=True)
     user_id = fields.Many2one("res.users", readonly=True)
 
-    @api.depends("rule", "reason_figures", "note")
+    @api.depends("rule", "reason_figures", "note", "company_id.currency_id")
     @api.depends_context("lang")
     def _compute_reason(self):
         for history in self:

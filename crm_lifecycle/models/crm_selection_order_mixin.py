@@ -19,8 +19,10 @@ class CrmSelectionOrderMixin(models.AbstractModel):
     by each field the groups are ordered by (the group-bys, or the leading
     group-by fields of ``orderby``), ascending or descending as asked, the
     groups without a value last (first when descending), as PostgreSQL
-    sorts NULL. An order by an aggregate (a list sorted by a measure) is
-    kept. With ``limit``, only the groups of the page returned are sorted.
+    sorts NULL (a ``NULLS FIRST/LAST`` of ``orderby`` is not followed). An
+    order by an aggregate (a list sorted by a measure) is kept. With
+    ``offset``/``limit`` on an ordered selection, every group is read, put
+    in order, and the page cut from them (a selection has few values).
     Server code calling ``_read_group`` gets the database's order."""
 
     _name = "crm.selection.order.mixin"
@@ -37,18 +39,28 @@ class CrmSelectionOrderMixin(models.AbstractModel):
     def read_group(
         self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True
     ):
+        groupby = [groupby] if isinstance(groupby, str) else list(groupby)
+        specs = groupby[:1] if lazy else groupby
+        levels = _order_levels(specs, orderby)
+        # a page of groups ordered by a selection: cut from all of them
+        paged = (
+            (offset or limit)
+            and levels
+            and (levels[0][0] in self._selection_groups_in_order())
+        )
         groups = super().read_group(
             domain,
             fields,
             groupby,
-            offset=offset,
-            limit=limit,
+            offset=0 if paged else offset,
+            limit=None if paged else limit,
             orderby=orderby,
             lazy=lazy,
         )
-        groupby = [groupby] if isinstance(groupby, str) else list(groupby)
-        specs = groupby[:1] if lazy else groupby
-        return self._groups_in_selection_order(groups, _order_levels(specs, orderby))
+        groups = self._groups_in_selection_order(groups, levels)
+        if paged:
+            groups = groups[offset : offset + limit if limit else None]
+        return groups
 
     @api.model
     def _groups_in_selection_order(self, groups, levels):
@@ -81,14 +93,18 @@ class CrmSelectionOrderMixin(models.AbstractModel):
 
 def _order_levels(specs, orderby):
     """[(group-by spec, descending)]: what ``read_group`` orders the groups
-    by, the group-bys ``specs`` when no ``orderby`` is given, else the
-    group-bys leading ``orderby`` (up to its first aggregate)."""
-    if not orderby:
-        return [(spec, False) for spec in specs]
+    by: the group-bys leading ``orderby`` (a field name stands for its
+    ``field:granularity`` group-by), then, if ``orderby`` names group-bys
+    only, the other group-bys ascending; up to an aggregate of ``orderby``,
+    which orders the rest."""
     levels = []
-    for term in orderby.split(","):
+    for term in (orderby or "").split(","):
         name, *direction = term.split() or [""]
-        if name not in specs:
-            break
-        levels.append((name, bool(direction) and direction[0].lower() == "desc"))
-    return levels
+        if not name:
+            continue
+        spec = next((s for s in specs if name in (s, s.split(":")[0])), None)
+        if spec is None:
+            return levels
+        levels.append((spec, bool(direction) and direction[0].lower() == "desc"))
+    named = {spec for spec, _descending in levels}
+    return levels + [(spec, False) for spec in specs if spec not in named]

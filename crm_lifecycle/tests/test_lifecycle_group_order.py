@@ -47,6 +47,32 @@ class TestLifecycleGroupOrder(LifecycleCommon):
     def stages(self, groups, field="lifecycle_stage"):
         return [group[field] for group in groups]
 
+    def test_pages_and_dates_keep_the_order(self):
+        """Pages of groups are cut from the ordered groups; a date group-by
+        named by its field in ``orderby`` still orders the stages within."""
+        Profile = self.Profile.with_company(self.company)
+        pages = [
+            self.stages(
+                Profile.read_group(
+                    self.domain,
+                    ["__count"],
+                    ["lifecycle_stage"],
+                    offset=offset,
+                    limit=3,
+                )
+            )
+            for offset in (0, 3, 6)
+        ]
+        self.assertEqual(pages, [IN_ORDER[:3], IN_ORDER[3:6], IN_ORDER[6:]])
+        by_year = Profile.read_group(
+            self.domain,
+            ["__count"],
+            ["facts_date:year", "lifecycle_stage"],
+            orderby="facts_date desc",
+            lazy=False,
+        )
+        self.assertEqual(self.stages(by_year), IN_ORDER)
+
     def test_funnel_graph_pivot_and_list(self):
         Profile = self.Profile.with_company(self.company)
         domain = self.domain

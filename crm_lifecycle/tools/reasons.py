@@ -42,9 +42,12 @@ def render(env, rule, figures, currency):
     names = REASON_FIGURES.get(rule, ())
     if any(figures.get(name) is None for name in names):
         return ""
-    text = env._(REASONS[rule])
-    if names:
-        text %= {name: _show(env, name, figures[name], currency) for name in names}
+    shown = {name: _show(env, name, figures[name], currency) for name in names}
+    try:
+        text = env._(REASONS[rule]) % shown
+    except (KeyError, ValueError, TypeError):
+        # a translation that lost or mistyped a placeholder: the English text
+        text = env(context=dict(env.context, lang="en_US"))._(REASONS[rule]) % shown
     if figures.get(EXPIRED):
         return f"{env._(OVERRIDE_EXPIRED)} {text}"
     return text

@@ -184,9 +184,9 @@ class CrmSatisfactionMatrixLine(models.TransientModel):
     def action_view_answers(self):
         """The answers behind this dimension's figures."""
         self.ensure_one()
-        inputs = self.env["survey.user_input"].search(
-            [*self.matrix_id._domain(), ("state", "=", "done")]
-        )
+        # the answers the figures count: scale answers, not skipped, of the
+        # completed responses of the analysis
+        responses = [*self.matrix_id._domain(), ("state", "=", "done")]
         return {
             "type": "ir.actions.act_window",
             "name": self.dimension_id.display_name,
@@ -201,7 +201,9 @@ class CrmSatisfactionMatrixLine(models.TransientModel):
                 (False, "form"),
             ],
             "domain": [
-                ("user_input_id", "in", inputs.ids),
+                ("user_input_id", "any", responses),
                 ("question_id.crm_dimension_id", "=", self.dimension_id.id),
+                ("answer_type", "=", "scale"),
+                ("skipped", "=", False),
             ],
         }

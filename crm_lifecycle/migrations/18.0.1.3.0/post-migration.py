@@ -5,8 +5,9 @@ from odoo.addons.crm_lifecycle.tools import reasons
 
 def migrate(cr, version):
     """Each profile's reason quotes the figures of its rule: take them from
-    the profile's stored facts and its company's settings, as an evaluation
-    would have written them."""
+    the profile's stored facts and its company's current settings (the next
+    evaluation writes them afresh; a "manual override expired" prefix of the
+    last evaluation is not kept)."""
     if not version:
         return
     cr.execute(

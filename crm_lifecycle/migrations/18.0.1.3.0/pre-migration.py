@@ -1,4 +1,5 @@
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 
 def migrate(cr, version):
@@ -8,7 +9,10 @@ def migrate(cr, version):
     filled in after the update, see the post-migration)."""
     if not version:
         return
-    cr.execute(SQL("ALTER TABLE crm_lifecycle_history RENAME COLUMN reason TO note"))
+    if column_exists(cr, "crm_lifecycle_history", "reason"):
+        cr.execute(
+            SQL("ALTER TABLE crm_lifecycle_history RENAME COLUMN reason TO note")
+        )
     cr.execute(
         SQL("ALTER TABLE crm_customer_profile DROP COLUMN IF EXISTS stage_reason")
     )

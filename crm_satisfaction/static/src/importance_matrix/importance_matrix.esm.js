@@ -123,6 +123,9 @@ export class ImportanceMatrix extends Component {
         ctx.font = "12px sans-serif";
         ctx.textBaseline = "middle";
         chart.data.datasets.forEach((dataset, index) => {
+            if (!chart.isDatasetVisible(index)) {
+                return;
+            }
             chart.getDatasetMeta(index).data.forEach((element, i) => {
                 ctx.fillText(dataset.data[i].name, element.x + 9, element.y);
             });
