@@ -62,6 +62,15 @@ class ResPartner(models.Model):
         "the top two points) yet declining or churned in the current company.",
     )
 
+    crm_potential_big = fields.Boolean(
+        string="Potential Big Customer",
+        compute="_compute_crm_potential_big",
+        search="_search_crm_potential_big",
+        groups="crm_analytics.group_analytics_user,account.group_account_invoice",
+        help="Below the VIP or key tier in the current company, yet placed there "
+        "by its potential yearly spend or its growth.",
+    )
+
     @api.model
     def _selection_groups_in_order(self):
         return super()._selection_groups_in_order() | {"value_tier"}
@@ -93,5 +102,34 @@ class ResPartner(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on the satisfaction trap."))
         ids = list(self._trap_partner_ids())
+        positive = (operator == "=") == value
+        return [("commercial_partner_id", "in" if positive else "not in", ids)]
+
+    def _potential_big_partner_ids(self):
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT partner_id FROM (%s) t WHERE t.company_id = %s",
+                # the current company's only: its currency, its settings
+                self.env["crm.potential.customer.report"]
+                .with_context(allowed_company_ids=self.env.company.ids)
+                ._query(),
+                self.env.company.id,
+            )
+        )
+        return {row[0] for row in rows}
+
+    def _compute_crm_potential_big(self):
+        potential = self._potential_big_partner_ids()
+        for partner in self:
+            partner.crm_potential_big = partner.commercial_partner_id.id in potential
+
+    def _search_crm_potential_big(self, operator, value):
+        self.check_field_access_rights("read", ["crm_potential_big"])
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._("Unsupported search on the potential big customers.")
+            )
+        ids = list(self._potential_big_partner_ids())
         positive = (operator == "=") == value
         return [("commercial_partner_id", "in" if positive else "not in", ids)]

@@ -7,3 +7,4 @@ from . import crm_repurchase_report
 from . import crm_cohort_report
 from . import crm_churn_report
 from . import crm_roi_report
+from . import crm_potential_customer_report
