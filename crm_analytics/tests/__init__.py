@@ -10,3 +10,4 @@ from . import test_arguments
 from . import test_search_views
 from . import test_own_aggregates
 from . import test_group_order
+from . import test_partner_badges
