@@ -2,6 +2,9 @@ from odoo.tests import HttpCase, tagged
 
 # the lists of the three addons' menus whose headers were cut at 1440 px
 LISTS = [
+    "crm_analytics.crm_churn_report_action",
+    "crm_analytics.crm_repurchase_report_action",
+    "crm_analytics.crm_cohort_report_action",
     "crm_lifecycle.crm_customer_profile_action",
     "crm_lifecycle.crm_lifecycle_history_action",
     "crm_analytics.crm_customer_snapshot_action",
