@@ -11,3 +11,5 @@ from . import test_search_views
 from . import test_own_aggregates
 from . import test_group_order
 from . import test_potential_customers
+from . import test_partner_badges
+from . import test_list_headers

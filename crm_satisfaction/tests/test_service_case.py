@@ -43,6 +43,27 @@ class TestServiceCase(SatisfactionCommon):
             }
         )
 
+    def test_kanban_shows_every_state(self):
+        """The kanban, grouped by state, has a column for each of the five
+        states even when no case of the search is in it: read as the kanban
+        reads its groups (``web_read_group``, lazy)."""
+        case = self.new_case()
+        view = self.env.ref("crm_satisfaction.crm_service_case_view_kanban")
+        self.assertEqual(view.arch_db.count('default_group_by="state"'), 1)
+        groups = self.Case.web_read_group(
+            [("id", "=", case.id)], ["state"], ["state"], lazy=True
+        )["groups"]
+        self.assertEqual(
+            [(group["state"], group["state_count"]) for group in groups],
+            [
+                ("recorded", 1),
+                ("in_progress", 0),
+                ("resolved", 0),
+                ("verified", 0),
+                ("closed", 0),
+            ],
+        )
+
     def escalate(self, **context):
         """Run the escalation cron as it runs: in a transaction after the one
         that recorded the cases (Odoo tracks no change of a record in the

@@ -100,13 +100,20 @@ class CrmServiceControlLine(models.TransientModel):
         aggregator="sum",
     )
     completeness_rate = fields.Float(
-        string="Four No-Misses (%)", digits=(16, 2), readonly=True, aggregator="sum"
+        string="Four No-Misses (%)",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="sum",
+        help="Of the cases recorded in the month, the share closed with all four "
+        "steps done: recorded, resolved, called back, fed back.",
     )
     completeness_in_time_rate = fields.Float(
         string="Four No-Misses in Time (%)",
         digits=(16, 2),
         readonly=True,
         aggregator="sum",
+        help="Of the cases recorded in the month, the share closed with all four "
+        "steps done and resolved by the deadline, never escalated.",
     )
     _rate_counts = {
         "complaint_rate": (["complaints"], ["customers_invoiced"]),
