@@ -103,7 +103,7 @@ class CrmSatisfactionDemo(models.AbstractModel):
                 elif measure in ("overall", "value"):
                     value = scale(3.7 + mood)
                 elif measure == "recommend":
-                    value = scale(7.5 + 2 * mood, 1.8, 0, 10)
+                    value = scale(8.3 + 2 * mood, 1.5, 0, 10)
                 elif measure == "effort":
                     value = scale(2.4 - mood)
                 else:
