@@ -2,9 +2,10 @@
 
 Odoo deletes, on uninstall, every record an external id of the module names.
 Records of the models below that an addon shipped or loaded as demo data
-(customers, their documents and leads, surveys and the answers to them,
-activity types) are the company's own once installed: other records refer to
-them (invoices to customers, responses to surveys, activities to their type)
+(customers, their documents and leads, the products invoiced, surveys and the
+answers to them, activity types) are the company's own once installed: other
+records refer to them (invoices to customers and products, responses to
+surveys, activities to their type)
 and the company goes on using them. The addons' uninstall hooks forget their
 external ids instead, so that the ORM leaves them alone.
 """
@@ -16,6 +17,8 @@ KEPT_MODELS = [
     "crm.lead",
     "sale.order",
     "account.move",
+    "product.template",
+    "product.product",
     "survey.survey",
     "survey.question",
     "survey.question.answer",

@@ -10,3 +10,4 @@ from . import crm_satisfaction_result
 from . import survey_user_input
 from . import crm_analytics_dashboard
 from . import crm_cost_entry
+from . import crm_lifecycle_demo

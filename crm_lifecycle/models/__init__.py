@@ -9,3 +9,4 @@ from . import res_partner
 from . import account_move
 from . import sale_order
 from . import crm_rate_mixin
+from . import crm_lifecycle_demo

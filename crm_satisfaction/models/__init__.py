@@ -15,3 +15,4 @@ from . import account_move
 from . import crm_service_sla
 from . import crm_service_case
 from . import mail_activity
+from . import crm_satisfaction_demo

@@ -4,6 +4,16 @@ registry.category("web_tour.tours").add("crm_lifecycle_override_tour", {
     url: "/odoo/action-crm_lifecycle.crm_customer_profile_action",
     steps: () => [
         {
+            content: "Look the customer up (the demo data has hundreds)",
+            trigger: ".o_searchview_input",
+            run: "edit Tour Customer",
+        },
+        {
+            content: "Search",
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
             content: "Open the customer's lifecycle profile",
             trigger: ".o_list_view .o_data_row td:contains('Tour Customer')",
             run: "click",
