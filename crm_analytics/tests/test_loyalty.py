@@ -423,7 +423,14 @@ class TestLoyalty(AnalyticsCommon):
         wizard = self.env["crm.roi.wizard"].create(
             {"date_from": date(2024, 1, 1), "date_to": date(2024, 6, 29)}
         )
-        wizard.action_compute()
+        action = wizard.action_compute()
+        # the dialog keeps its title, and leads to where the baseline is set
+        self.assertEqual(action["name"], "CRM Return on Investment")
+        settings = wizard.action_open_settings()
+        self.assertEqual(
+            (settings["res_model"], settings["context"]["module"]),
+            ("res.config.settings", "crm"),
+        )
         self.assertEqual(
             (wizard.has_baseline, wizard.has_roi, wizard.has_retention_uplift),
             (False, False, False),

@@ -71,8 +71,20 @@ class CrmRoiWizard(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("CRM Return on Investment"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
+        }
+
+    def action_open_settings(self):
+        """The settings where the ROI's baseline period is set."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Settings"),
+            "res_model": "res.config.settings",
+            "view_mode": "form",
+            "target": "inline",
+            "context": {"module": "crm"},
         }
