@@ -39,7 +39,9 @@ class CrmCohortReport(models.Model):
 
     company_id = fields.Many2one("res.company", readonly=True)
     cohort_month = fields.Date(string="First Purchase Month", readonly=True)
-    months_since = fields.Integer(readonly=True, aggregator=False)
+    months_since = fields.Integer(
+        string="Months Since First Purchase", readonly=True, aggregator=False
+    )
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     # the same on every cell of a cohort: added up over the salespeople of
