@@ -75,14 +75,15 @@ class ResPartner(models.Model):
     def _selection_groups_in_order(self):
         return super()._selection_groups_in_order() | {"value_tier"}
 
-    def _trap_partner_ids(self):
+    def _report_partner_ids(self, report):
+        """The partners of ``report`` (a customer report whose rows carry
+        ``partner_id`` and ``company_id``) in the current company: its
+        currency, its settings, no currency table to build."""
         self.env.flush_all()
         rows = self.env.execute_query(
             SQL(
                 "SELECT partner_id FROM (%s) t WHERE t.company_id = %s",
-                # the current company's trap only: its currency, no
-                # currency table to build
-                self.env["crm.satisfaction.trap.report"]
+                self.env[report]
                 .with_context(allowed_company_ids=self.env.company.ids)
                 ._query(),
                 self.env.company.id,
@@ -90,46 +91,42 @@ class ResPartner(models.Model):
         )
         return {row[0] for row in rows}
 
+    def _search_in_report(self, field, report, operator, value, unsupported):
+        """Search domain of the boolean ``field``: whether the commercial
+        partner is in ``report`` (see ``_report_partner_ids``)."""
+        # Odoo checks the groups of the stored fields a domain reads, not of
+        # the computed ones it searches through their method
+        self.check_field_access_rights("read", [field])
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(unsupported)
+        ids = list(self._report_partner_ids(report))
+        positive = (operator == "=") == value
+        return [("commercial_partner_id", "in" if positive else "not in", ids)]
+
     def _compute_crm_satisfaction_trap(self):
-        trapped = self._trap_partner_ids()
+        trapped = self._report_partner_ids("crm.satisfaction.trap.report")
         for partner in self:
             partner.crm_satisfaction_trap = partner.commercial_partner_id.id in trapped
 
     def _search_crm_satisfaction_trap(self, operator, value):
-        # Odoo checks the groups of the stored fields a domain reads, not of
-        # the computed ones it searches through their method
-        self.check_field_access_rights("read", ["crm_satisfaction_trap"])
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Unsupported search on the satisfaction trap."))
-        ids = list(self._trap_partner_ids())
-        positive = (operator == "=") == value
-        return [("commercial_partner_id", "in" if positive else "not in", ids)]
-
-    def _potential_big_partner_ids(self):
-        self.env.flush_all()
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT partner_id FROM (%s) t WHERE t.company_id = %s",
-                # the current company's only: its currency, its settings
-                self.env["crm.potential.customer.report"]
-                .with_context(allowed_company_ids=self.env.company.ids)
-                ._query(),
-                self.env.company.id,
-            )
+        return self._search_in_report(
+            "crm_satisfaction_trap",
+            "crm.satisfaction.trap.report",
+            operator,
+            value,
+            self.env._("Unsupported search on the satisfaction trap."),
         )
-        return {row[0] for row in rows}
 
     def _compute_crm_potential_big(self):
-        potential = self._potential_big_partner_ids()
+        potential = self._report_partner_ids("crm.potential.customer.report")
         for partner in self:
             partner.crm_potential_big = partner.commercial_partner_id.id in potential
 
     def _search_crm_potential_big(self, operator, value):
-        self.check_field_access_rights("read", ["crm_potential_big"])
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(
-                self.env._("Unsupported search on the potential big customers.")
-            )
-        ids = list(self._potential_big_partner_ids())
-        positive = (operator == "=") == value
-        return [("commercial_partner_id", "in" if positive else "not in", ids)]
+        return self._search_in_report(
+            "crm_potential_big",
+            "crm.potential.customer.report",
+            operator,
+            value,
+            self.env._("Unsupported search on the potential big customers."),
+        )

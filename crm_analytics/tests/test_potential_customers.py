@@ -113,3 +113,14 @@ class TestPotentialCustomers(AnalyticsCommon):
         self.rank()
         self.assertEqual(set(self.report(self.salesman)), {"Wallet", "Growth"})
         self.assertEqual(self.report(self.colleague), {})
+
+    def test_companies_see_their_own_customers(self):
+        """The multi-company rule: a user of company B reads none of company
+        A's potential big customers."""
+        self.rank()
+        self.assertEqual(set(self.report()), {"Wallet", "Growth"})
+        self.assertFalse(
+            self.env["crm.potential.customer.report"]
+            .with_user(self.user_company_b)
+            .search([("partner_id", "in", self.partners.ids)])
+        )
