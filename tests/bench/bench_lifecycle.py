@@ -41,6 +41,9 @@ PRODUCT_CODE = "BENCH-SERVICE"
 PARTNER_REF = "BENCH-"
 HISTORY_DAYS = 3 * 365
 REFUND_RATE = 0.05
+# each invoice's untaxed amount over three product lines, as these shares
+LINE_SHARES = (0.5, 0.3, 0.2)
+PRODUCT_COST = 0.6  # the bench product's cost, per unit of price 1
 WORK_MEM = "256MB"  # what _evaluate sets for many customers (const.WORK_MEM)
 
 
@@ -128,12 +131,13 @@ def load(env, customers, invoices, today, seed):
             "company_id": company.id,
         }
     )
-    env["product.product"].create(
+    product = env["product.product"].create(
         {
             "name": "Bench Service",
             "default_code": PRODUCT_CODE,
             "type": "service",
-            "list_price": 100.0,
+            "list_price": 1.0,
+            "standard_price": PRODUCT_COST,
             "taxes_id": [Command.clear()],
         }
     )
@@ -243,10 +247,91 @@ def load(env, customers, invoices, today, seed):
             uid=uid,
         )
     )
+    load_lines(env, journal, product)
     # A standalone script owns its transaction: the load must persist.
     cr.commit()  # pylint: disable=invalid-commit
-    vacuum(cr.dbname, ["res_partner", "account_move"])
+    vacuum(cr.dbname, ["res_partner", "account_move", "account_move_line"])
     return time.perf_counter() - start
+
+
+def load_lines(env, journal, product):
+    """The bench invoices' journal items, as Odoo posts them: three product
+    lines (``LINE_SHARES`` of the untaxed amount, the bench product at a
+    price of 1) and the receivable line, so that reports over invoice lines
+    (Invoicing's Invoice Analysis) read as many rows as in a real database."""
+    accounts = {
+        account_type: env["account.account"].search(
+            [
+                *env["account.account"]._check_company_domain(env.company),
+                ("account_type", "=", account_type),
+            ],
+            limit=1,
+        )
+        for account_type in ("income", "asset_receivable")
+    }
+    shares = list(LINE_SHARES)
+    env.execute_query(
+        SQL(
+            """
+            WITH move AS (
+                SELECT m.*, CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
+                           AS sign
+                  FROM account_move m WHERE m.journal_id = %(journal)s
+            ),
+            part AS (
+                SELECT move.*, s.n,
+                       CASE WHEN s.n = array_length(%(shares)s::numeric[], 1)
+                            THEN move.amount_untaxed - sum(round(
+                                move.amount_untaxed * s.share, 2)) OVER w
+                                + round(move.amount_untaxed * s.share, 2)
+                            ELSE round(move.amount_untaxed * s.share, 2) END
+                           AS amount
+                  FROM move, unnest(%(shares)s::numeric[]) WITH ORDINALITY s(share, n)
+                WINDOW w AS (PARTITION BY move.id)
+            )
+            INSERT INTO account_move_line (
+                move_id, move_name, date, invoice_date, parent_state, journal_id,
+                company_id, company_currency_id, currency_id, account_id,
+                partner_id, product_id, product_uom_id, name, display_type,
+                sequence, quantity, price_unit, discount, price_subtotal,
+                price_total, balance, debit, credit, amount_currency,
+                amount_residual, amount_residual_currency, reconciled,
+                create_uid, create_date, write_uid, write_date)
+            SELECT part.id, part.name, part.date, part.invoice_date, 'posted',
+                   part.journal_id, part.company_id, part.currency_id,
+                   part.currency_id, %(income)s, part.commercial_partner_id,
+                   %(product)s, %(uom)s, %(label)s, 'product', 10 + part.n,
+                   part.amount, 1, 0, part.amount, part.amount,
+                   -part.sign * part.amount,
+                   CASE WHEN part.sign < 0 THEN part.amount ELSE 0 END,
+                   CASE WHEN part.sign > 0 THEN part.amount ELSE 0 END,
+                   -part.sign * part.amount, 0, 0, FALSE,
+                   part.create_uid, part.create_date, part.write_uid,
+                   part.write_date
+              FROM part
+             UNION ALL
+            SELECT move.id, move.name, move.date, move.invoice_date, 'posted',
+                   move.journal_id, move.company_id, move.currency_id,
+                   move.currency_id, %(receivable)s, move.commercial_partner_id,
+                   NULL, NULL, move.name, 'payment_term', 100, 0, 0, 0, 0, 0,
+                   move.sign * move.amount_total,
+                   CASE WHEN move.sign > 0 THEN move.amount_total ELSE 0 END,
+                   CASE WHEN move.sign < 0 THEN move.amount_total ELSE 0 END,
+                   move.sign * move.amount_total, 0, 0, TRUE,
+                   move.create_uid, move.create_date, move.write_uid,
+                   move.write_date
+              FROM move
+          ORDER BY 1
+            """,
+            journal=journal.id,
+            shares=shares,
+            income=(journal.default_account_id or accounts["income"]).id,
+            receivable=accounts["asset_receivable"].id,
+            product=product.id,
+            uom=product.uom_id.id,
+            label=product.display_name,
+        )
+    )
 
 
 # ----------------------------------------------------------------------
