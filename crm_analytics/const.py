@@ -22,3 +22,11 @@ SNAPSHOT_COLUMNS = (
     "rfm_monetary_score",
 )
 CHURN_RISK_BANDS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+# Service by value: the company setting holding a new case's priority for
+# the customers of each tier.
+CASE_PRIORITY_FIELDS = {
+    "vip": "crm_case_priority_vip",
+    "key": "crm_case_priority_key",
+    "ordinary": "crm_case_priority_ordinary",
+    "small": "crm_case_priority_small",
+}

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.crm_lifecycle.bounds import AMOUNT, PERIOD_DAYS, RATE, check_bounds
+from odoo.addons.crm_satisfaction.models.crm_service_sla import CASE_PRIORITIES
 
 
 class ResCompany(models.Model):
@@ -69,6 +70,19 @@ class ResCompany(models.Model):
         "margin are compared.",
     )
     crm_roi_baseline_to = fields.Date(string="ROI Baseline To")
+    # service by value: the priority of a new case, per tier of its customer
+    crm_case_priority_vip = fields.Selection(
+        CASE_PRIORITIES, string="VIP Case Priority", required=True, default="2"
+    )
+    crm_case_priority_key = fields.Selection(
+        CASE_PRIORITIES, string="Key Case Priority", required=True, default="1"
+    )
+    crm_case_priority_ordinary = fields.Selection(
+        CASE_PRIORITIES, string="Ordinary Case Priority", required=True, default="1"
+    )
+    crm_case_priority_small = fields.Selection(
+        CASE_PRIORITIES, string="Small Case Priority", required=True, default="1"
+    )
 
     @api.constrains(
         "crm_tier_vip_share",

@@ -41,3 +41,15 @@ class ResConfigSettings(models.TransientModel):
     crm_roi_baseline_to = fields.Date(
         related="company_id.crm_roi_baseline_to", readonly=False
     )
+    crm_case_priority_vip = fields.Selection(
+        related="company_id.crm_case_priority_vip", readonly=False
+    )
+    crm_case_priority_key = fields.Selection(
+        related="company_id.crm_case_priority_key", readonly=False
+    )
+    crm_case_priority_ordinary = fields.Selection(
+        related="company_id.crm_case_priority_ordinary", readonly=False
+    )
+    crm_case_priority_small = fields.Selection(
+        related="company_id.crm_case_priority_small", readonly=False
+    )

@@ -202,7 +202,7 @@ class CrmServiceCase(models.Model):
     def _compute_deadline(self):
         Sla = self.env["crm.service.sla"]
         for case in self:
-            hours = Sla._hours_for(case.company_id, case.priority)
+            hours = Sla._hours_for(case)
             case.deadline = (
                 case.date_recorded + timedelta(hours=hours)
                 if hours and case.date_recorded
@@ -282,7 +282,7 @@ class CrmServiceCase(models.Model):
 
     def write(self, vals):
         self._check_loop_untouched(LOOP_FIELDS.intersection(vals) - {"state"})
-        if SCHEDULE_FIELDS.intersection(vals):
+        if self._schedule_fields().intersection(vals):
             self._check_schedule_open(vals)
         if "state" not in vals:
             return super().write(vals)
@@ -318,10 +318,15 @@ class CrmServiceCase(models.Model):
                 )
             )
 
+    @api.model
+    def _schedule_fields(self):
+        """The deadline and what it is computed from (addons add theirs)."""
+        return SCHEDULE_FIELDS
+
     def _check_schedule_open(self, vals):
         """Refuse to change the deadline of a resolved case, or what it is
         computed from: it decided whether the case was resolved in time."""
-        names = SCHEDULE_FIELDS.intersection(vals)
+        names = [name for name in vals if name in self._schedule_fields()]
         for case in self.filtered(lambda case: case.state not in OPEN_STATES):
             for name in names:
                 field = self._fields[name]

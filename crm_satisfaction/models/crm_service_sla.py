@@ -53,37 +53,49 @@ class CrmServiceSla(models.Model):
     def _check_hours(self):
         check_bounds(self, {"hours": SLA_HOURS})
 
+    @api.model
+    def _level_key(self):
+        """The fields that tell service levels apart: one level per value of
+        them (addons add theirs)."""
+        return ["company_id", "priority"]
+
     @api.constrains("company_id", "priority")
-    def _check_one_default_per_priority(self):
+    def _check_one_level_per_key(self):
         # unique(company_id, priority) lets rows without company repeat (NULLs
-        # differ in SQL): one default per priority, checked here.
-        priorities = self.filtered(lambda sla: not sla.company_id).mapped("priority")
-        if not priorities:
-            return
-        repeated = self.sudo()._read_group(
-            [("company_id", "=", False), ("priority", "in", priorities)],
-            ["priority"],
-            having=[("__count", ">", 1)],
-        )
-        if repeated:
-            labels = dict(self._fields["priority"]._description_selection(self.env))
-            raise ValidationError(
-                self.env._(
-                    "There is already a default service level (without company) "
-                    "for the priority %s: one per priority.",
-                    labels[repeated[0][0]],
+        # differ in SQL), as would any optional key an addon adds: one level
+        # per key, checked here.
+        key = self._level_key()
+        for level in self:
+            same = [
+                (name, "=", level._fields[name].convert_to_write(level[name], level))
+                for name in key
+            ]
+            if self.sudo().search_count(same, limit=2) > 1:
+                raise ValidationError(
+                    self.env._(
+                        "There is already a service level for %s.", level.display_name
+                    )
                 )
-            )
 
     @api.model
-    def _hours_for(self, company, priority):
-        """Hours to resolve a case of ``priority`` in ``company``: the
-        company's own level, else the default one (None when neither)."""
-        slas = self.sudo().search(
-            [
-                ("priority", "=", priority),
-                ("company_id", "in", [company.id, False]),
-            ]
-        )
-        own = slas.filtered(lambda s: s.company_id == company)
-        return (own or slas)[:1].hours or None
+    def _hours_for(self, case):
+        """Hours to resolve ``case``: those of the most specific service level
+        that applies to it (``_applies_domain``, ``_specificity``), None when
+        none does."""
+        levels = self.sudo().search(self._applies_domain(case))
+        if not levels:
+            return None
+        return min(levels, key=lambda level: level._specificity()).hours
+
+    @api.model
+    def _applies_domain(self, case):
+        """The service levels that may apply to ``case``."""
+        return [
+            ("priority", "=", case.priority),
+            ("company_id", "in", [case.company_id.id, False]),
+        ]
+
+    def _specificity(self):
+        """Sort key among the levels that apply to a case, the most specific
+        first: a company's own level before the default of every company."""
+        return (not self.company_id,)
