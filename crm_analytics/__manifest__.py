@@ -32,6 +32,7 @@
         "report/crm_potential_customer_report_views.xml",
         "wizard/crm_tier_migration_wizard_views.xml",
         "wizard/crm_salesperson_scorecard_views.xml",
+        "wizard/crm_service_control_views.xml",
         "views/crm_analytics_dashboard_views.xml",
         "views/crm_roi_views.xml",
         "views/crm_analytics_menus.xml",

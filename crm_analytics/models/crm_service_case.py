@@ -37,7 +37,9 @@ class CrmServiceCase(models.Model):
         """{(partner id, company id): value tier of its commercial partner's
         profile in that company, or False} for the pairs ``keys``."""
         partners = self.env["res.partner"].browse({partner for partner, _c in keys})
-        commercial = {partner.id: partner.commercial_partner_id.id for partner in partners}
+        commercial = {
+            partner.id: partner.commercial_partner_id.id for partner in partners
+        }
         # the tier decides the service of a case: read for whoever records it
         profiles = (
             self.env["crm.customer.profile"]

@@ -123,7 +123,9 @@ class TestServiceByValue(AnalyticsCommon):
                 "hours": 6,
             }
         )
-        self.assertEqual(self.new_case(self.vip).deadline, RECORDED + timedelta(hours=6))
+        self.assertEqual(
+            self.new_case(self.vip).deadline, RECORDED + timedelta(hours=6)
+        )
         # the other company keeps the defaults
         other = self.Case.with_company(self.company_b).create(
             {
@@ -138,7 +140,7 @@ class TestServiceByValue(AnalyticsCommon):
             (other.value_tier, other.deadline),
             (False, RECORDED + timedelta(hours=24)),
         )
-        self.assertEqual(own_every_tier.display_name, "High (%s)" % self.company.name)
+        self.assertEqual(own_every_tier.display_name, f"High ({self.company.name})")
         with self.assertRaises(ValidationError) as raised:
             self.Sla.create({"value_tier": "vip", "priority": "2", "hours": 8})
         self.assertEqual(
@@ -180,4 +182,59 @@ class TestServiceByValue(AnalyticsCommon):
         self.assertEqual(
             [(group["value_tier"], group["value_tier_count"]) for group in groups],
             [("vip", 2), ("small", 1)],
+        )
+
+    def test_service_controls_per_tier(self):
+        """Per tier, the rows of a month add up to the company's, and the
+        pivot's total is the ratio of the summed counts."""
+        self.new_case(
+            self.vip_contact,
+            case_type="complaint",
+            date_recorded=datetime(2025, 5, 31, 10, 0),
+        )
+        control = self.env["crm.service.control"].create(
+            {"date_from": "2025-05-01", "date_to": "2025-05-31", "by_value_tier": True}
+        )
+        action = control.action_compute()
+        self.assertEqual(action["context"]["pivot_row_groupby"], ["value_tier"])
+        Line = self.env["crm.service.control.line"]
+        groups = Line.read_group(
+            action["domain"],
+            ["complaints:sum", "customers_invoiced:sum", "complaint_rate"],
+            ["value_tier"],
+            lazy=False,
+        )
+        self.assertEqual(
+            [
+                (
+                    group["value_tier"],
+                    group["complaints"],
+                    group["customers_invoiced"],
+                    group["complaint_rate"],
+                )
+                for group in groups
+            ],
+            [
+                ("vip", 1, 1, 100.0),
+                ("key", 0, 0, 0.0),
+                ("ordinary", 0, 0, 0.0),
+                ("small", 0, 1, 0.0),
+                (False, 0, 0, 0.0),
+            ],
+        )
+        [total] = Line.read_group(
+            action["domain"],
+            ["complaints:sum", "customers_invoiced:sum", "complaint_rate"],
+            [],
+        )
+        self.assertEqual(
+            (total["complaints"], total["customers_invoiced"], total["complaint_rate"]),
+            (1, 2, 50.0),
+        )
+        # the company's row, without tiers, holds the same figures
+        control.by_value_tier = False
+        company_row = Line.search(control.action_compute()["domain"])
+        self.assertEqual(
+            (company_row.complaints, company_row.customers_invoiced),
+            (1, 2),
         )

@@ -659,9 +659,10 @@ class CrmServiceCase(models.Model):
 
     @api.model
     @api.readonly
-    def service_controls(self, date_from, date_to, team=None):
+    def service_controls(self, date_from, date_to, team=None, customers=None):
         """The three service controls of DOMAIN §3 over [date_from, date_to]
-        for the current company (and a sales team):
+        for the current company (and a sales team, and some customers:
+        commercial partners, their contacts included):
 
         - complaint rate 投诉率 = complaint cases recorded in the period /
           customers invoiced in the period;
@@ -689,14 +690,24 @@ class CrmServiceCase(models.Model):
         team = arguments.to_records(
             self.env, "crm.team", team, arguments.SALES_TEAM, single=True
         )
+        if customers is not None:
+            customers = arguments.to_records(
+                self.env, "res.partner", customers, arguments.CUSTOMERS
+            )
         start = fields.Datetime.to_datetime(date_from)
         end = fields.Datetime.to_datetime(date_to) + timedelta(days=1)
         now = self._now()
         company = self.env.company
         team_id = team.id or None
 
-        def team_filter(column):
-            return SQL("AND %s = %s", column, team_id) if team_id else SQL()
+        def scope_filter(column, partner_column):
+            return SQL(
+                "%s %s",
+                SQL("AND %s = %s", column, team_id) if team_id else SQL(),
+                SQL("AND %s = ANY(%s)", partner_column, customers.ids)
+                if customers is not None
+                else SQL(),
+            )
 
         # the cases and invoices the caller may read, as subqueries
         readable_cases = self._search([("company_id", "=", company.id)]).subselect()
@@ -716,18 +727,18 @@ class CrmServiceCase(models.Model):
                     WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.case_type = 'complaint'
                       AND c.date_recorded >= %(start)s
-                      AND c.date_recorded < %(end)s %(case_team)s) AS complaints,
+                      AND c.date_recorded < %(end)s %(case_scope)s) AS complaints,
                   (SELECT count(*) FROM crm_service_case c
                     WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.date_recorded >= %(start)s
-                      AND c.date_recorded < %(end)s %(case_team)s) AS cases,
+                      AND c.date_recorded < %(end)s %(case_scope)s) AS cases,
                   (SELECT count(*) FROM crm_service_case c
                     WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.date_recorded >= %(start)s
                       AND c.date_recorded < %(end)s
                       AND c.state = 'closed' AND c.date_resolved IS NOT NULL
                       AND c.callback_done AND c.feedback_route IS NOT NULL
-                      %(case_team)s) AS cases_complete,
+                      %(case_scope)s) AS cases_complete,
                   (SELECT count(*) FROM crm_service_case c
                     WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.date_recorded >= %(start)s
@@ -736,30 +747,30 @@ class CrmServiceCase(models.Model):
                       AND c.callback_done AND c.feedback_route IS NOT NULL
                       AND c.date_resolved <= c.deadline
                       AND c.date_escalated IS NULL
-                      %(case_team)s) AS cases_complete_in_time,
+                      %(case_scope)s) AS cases_complete_in_time,
                   (SELECT count(DISTINCT m.commercial_partner_id) FROM account_move m
                     WHERE m.company_id = %(company)s AND m.id IN %(moves)s
                       AND m.state = 'posted' AND m.move_type = 'out_invoice'
                       AND m.invoice_date >= %(date_from)s
-                      AND m.invoice_date <= %(date_to)s %(move_team)s)
+                      AND m.invoice_date <= %(date_to)s %(move_scope)s)
                       AS customers_invoiced,
                   (SELECT count(*) FROM crm_service_case c
                     WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.deadline >= %(start)s AND c.deadline < %(end)s
-                      %(case_team)s) AS cases_due,
+                      %(case_scope)s) AS cases_due,
                   (SELECT count(*) FROM crm_service_case c
                     WHERE c.company_id = %(company)s AND c.id IN %(cases)s
                       AND c.deadline >= %(start)s AND c.deadline < %(end)s
                       AND (c.date_resolved > c.deadline
                            OR (c.date_resolved IS NULL AND c.deadline < %(now)s))
-                      %(case_team)s) AS cases_missed,
+                      %(case_scope)s) AS cases_missed,
                   (SELECT count(*) FROM mail_activity a
                      JOIN crm_service_case c
                        ON c.id = a.res_id AND a.res_model = 'crm.service.case'
                     WHERE a.activity_type_id = %(callback)s
                       AND c.company_id = %(company)s AND c.id IN %(cases)s
                       AND a.date_deadline >= %(date_from)s
-                      AND a.date_deadline <= %(date_to)s %(case_team)s)
+                      AND a.date_deadline <= %(date_to)s %(case_scope)s)
                       AS callbacks_due,
                   (SELECT count(*) FROM mail_activity a
                      JOIN crm_service_case c
@@ -771,7 +782,7 @@ class CrmServiceCase(models.Model):
                       AND (a.date_done > a.date_deadline
                            OR (a.date_done IS NULL
                                AND a.date_deadline < %(today)s))
-                      %(case_team)s) AS callbacks_missed
+                      %(case_scope)s) AS callbacks_missed
                 """,
                 company=company.id,
                 start=start,
@@ -785,8 +796,12 @@ class CrmServiceCase(models.Model):
                 ).id,
                 cases=readable_cases,
                 moves=readable_moves,
-                case_team=team_filter(SQL("c.team_id")),
-                move_team=team_filter(SQL("m.team_id")),
+                case_scope=scope_filter(
+                    SQL("c.team_id"), SQL("c.commercial_partner_id")
+                ),
+                move_scope=scope_filter(
+                    SQL("m.team_id"), SQL("m.commercial_partner_id")
+                ),
             )
         )
         responses = self.env["survey.user_input"].search(
@@ -798,6 +813,11 @@ class CrmServiceCase(models.Model):
                 ("end_datetime", ">=", start),
                 ("end_datetime", "<", end),
                 *([("crm_team_id", "=", team_id)] if team_id else []),
+                *(
+                    [("partner_id.commercial_partner_id", "in", customers.ids)]
+                    if customers is not None
+                    else []
+                ),
             ]
         )
         completed, dissatisfied = self._dissatisfaction_counts(responses)

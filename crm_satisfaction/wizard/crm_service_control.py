@@ -22,21 +22,29 @@ class CrmServiceControl(models.TransientModel):
     )
     line_ids = fields.One2many("crm.service.control.line", "control_id")
 
+    def _scopes(self):
+        """The rows of each month: [(their values, the arguments of
+        ``crm.service.case.service_controls`` that count them)], a row per
+        sales team chosen, or one for the whole company."""
+        return [({"team_id": team.id}, {"team": team}) for team in self.team_ids] or [
+            ({"team_id": False}, {})
+        ]
+
     def action_compute(self):
         self.ensure_one()
         Case = self.env["crm.service.case"]
-        teams = list(self.team_ids) or [None]
+        scopes = self._scopes()
         lines = []
         month = self.date_from.replace(day=1)
         while month <= self.date_to:
             start = max(month, self.date_from)
             end = min(month + relativedelta(months=1, days=-1), self.date_to)
-            for team in teams:
-                figures = Case.service_controls(start, end, team=team)
+            for values, arguments in scopes:
+                figures = Case.service_controls(start, end, **arguments)
                 lines.append(
                     {
                         "month": month,
-                        "team_id": team.id if team else False,
+                        **values,
                         **{
                             key: figures[key] or 0.0
                             for key in (

@@ -1,0 +1,53 @@
+from odoo import api, fields, models
+
+from ..const import VALUE_TIERS
+
+
+class CrmServiceControl(models.TransientModel):
+    """The service controls per value tier: high-value customers are to be
+    served better, and the controls show whether they are."""
+
+    _inherit = "crm.service.control"
+
+    by_value_tier = fields.Boolean(
+        string="Per Value Tier",
+        help="A row per value tier of the customers (their tier today, in the "
+        "current company), and one for the customers without a tier: the rows "
+        "of a month add up to the company's.",
+    )
+
+    def _scopes(self):
+        scopes = super()._scopes()
+        if not self.by_value_tier:
+            return scopes
+        Partner = self.env["res.partner"]
+        tiers = [
+            (tier, Partner.search([("value_tier", "=", tier)]))
+            for tier in [tier for tier, _label in VALUE_TIERS] + [False]
+        ]
+        return [
+            ({**values, "value_tier": tier}, {**arguments, "customers": partners})
+            for values, arguments in scopes
+            for tier, partners in tiers
+        ]
+
+    def action_compute(self):
+        action = super().action_compute()
+        if self.by_value_tier:
+            action["context"] = {
+                **action.get("context", {}),
+                "crm_by_value_tier": True,
+                "pivot_row_groupby": ["value_tier"],
+            }
+        return action
+
+
+class CrmServiceControlLine(models.TransientModel):
+    _name = "crm.service.control.line"
+    _inherit = ["crm.service.control.line", "crm.selection.order.mixin"]
+
+    value_tier = fields.Selection(VALUE_TIERS, readonly=True)
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"value_tier"}
