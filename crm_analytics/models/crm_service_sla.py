@@ -25,10 +25,11 @@ class CrmServiceSla(models.Model):
 
     @api.depends("value_tier")
     def _compute_display_name(self):
-        super()._compute_display_name()
+        res = super()._compute_display_name()
         labels = dict(self._fields["value_tier"]._description_selection(self.env))
         for sla in self.filtered("value_tier"):
             sla.display_name = f"{sla.display_name} · {labels[sla.value_tier]}"
+        return res
 
     @api.model
     def _level_key(self):
