@@ -19,6 +19,31 @@ class CrmServiceCase(models.Model):
         "priority of a new case and chooses its service level.",
     )
 
+    suggest_portal = fields.Boolean(
+        compute="_compute_suggest_portal",
+        help="A customer of the lowest tier without portal access: its low-cost "
+        "channel is the portal, where it raises and follows its requests.",
+    )
+
+    @api.depends("value_tier", "commercial_partner_id")
+    def _compute_suggest_portal(self):
+        lowest = VALUE_TIERS[-1][0]
+        for case in self:
+            customer = case.commercial_partner_id
+            case.suggest_portal = (
+                case.value_tier == lowest
+                and not (customer | customer.child_ids).sudo().user_ids
+            )
+
+    def action_invite_to_portal(self):
+        """Odoo's portal access wizard, for the customer and its contacts."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "portal.partner_wizard_action"
+        )
+        action["context"] = {"default_partner_ids": self.commercial_partner_id.ids}
+        return action
+
     @api.model
     def _selection_groups_in_order(self):
         return super()._selection_groups_in_order() | {"value_tier"}

@@ -238,3 +238,20 @@ class TestServiceByValue(AnalyticsCommon):
             (company_row.complaints, company_row.customers_invoiced),
             (1, 2),
         )
+
+    def test_portal_offered_to_the_lowest_tier(self):
+        """The lowest tier's channel is the portal: its cases suggest inviting
+        the customer until one of its contacts has portal access."""
+        small_case = self.new_case(self.small)
+        vip_case = self.new_case(self.vip)
+        self.assertEqual(
+            (small_case.suggest_portal, vip_case.suggest_portal), (True, False)
+        )
+        action = small_case.action_invite_to_portal()
+        wizard = self.env["portal.wizard"].with_context(**action["context"]).create({})
+        self.assertEqual(wizard.partner_ids, self.small)
+        wizard.user_ids.email = "small@example.com"
+        wizard.user_ids.action_grant_access()
+        self.assertTrue(self.small.user_ids.share)
+        small_case.invalidate_recordset(["suggest_portal"])
+        self.assertFalse(small_case.suggest_portal)

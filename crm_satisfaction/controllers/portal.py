@@ -1,13 +1,19 @@
 from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
+from odoo.tools import plaintext2html
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+# what a customer may raise on the portal (after-sale visits are the
+# company's own)
+PORTAL_CASE_TYPES = ("complaint", "request")
+
 
 class ServiceCasePortal(CustomerPortal):
-    """Customers follow their own service cases on the portal."""
+    """Customers raise complaints and requests and follow their own service
+    cases on the portal."""
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
@@ -63,3 +69,56 @@ class ServiceCasePortal(CustomerPortal):
             False,
         )
         return request.render("crm_satisfaction.portal_my_case", values)
+
+    @http.route(
+        ["/my/cases/new"],
+        type="http",
+        auth="user",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def portal_new_case(self, name="", case_type="complaint", description="", **kw):
+        """A complaint or request of the user's company (the commercial
+        partner) to the user's company: recorded for the customer's
+        salesperson, with the deadline of its service level."""
+        Case = request.env["crm.service.case"]
+        if not Case.has_access("read"):
+            return request.redirect("/my")
+        types = [
+            (key, label)
+            for key, label in Case._fields["case_type"]._description_selection(
+                request.env
+            )
+            if key in PORTAL_CASE_TYPES
+        ]
+        name = name.strip()
+        error = None
+        if request.httprequest.method == "POST":
+            if name and case_type in dict(types):
+                user = request.env.user
+                # the customer may read its cases, not write them: recorded
+                # on its behalf, in the customer's name (author of the chatter)
+                case = Case.sudo().create(
+                    {
+                        "name": name,
+                        "case_type": case_type,
+                        "description": plaintext2html(description or ""),
+                        "partner_id": user.partner_id.id,
+                        "company_id": user.company_id.id,
+                        "user_id": user.partner_id.commercial_partner_id.user_id.id,
+                    }
+                )
+                return request.redirect(case.get_portal_url())
+            error = request.env._("Give your request a subject and a type.")
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "service_case_new",
+                "case_types": types,
+                "name": name,
+                "case_type": case_type,
+                "description": description,
+                "error": error,
+            }
+        )
+        return request.render("crm_satisfaction.portal_new_case", values)

@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import Command, http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -100,3 +100,67 @@ class TestServiceCasePortal(HttpCase):
         self.assertIn(own.reference, detail.text)
         denied = self.url_open(f"/my/cases/{other.id}")
         self.assertNotIn("Secret matter", denied.text)
+
+    def test_portal_new_request(self):
+        """A customer raises a request on the portal: recorded for its
+        company, owned by its salesperson, due by its service level."""
+        salesman = new_test_user(
+            self.env, login="case_portal_owner", groups="sales_team.group_sale_salesman"
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "Portal Buyer Co", "is_company": True, "user_id": salesman.id}
+        )
+        portal = new_test_user(
+            self.env, login="case_portal_new", password="case_portal_new",
+            groups="base.group_portal",
+        )  # fmt: skip
+        portal.partner_id.parent_id = customer
+        self.authenticate("case_portal_new", "case_portal_new")
+        form = self.url_open("/my/cases/new")
+        self.assertEqual(form.status_code, 200)
+        self.assertIn('name="case_type"', form.text)
+        # after-sale visits are the company's, not the customer's to raise
+        self.assertNotIn('value="visit"', form.text)
+        Case = self.env["crm.service.case"]
+        refused = self.url_open(
+            "/my/cases/new",
+            data={
+                "name": "  ",
+                "case_type": "request",
+                "csrf_token": http.Request.csrf_token(self),
+            },
+        )
+        self.assertIn("Give your request a subject and a type.", refused.text)
+        self.assertFalse(Case.search([("partner_id", "=", portal.partner_id.id)]))
+        sent = self.url_open(
+            "/my/cases/new",
+            data={
+                "name": "Spare parts",
+                "case_type": "request",
+                "description": "Two filters, please.\nThanks",
+                "csrf_token": http.Request.csrf_token(self),
+            },
+        )
+        case = Case.search([("partner_id", "=", portal.partner_id.id)])
+        self.assertEqual(
+            (
+                case.name,
+                case.case_type,
+                case.commercial_partner_id,
+                case.company_id,
+                case.user_id,
+                case.state,
+            ),
+            (
+                "Spare parts",
+                "request",
+                customer,
+                portal.company_id,
+                salesman,
+                "recorded",
+            ),
+        )
+        self.assertEqual(case.description, "<p>Two filters, please.<br>Thanks</p>")
+        self.assertTrue(case.deadline)
+        self.assertIn(f"/my/cases/{case.id}", sent.url)
+        self.assertIn(case.reference, sent.text)
