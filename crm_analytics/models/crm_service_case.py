@@ -38,11 +38,11 @@ class CrmServiceCase(models.Model):
     def action_invite_to_portal(self):
         """Odoo's portal access wizard, for the customer and its contacts."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "portal.partner_wizard_action"
+        return (
+            self.env["portal.wizard"]
+            .with_context(default_partner_ids=self.commercial_partner_id.ids)
+            .action_open_wizard()
         )
-        action["context"] = {"default_partner_ids": self.commercial_partner_id.ids}
-        return action
 
     @api.model
     def _selection_groups_in_order(self):

@@ -248,8 +248,9 @@ class TestServiceByValue(AnalyticsCommon):
             (small_case.suggest_portal, vip_case.suggest_portal), (True, False)
         )
         action = small_case.action_invite_to_portal()
-        wizard = self.env["portal.wizard"].with_context(**action["context"]).create({})
+        wizard = self.env["portal.wizard"].browse(action["res_id"])
         self.assertEqual(wizard.partner_ids, self.small)
+        self.assertEqual(wizard.user_ids.partner_id, self.small)
         wizard.user_ids.email = "small@example.com"
         wizard.user_ids.action_grant_access()
         self.assertTrue(self.small.user_ids.share)
