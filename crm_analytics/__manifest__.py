@@ -22,6 +22,7 @@
         "views/crm_lifecycle_playbook_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/mail_activity_type_views.xml",
         "views/crm_satisfaction_result_views.xml",
         "report/crm_value_tier_report_views.xml",
         "report/crm_pareto_report_views.xml",

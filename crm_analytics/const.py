@@ -22,3 +22,10 @@ SNAPSHOT_COLUMNS = (
     "rfm_monetary_score",
 )
 CHURN_RISK_BANDS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+# Cost to serve (customer profitability): the company setting holding the
+# cost of a service case of each type (crm.service.case.case_type).
+CASE_TYPE_COST_FIELDS = {
+    "complaint": "crm_cost_per_complaint",
+    "request": "crm_cost_per_request",
+    "visit": "crm_cost_per_visit",
+}

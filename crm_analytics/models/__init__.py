@@ -11,3 +11,4 @@ from . import survey_user_input
 from . import crm_analytics_dashboard
 from . import crm_cost_entry
 from . import crm_lifecycle_demo
+from . import mail_activity_type

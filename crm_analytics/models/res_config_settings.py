@@ -41,3 +41,12 @@ class ResConfigSettings(models.TransientModel):
     crm_roi_baseline_to = fields.Date(
         related="company_id.crm_roi_baseline_to", readonly=False
     )
+    crm_cost_per_complaint = fields.Monetary(
+        related="company_id.crm_cost_per_complaint", readonly=False
+    )
+    crm_cost_per_request = fields.Monetary(
+        related="company_id.crm_cost_per_request", readonly=False
+    )
+    crm_cost_per_visit = fields.Monetary(
+        related="company_id.crm_cost_per_visit", readonly=False
+    )
