@@ -13,19 +13,15 @@ COGS_SOURCES = [
     ("rate", "Margin rate"),
     ("mixed", "Product cost and margin rate"),
 ]
-# The records a done activity may belong to, and the SQL of their customer
-# and company (alias ``r``): activities marked done on other records are not
-# a customer's cost to serve.
+# The records a done activity may belong to: their table and the SQL of
+# their customer (alias ``r``, ``rp`` its partner). Activities marked done
+# on other records are no customer's cost to serve.
 ACTIVITY_RECORDS = {
-    "res.partner": ("res_partner", "r.commercial_partner_id", "NULL::int"),
-    "crm.lead": ("crm_lead", "rp.commercial_partner_id", "r.company_id"),
-    "sale.order": ("sale_order", "rp.commercial_partner_id", "r.company_id"),
-    "account.move": ("account_move", "r.commercial_partner_id", "r.company_id"),
-    "crm.service.case": (
-        "crm_service_case",
-        "r.commercial_partner_id",
-        "r.company_id",
-    ),
+    "res.partner": ("res_partner", "r.commercial_partner_id"),
+    "crm.lead": ("crm_lead", "rp.commercial_partner_id"),
+    "sale.order": ("sale_order", "rp.commercial_partner_id"),
+    "account.move": ("account_move", "r.commercial_partner_id"),
+    "crm.service.case": ("crm_service_case", "r.commercial_partner_id"),
 }
 
 
@@ -69,6 +65,7 @@ class CrmCustomerProfitabilityReport(models.Model):
             "currency_rate",
         ],
         "crm.lead": ["partner_id", "company_id"],
+        "res.partner": ["commercial_partner_id", "company_id", "user_id"],
         "crm.service.case": [
             "case_type", "date_recorded", "company_id", "commercial_partner_id",
         ],
@@ -79,7 +76,6 @@ class CrmCustomerProfitabilityReport(models.Model):
         "mail.activity.type": ["crm_cost"],
         "crm.cost.entry": ["date", "company_id", "amount"],
         "crm.customer.profile": ["partner_id", "company_id", "value_tier"],
-        "res.partner": ["commercial_partner_id", "user_id"],
         "res.users": ["sale_team_id"],
         "res.company": [
             "crm_revenue_source", "crm_churn_days", "crm_clv_margin_rate",
@@ -258,20 +254,24 @@ class CrmCustomerProfitabilityReport(models.Model):
                 for case_type in CASE_TYPE_COST_FIELDS
             ),
         )
-        activity_records = SQL("\nUNION ALL\n").join(
+        # per model, from the messages (a few) to their records by id
+        done_activities = SQL("\nUNION ALL\n").join(
             SQL(
-                """SELECT %(model)s AS model, r.id, %(partner)s AS partner_id,
-                          %(company)s AS company_id
-                     FROM %(table)s r %(join)s""",
+                """SELECT coalesce(r.company_id, m.record_company_id) AS company_id,
+                          %(partner)s AS partner_id, m.mail_activity_type_id,
+                          date_trunc('month', m.date)::date AS month
+                     FROM mail_message m
+                     JOIN %(table)s r ON r.id = m.res_id %(join)s
+                    WHERE m.model = %(model)s
+                      AND m.mail_activity_type_id IS NOT NULL""",
                 model=model,
                 table=SQL.identifier(table),
                 partner=SQL(partner),
-                company=SQL(company),
                 join=SQL("LEFT JOIN res_partner rp ON rp.id = r.partner_id")
                 if partner.startswith("rp.")
                 else SQL(),
             )
-            for model, (table, partner, company) in ACTIVITY_RECORDS.items()
+            for model, (table, partner) in ACTIVITY_RECORDS.items()
         )
         return SQL(
             """
@@ -287,16 +287,7 @@ class CrmCustomerProfitabilityReport(models.Model):
                        count(*) AS activities,
                        sum(coalesce(
                            (t.crm_cost ->> a.company_id::text)::numeric, 0)) AS cost
-                  FROM (
-                    SELECT coalesce(r.company_id, m.record_company_id) AS company_id,
-                           r.partner_id, m.mail_activity_type_id,
-                           date_trunc('month', m.date)::date AS month
-                      FROM mail_message m
-                      JOIN (%(activity_records)s) r
-                        ON r.model = m.model AND r.id = m.res_id
-                     WHERE m.mail_activity_type_id IS NOT NULL
-                       AND m.model IN %(models)s
-                  ) a
+                  FROM (%(done_activities)s) a
                   JOIN crm_company c ON c.id = a.company_id
                   JOIN mail_activity_type t ON t.id = a.mail_activity_type_id
                  WHERE a.partner_id IS NOT NULL
@@ -343,8 +334,7 @@ class CrmCustomerProfitabilityReport(models.Model):
             )
             """,
             case_cost=case_cost,
-            activity_records=activity_records,
-            models=tuple(ACTIVITY_RECORDS),
+            done_activities=done_activities,
         )
 
     @api.model

@@ -43,7 +43,7 @@ class TestProfitability(OwnCustomersCommon):
                   (40); a done call on its opportunity (15); 50 of the CRM
                   costs (100 / 400)
     April  Alpha  1 widget at 100 and 1 gadget at 50: COGS 40 at cost, 35
-                  estimated
+                  estimated; a done call on the invoice (15)
     May    -      CRM costs 80 and no revenue: allocated to nobody
     =====  =====  =========================================================
     """
@@ -113,6 +113,7 @@ class TestProfitability(OwnCustomersCommon):
             ]
         )
         moves.action_post()
+        cls.april_invoice = moves[3]
         Case = cls.env["crm.service.case"]
         Case.create(
             [
@@ -140,6 +141,10 @@ class TestProfitability(OwnCustomersCommon):
             lead.activity_schedule(
                 activity_type_id=cls.call.id, user_id=cls.colleague.id
             ).action_feedback(feedback="Called")
+        with freeze_time("2025-04-10 10:00:00"):
+            cls.april_invoice.activity_schedule(
+                activity_type_id=cls.call.id, user_id=cls.salesman.id
+            ).action_feedback(feedback="Payment reminder")
         # a call planned but not done costs nothing yet
         lead.activity_schedule(activity_type_id=cls.call.id, user_id=cls.colleague.id)
         cls.env["crm.cost.entry"].create(
@@ -224,11 +229,11 @@ class TestProfitability(OwnCustomersCommon):
                 "margin_percent": 50,
                 "case_count": 0,
                 "case_cost": 0,
-                "activity_count": 0,
-                "activity_cost": 0,
+                "activity_count": 1,
+                "activity_cost": 15,
                 "allocated_cost": 0,
-                "cost_to_serve": 0,
-                "contribution": 75,
+                "cost_to_serve": 15,
+                "contribution": 60,
             },
         )
         self.assertEqual(len(rows), 3)
@@ -260,11 +265,11 @@ class TestProfitability(OwnCustomersCommon):
                 "margin_percent": round(100 * 285 / 550, 2),
                 "case_count": 2,
                 "case_cost": 65,
-                "activity_count": 2,
-                "activity_cost": 15,
+                "activity_count": 3,
+                "activity_cost": 30,
                 "allocated_cost": 200,
-                "cost_to_serve": 280,
-                "contribution": 5,
+                "cost_to_serve": 295,
+                "contribution": -10,
             },
         )
         # Alpha over March and April: 450 revenue, 255 margin (56.67 %)
@@ -276,7 +281,7 @@ class TestProfitability(OwnCustomersCommon):
                 per_customer[self.alpha.id,]["margin_percent"],
                 per_customer[self.alpha.id,]["contribution"],
             ),
-            (450, 255, 56.67, 80),
+            (450, 255, 56.67, 65),
         )
         # a window: March only
         [(march)] = self.grouped(
@@ -302,7 +307,7 @@ class TestProfitability(OwnCustomersCommon):
                 round(group["margin_percent"], 2),
                 group["contribution"],
             ),
-            (550, 51.82, 5),
+            (550, 51.82, -10),
         )
 
     def test_value_destroyers(self):
@@ -354,3 +359,24 @@ class TestProfitability(OwnCustomersCommon):
             self.company.crm_cost_per_complaint = -1
         with self.assertRaises(ValidationError):
             self.call.with_company(self.company).crm_cost = -5
+
+    def test_row_ids_stay(self):
+        """A row's id is its key (company, month, customer): the rows
+        before stay when a customer buys in an earlier month."""
+        Report = self.env[REPORT].with_context(allowed_company_ids=self.company.ids)
+
+        def ids_by_key():
+            rows = Report.search([]).read(["company_id", "month", "partner_id"])
+            ids = [row["id"] for row in rows]
+            self.assertEqual(len(set(ids)), len(ids))
+            return {
+                (row["company_id"][0], row["month"], row["partner_id"][0]): row["id"]
+                for row in rows
+            }
+
+        before = ids_by_key()
+        newcomer = self.customer("Newcomer")
+        self.post_invoices([(newcomer, date(2020, 1, 15), 100)])
+        after = ids_by_key()
+        self.assertEqual(len(after), len(before) + 1)
+        self.assertEqual({key: after[key] for key in before}, before)
