@@ -41,8 +41,11 @@ class CrmCustomerProfitabilityReport(models.Model):
       customers by their share of the positive revenue of the month;
     - contribution 贡献 = gross margin − cost to serve.
 
-    The salesperson, team and tier are the customer's today (as on the
-    profile), so that "own documents" salespeople read their own customers.
+    Cases and activities count for the customers of the company (a
+    lifecycle profile: prospects included), not for vendors or other
+    contacts. The salesperson, team and tier are the customer's today (as
+    on the profile), so that "own documents" salespeople read their own
+    customers.
     """
 
     _name = "crm.customer.profitability.report"
@@ -279,7 +282,11 @@ class CrmCustomerProfitabilityReport(models.Model):
                 SELECT k.company_id, k.commercial_partner_id AS partner_id,
                        date_trunc('month', k.date_recorded)::date AS month,
                        count(*) AS cases, sum(coalesce(%(case_cost)s, 0)) AS cost
-                  FROM crm_service_case k JOIN crm_company c ON c.id = k.company_id
+                  FROM crm_service_case k
+                  JOIN crm_company c ON c.id = k.company_id
+                  JOIN crm_customer_profile pr
+                    ON pr.partner_id = k.commercial_partner_id
+                   AND pr.company_id = k.company_id
               GROUP BY 1, 2, 3
             ),
             done AS (
@@ -290,7 +297,8 @@ class CrmCustomerProfitabilityReport(models.Model):
                   FROM (%(done_activities)s) a
                   JOIN crm_company c ON c.id = a.company_id
                   JOIN mail_activity_type t ON t.id = a.mail_activity_type_id
-                 WHERE a.partner_id IS NOT NULL
+                  JOIN crm_customer_profile pr
+                    ON pr.partner_id = a.partner_id AND pr.company_id = a.company_id
               GROUP BY 1, 2, 3
             ),
             fact AS (

@@ -145,6 +145,12 @@ class TestProfitability(OwnCustomersCommon):
             cls.april_invoice.activity_schedule(
                 activity_type_id=cls.call.id, user_id=cls.salesman.id
             ).action_feedback(feedback="Payment reminder")
+        # a supplier is no customer: its calls are no cost to serve
+        cls.supplier = cls.env["res.partner"].create({"name": "Supplier"})
+        with freeze_time("2025-03-21 10:00:00"):
+            cls.supplier.activity_schedule(
+                activity_type_id=cls.call.id, user_id=cls.salesman.id
+            ).action_feedback(feedback="Ordered")
         # a call planned but not done costs nothing yet
         lead.activity_schedule(activity_type_id=cls.call.id, user_id=cls.colleague.id)
         cls.env["crm.cost.entry"].create(
@@ -237,6 +243,9 @@ class TestProfitability(OwnCustomersCommon):
             },
         )
         self.assertEqual(len(rows), 3)
+        self.assertFalse(
+            self.env[REPORT].search([("partner_id", "=", self.supplier.id)])
+        )
         # where each row's cost of goods sold comes from
         sources = self.env[REPORT].search(
             [("partner_id", "in", (self.alpha | self.beta).ids)], order="id"
