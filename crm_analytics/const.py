@@ -30,3 +30,10 @@ CASE_PRIORITY_FIELDS = {
     "ordinary": "crm_case_priority_ordinary",
     "small": "crm_case_priority_small",
 }
+# Cost to serve (customer profitability): the company setting holding the
+# cost of a service case of each type (crm.service.case.case_type).
+CASE_TYPE_COST_FIELDS = {
+    "complaint": "crm_cost_per_complaint",
+    "request": "crm_cost_per_request",
+    "visit": "crm_cost_per_visit",
+}

@@ -13,3 +13,4 @@ from . import crm_cost_entry
 from . import crm_lifecycle_demo
 from . import crm_service_sla
 from . import crm_service_case
+from . import mail_activity_type

@@ -84,6 +84,25 @@ class ResCompany(models.Model):
         CASE_PRIORITIES, string="Small Case Priority", required=True, default="1"
     )
 
+    # cost to serve (customer profitability), one per service case type
+    # (const.CASE_TYPE_COST_FIELDS)
+    crm_cost_per_complaint = fields.Monetary(
+        string="Cost per Complaint",
+        currency_field="currency_id",
+        help="What handling one complaint costs, charged to the customer's "
+        "cost to serve in the month the case is recorded.",
+    )
+    crm_cost_per_request = fields.Monetary(
+        string="Cost per Request",
+        currency_field="currency_id",
+        help="What handling one service request costs.",
+    )
+    crm_cost_per_visit = fields.Monetary(
+        string="Cost per After-sale Visit",
+        currency_field="currency_id",
+        help="What one after-sale visit costs.",
+    )
+
     @api.constrains(
         "crm_tier_vip_share",
         "crm_tier_key_share",
@@ -95,6 +114,9 @@ class ResCompany(models.Model):
         "crm_rfm_window_days",
         "crm_clv_discount_rate",
         "crm_clv_margin_rate",
+        "crm_cost_per_complaint",
+        "crm_cost_per_request",
+        "crm_cost_per_visit",
     )
     def _check_crm_analytics_settings(self):
         check_bounds(
@@ -106,6 +128,9 @@ class ResCompany(models.Model):
                 "crm_rfm_window_days": PERIOD_DAYS,
                 "crm_clv_discount_rate": RATE,
                 "crm_clv_margin_rate": RATE,
+                "crm_cost_per_complaint": AMOUNT,
+                "crm_cost_per_request": AMOUNT,
+                "crm_cost_per_visit": AMOUNT,
             },
         )
         for company in self:

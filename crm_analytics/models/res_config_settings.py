@@ -53,3 +53,12 @@ class ResConfigSettings(models.TransientModel):
     crm_case_priority_small = fields.Selection(
         related="company_id.crm_case_priority_small", readonly=False
     )
+    crm_cost_per_complaint = fields.Monetary(
+        related="company_id.crm_cost_per_complaint", readonly=False
+    )
+    crm_cost_per_request = fields.Monetary(
+        related="company_id.crm_cost_per_request", readonly=False
+    )
+    crm_cost_per_visit = fields.Monetary(
+        related="company_id.crm_cost_per_visit", readonly=False
+    )

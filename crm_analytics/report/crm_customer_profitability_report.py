@@ -1,0 +1,405 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from odoo.addons.crm_lifecycle.tools import lifecycle_sql
+
+from ..const import CASE_TYPE_COST_FIELDS, VALUE_TIERS
+from .row_ids import company_month_id
+
+# Partner ids stay below this bound in a row's id (see _select).
+PARTNERS = 10**9
+COGS_SOURCES = [
+    ("cost", "Product cost"),
+    ("rate", "Margin rate"),
+    ("mixed", "Product cost and margin rate"),
+]
+# The records a done activity may belong to: their table and the SQL of
+# their customer (alias ``r``, ``rp`` its partner). Activities marked done
+# on other records are no customer's cost to serve.
+ACTIVITY_RECORDS = {
+    "res.partner": ("res_partner", "r.commercial_partner_id"),
+    "crm.lead": ("crm_lead", "rp.commercial_partner_id"),
+    "sale.order": ("sale_order", "rp.commercial_partner_id"),
+    "account.move": ("account_move", "r.commercial_partner_id"),
+    "crm.service.case": ("crm_service_case", "r.commercial_partner_id"),
+}
+
+
+class CrmCustomerProfitabilityReport(models.Model):
+    """Customer profitability 客户盈利能力: per company, customer and month,
+    revenue, cost of goods sold, gross margin, cost to serve and
+    contribution, amounts in the current company's currency. Every measure
+    adds up over months, so that the pivot shows any period.
+
+    - cost of goods sold: per invoice line, quantity × the product's cost
+      where it has one, else revenue × (1 − the margin rate of the
+      settings); companies whose revenue source is sale orders: always the
+      margin rate. Both parts are measures of their own;
+    - cost to serve 服务成本: the service cases recorded in the month at the
+      cost of their type (settings), the activities marked done in the month
+      at the cost of their type, and the month's CRM costs allocated to the
+      customers by their share of the positive revenue of the month;
+    - contribution 贡献 = gross margin − cost to serve.
+
+    Cases and activities count for the customers of the company (a
+    lifecycle profile: prospects included), not for vendors or other
+    contacts. The salesperson, team and tier are the customer's today (as
+    on the profile), so that "own documents" salespeople read their own
+    customers.
+    """
+
+    _name = "crm.customer.profitability.report"
+    _inherit = ["crm.rate.mixin", "crm.selection.order.mixin"]
+    _description = "Customer Profitability"
+    _auto = False
+    _rec_name = "partner_id"
+    _order = "month desc, contribution, id"
+    _depends = {
+        "account.move.line": [
+            "move_id", "balance", "quantity", "product_id", "display_type",
+        ],
+        "account.move": [
+            "state", "move_type", "invoice_date", "company_id",
+            "commercial_partner_id",
+        ],
+        "product.product": ["standard_price"],
+        "sale.order": [
+            "state", "date_order", "partner_id", "company_id", "amount_untaxed",
+            "currency_rate",
+        ],
+        "crm.lead": ["partner_id", "company_id"],
+        "res.partner": ["commercial_partner_id", "company_id", "user_id"],
+        "crm.service.case": [
+            "case_type", "date_recorded", "company_id", "commercial_partner_id",
+        ],
+        "mail.message": [
+            "model", "res_id", "date", "mail_activity_type_id",
+            "record_company_id",
+        ],
+        "mail.activity.type": ["crm_cost"],
+        "crm.cost.entry": ["date", "company_id", "amount"],
+        "crm.customer.profile": ["partner_id", "company_id", "value_tier"],
+        "res.users": ["sale_team_id"],
+        "res.company": [
+            "crm_revenue_source", "crm_churn_days", "crm_clv_margin_rate",
+            "currency_id", *CASE_TYPE_COST_FIELDS.values(),
+        ],
+        "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
+    }  # fmt: skip
+
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+    month = fields.Date(readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    value_tier = fields.Selection(VALUE_TIERS, string="Tier Today", readonly=True)
+    revenue = fields.Monetary(readonly=True)
+    cogs = fields.Monetary(
+        string="Cost of Goods Sold",
+        readonly=True,
+        help="COGS at product cost plus COGS estimated by the margin rate.",
+    )
+    cogs_cost = fields.Monetary(
+        string="COGS at Product Cost",
+        readonly=True,
+        help="Invoiced quantity × the product's cost, on the invoice lines "
+        "whose product has a cost in the company.",
+    )
+    cogs_estimated = fields.Monetary(
+        string="COGS Estimated (Margin Rate)",
+        readonly=True,
+        help="Revenue × (1 − the default margin rate of the settings), on the "
+        "invoice lines whose product has no cost, and on the sale orders of "
+        "the companies whose revenue source is sale orders.",
+    )
+    cogs_source = fields.Selection(
+        COGS_SOURCES,
+        string="COGS From",
+        readonly=True,
+        help="Where the cost of goods sold of the row comes from: the "
+        "products' costs, the margin rate, or both. Empty: no sale.",
+    )
+    gross_margin = fields.Monetary(readonly=True, help="Revenue − cost of goods sold.")
+    margin_percent = fields.Float(
+        string="Margin (%)",
+        readonly=True,
+        digits=(16, 1),
+        aggregator="sum",
+        help="Gross margin / revenue; over several rows, their summed margin "
+        "over their summed revenue.",
+    )
+    case_count = fields.Integer(string="Service Cases", readonly=True)
+    case_cost = fields.Monetary(
+        string="Cost of Service Cases",
+        readonly=True,
+        help="Service cases recorded in the month, each at the cost of its type "
+        "in the settings.",
+    )
+    activity_count = fields.Integer(string="Done Activities", readonly=True)
+    activity_cost = fields.Monetary(
+        string="Cost of Activities",
+        readonly=True,
+        help="Activities marked done in the month on the customer, its "
+        "contacts, opportunities, orders, invoices or service cases, each at "
+        "the cost of its activity type.",
+    )
+    allocated_cost = fields.Monetary(
+        string="Allocated CRM Costs",
+        readonly=True,
+        help="The CRM costs of the month, shared among the customers in "
+        "proportion to their revenue of the month (customers with a positive "
+        "revenue only).",
+    )
+    cost_to_serve = fields.Monetary(
+        string="Cost to Serve",
+        readonly=True,
+        help="Cost of service cases + cost of activities + allocated CRM costs.",
+    )
+    contribution = fields.Monetary(readonly=True, help="Gross margin − cost to serve.")
+
+    _rate_counts = {"margin_percent": (["gross_margin"], ["revenue"])}
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"value_tier", "cogs_source"}
+
+    @api.depends_context("allowed_company_ids")
+    def _compute_currency_id(self):
+        self.currency_id = self.env.company.currency_id
+
+    @property
+    def _table_query(self):
+        return SQL(
+            "WITH %s %s %s",
+            SQL(",").join([self._with_sales(), self._with_costs()]),
+            self._select(),
+            self._from(),
+        )
+
+    @api.model
+    def _with_sales(self):
+        """CTEs ``crm_company`` (the settings read), ``line`` (the invoice
+        lines, see ``crm.customer.profile._margin_line_query``) and
+        ``sale``: per company, customer and month, revenue and cost of goods
+        sold at product cost (``cogs_cost``, NULL without any line at
+        cost) and by the margin rate (``cogs_rate``), in company currency.
+        Sale-order companies: the confirmed orders at the margin rate."""
+
+        def no_filter(_column):
+            return SQL()
+
+        case_costs = [
+            SQL(
+                "%s::numeric AS %s",
+                SQL.identifier(field),
+                SQL.identifier(f"cost_{case_type}"),
+            )
+            for case_type, field in CASE_TYPE_COST_FIELDS.items()
+        ]
+        return SQL(
+            """
+            crm_company AS NOT MATERIALIZED (
+                SELECT id, crm_churn_days AS churn_days,
+                       crm_revenue_source AS source,
+                       crm_clv_margin_rate::numeric AS margin_rate,
+                       %(case_costs)s
+                  FROM res_company
+                 WHERE id = ANY(%(company_ids)s)
+            ),
+            line AS (%(lines)s),
+            sale AS (
+                SELECT l.company_id, l.partner_id,
+                       date_trunc('month', l.invoice_date)::date AS month,
+                       sum(l.revenue) AS revenue,
+                       sum(l.revenue - l.cost_margin)
+                           FILTER (WHERE l.cost_margin IS NOT NULL) AS cogs_cost,
+                       sum(l.revenue * (1 - c.margin_rate))
+                           FILTER (WHERE l.cost_margin IS NULL) AS cogs_rate
+                  FROM line l JOIN crm_company c ON c.id = l.company_id
+              GROUP BY 1, 2, 3
+                 UNION ALL
+                SELECT d.company_id, d.partner_id,
+                       date_trunc('month', d.date)::date,
+                       sum(d.amount), NULL, sum(d.amount * (1 - c.margin_rate))
+                  FROM (%(sources)s) d
+                  JOIN crm_company c
+                    ON c.id = d.company_id AND c.source = 'sale_order'
+              GROUP BY 1, 2, 3
+            )
+            """,
+            case_costs=SQL(", ").join(case_costs),
+            company_ids=self.env.companies.ids,
+            lines=self.env["crm.customer.profile"]._margin_line_query(
+                SQL("'1900-01-01'::date"), SQL("CURRENT_DATE")
+            ),
+            sources=SQL("\nUNION ALL\n").join(
+                lifecycle_sql.source_rows(SQL("CURRENT_DATE"), no_filter)
+            ),
+        )
+
+    @api.model
+    def _with_costs(self):
+        """CTEs ``service`` (cases per company, customer and month at the
+        cost of their type), ``done`` (activities marked done, from the
+        message Odoo posts then, per company, customer and month at the cost
+        of their type), ``fact`` (sales and costs per company, customer and
+        month) and ``allocated``: the CRM costs of each company and month,
+        shared by the customers' positive revenue of the month."""
+        case_cost = SQL(
+            "CASE k.case_type %s END",
+            SQL(" ").join(
+                SQL(
+                    "WHEN %s THEN c.%s",
+                    case_type,
+                    SQL.identifier(f"cost_{case_type}"),
+                )
+                for case_type in CASE_TYPE_COST_FIELDS
+            ),
+        )
+        # per model, from the messages (a few) to their records by id
+        done_activities = SQL("\nUNION ALL\n").join(
+            SQL(
+                """SELECT coalesce(r.company_id, m.record_company_id) AS company_id,
+                          %(partner)s AS partner_id, m.mail_activity_type_id,
+                          date_trunc('month', m.date)::date AS month
+                     FROM mail_message m
+                     JOIN %(table)s r ON r.id = m.res_id %(join)s
+                    WHERE m.model = %(model)s
+                      AND m.mail_activity_type_id IS NOT NULL""",
+                model=model,
+                table=SQL.identifier(table),
+                partner=SQL(partner),
+                join=SQL("LEFT JOIN res_partner rp ON rp.id = r.partner_id")
+                if partner.startswith("rp.")
+                else SQL(),
+            )
+            for model, (table, partner) in ACTIVITY_RECORDS.items()
+        )
+        return SQL(
+            """
+            service AS (
+                SELECT k.company_id, k.commercial_partner_id AS partner_id,
+                       date_trunc('month', k.date_recorded)::date AS month,
+                       count(*) AS cases, sum(coalesce(%(case_cost)s, 0)) AS cost
+                  FROM crm_service_case k
+                  JOIN crm_company c ON c.id = k.company_id
+                  JOIN crm_customer_profile pr
+                    ON pr.partner_id = k.commercial_partner_id
+                   AND pr.company_id = k.company_id
+              GROUP BY 1, 2, 3
+            ),
+            done AS (
+                SELECT a.company_id, a.partner_id, a.month,
+                       count(*) AS activities,
+                       sum(coalesce(
+                           (t.crm_cost ->> a.company_id::text)::numeric, 0)) AS cost
+                  FROM (%(done_activities)s) a
+                  JOIN crm_company c ON c.id = a.company_id
+                  JOIN mail_activity_type t ON t.id = a.mail_activity_type_id
+                  JOIN crm_customer_profile pr
+                    ON pr.partner_id = a.partner_id AND pr.company_id = a.company_id
+              GROUP BY 1, 2, 3
+            ),
+            fact AS (
+                SELECT company_id, partner_id, month,
+                       sum(revenue) AS revenue, sum(cogs_cost) AS cogs_cost,
+                       sum(cogs_rate) AS cogs_rate,
+                       sum(cases) AS cases, sum(case_cost) AS case_cost,
+                       sum(activities) AS activities,
+                       sum(activity_cost) AS activity_cost
+                  FROM (
+                    SELECT company_id, partner_id, month, revenue, cogs_cost,
+                           cogs_rate, 0 AS cases, 0 AS case_cost,
+                           0 AS activities, 0 AS activity_cost
+                      FROM sale
+                     UNION ALL
+                    SELECT company_id, partner_id, month, 0, NULL, NULL,
+                           cases, cost, 0, 0
+                      FROM service
+                     UNION ALL
+                    SELECT company_id, partner_id, month, 0, NULL, NULL,
+                           0, 0, activities, cost
+                      FROM done
+                  ) f
+              GROUP BY 1, 2, 3
+            ),
+            crm_cost AS (
+                SELECT e.company_id, date_trunc('month', e.date)::date AS month,
+                       sum(e.amount) AS amount
+                  FROM crm_cost_entry e JOIN crm_company c ON c.id = e.company_id
+              GROUP BY 1, 2
+            ),
+            allocated AS (
+                SELECT f.company_id, f.partner_id, f.month,
+                       k.amount * f.revenue
+                           / sum(f.revenue) OVER (PARTITION BY f.company_id, f.month)
+                           AS amount
+                  FROM fact f
+                  JOIN crm_cost k
+                    ON k.company_id = f.company_id AND k.month = f.month
+                 WHERE f.revenue > 0
+            )
+            """,
+            case_cost=case_cost,
+            done_activities=done_activities,
+        )
+
+    @api.model
+    def _select(self):
+        # one row per company, month and customer: its id is the company
+        # and month's (see row_ids) × PARTNERS + the customer's
+        return SQL(
+            """
+            SELECT %(row)s::bigint * %(partners)s + f.partner_id AS id,
+                   f.company_id, f.partner_id, f.month,
+                   p.user_id, u.sale_team_id AS team_id, pr.value_tier,
+                   f.revenue * %(rate)s AS revenue,
+                   (coalesce(f.cogs_cost, 0) + coalesce(f.cogs_rate, 0)) * %(rate)s
+                       AS cogs,
+                   coalesce(f.cogs_cost, 0) * %(rate)s AS cogs_cost,
+                   coalesce(f.cogs_rate, 0) * %(rate)s AS cogs_estimated,
+                   CASE WHEN f.cogs_rate IS NULL AND f.cogs_cost IS NULL THEN NULL
+                        WHEN f.cogs_rate IS NULL THEN 'cost'
+                        WHEN f.cogs_cost IS NULL THEN 'rate'
+                        ELSE 'mixed' END AS cogs_source,
+                   x.margin * %(rate)s AS gross_margin,
+                   100.0 * x.margin / NULLIF(f.revenue, 0) AS margin_percent,
+                   f.cases::int AS case_count,
+                   f.case_cost * %(rate)s AS case_cost,
+                   f.activities::int AS activity_count,
+                   f.activity_cost * %(rate)s AS activity_cost,
+                   x.allocated * %(rate)s AS allocated_cost,
+                   x.to_serve * %(rate)s AS cost_to_serve,
+                   (x.margin - x.to_serve) * %(rate)s AS contribution
+            """,
+            row=company_month_id(SQL("f.company_id"), SQL("f.month")),
+            partners=PARTNERS,
+            rate=SQL("account_currency_table.rate"),
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+            FROM fact f
+            LEFT JOIN allocated a
+              ON a.company_id = f.company_id AND a.partner_id = f.partner_id
+             AND a.month = f.month
+            CROSS JOIN LATERAL (
+                SELECT f.revenue - coalesce(f.cogs_cost, 0)
+                           - coalesce(f.cogs_rate, 0) AS margin,
+                       coalesce(a.amount, 0) AS allocated,
+                       f.case_cost + f.activity_cost + coalesce(a.amount, 0)
+                           AS to_serve) x
+            JOIN res_partner p ON p.id = f.partner_id
+            LEFT JOIN res_users u ON u.id = p.user_id
+            LEFT JOIN crm_customer_profile pr
+              ON pr.partner_id = f.partner_id AND pr.company_id = f.company_id
+            JOIN %(currency_table)s
+              ON account_currency_table.company_id = f.company_id
+            """,
+            currency_table=self.env["res.currency"]._get_simple_currency_table(
+                self.env.companies
+            ),
+        )
