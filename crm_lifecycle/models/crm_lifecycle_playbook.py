@@ -233,7 +233,7 @@ class CrmLifecyclePlaybook(models.Model):
         for company_id, vals_list in lead_vals.items():
             # ... and creates their opportunities, one batch per company: crm
             # gives each the salesperson's sales team among the company's
-            self.env["crm.lead"].sudo().with_company(company_id).with_context(
+            self.env["crm.lead"].sudo().with_context(
                 allowed_company_ids=[company_id],
                 mail_auto_subscribe_no_notify=True,
             ).create(vals_list)
