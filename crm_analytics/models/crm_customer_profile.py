@@ -61,6 +61,13 @@ class CrmCustomerProfile(models.Model):
         "positive window revenue.",
     )
     tier_date = fields.Date(string="In Tier Since", readonly=True)
+    potential_date = fields.Date(
+        string="Potential Big Customer Since",
+        readonly=True,
+        help="Date of the full ranking that found the customer's potential "
+        "would place it in the VIP or key tier, above its tier; empty when "
+        "the last full ranking did not.",
+    )
     churn_risk = fields.Integer(
         compute="_compute_churn_risk",
         search="_search_churn_risk",
@@ -156,6 +163,67 @@ class CrmCustomerProfile(models.Model):
         )
         cr.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT")
         self._after_value_statement(date, rows)
+        self._mark_potential_customers(date, company_ids)
+
+    def _mark_potential_customers(self, date, company_ids):
+        """After a full ranking: mark the potential big customers of
+        ``company_ids`` and fire the playbooks of those found now (not of
+        those still potential since an earlier ranking)."""
+        rows = self._update_potential_dates(date, company_ids)
+        events = [
+            {
+                "trigger": "potential",
+                "value": True,
+                "partner_id": partner_id,
+                "company_id": company_id,
+                "date": date,
+                "expected_revenue": float(gap),
+            }
+            for partner_id, company_id, gap in rows
+        ]
+        self.env["crm.lifecycle.playbook"]._run_for_events(events)
+
+    def _update_potential_dates(self, date, company_ids):
+        """Set the potential date to ``date`` on the profiles of
+        ``company_ids`` that the potential big customers report lists and
+        that had none, and clear it on those it no longer lists, in one
+        statement. Returns (partner, company, revenue gap in the company's
+        currency) of the profiles that have just got one."""
+        Report = self.env["crm.potential.customer.report"]
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH %(potential)s,
+                found AS (
+                    SELECT pr.id, x.monetary - coalesce(pr.rfm_monetary, 0) AS gap
+                      FROM potential x
+                      JOIN crm_customer_profile pr
+                        ON pr.partner_id = x.partner_id
+                       AND pr.company_id = x.company_id
+                     WHERE %(condition)s
+                ),
+                cleared AS (
+                    UPDATE crm_customer_profile pr
+                       SET potential_date = NULL
+                     WHERE pr.company_id = ANY(%(company_ids)s)
+                       AND pr.potential_date IS NOT NULL
+                       AND NOT EXISTS (SELECT FROM found f WHERE f.id = pr.id)
+                 RETURNING pr.id
+                )
+                UPDATE crm_customer_profile pr
+                   SET potential_date = %(date)s
+                  FROM found f
+                 WHERE pr.id = f.id AND pr.potential_date IS NULL
+             RETURNING pr.partner_id, pr.company_id, f.gap
+                """,
+                potential=Report._potential_ctes(list(company_ids)),
+                condition=Report._potential_condition(),
+                company_ids=list(company_ids),
+                date=date,
+            )
+        )
+        self.invalidate_model(["potential_date"])
+        return rows
 
     @api.model
     def _snapshot_since(self, date, company_ids):

@@ -8,8 +8,11 @@ class CrmLifecyclePlaybook(models.Model):
     _inherit = "crm.lifecycle.playbook"
 
     trigger = fields.Selection(
-        selection_add=[("tier", "Enters a value tier")],
-        ondelete={"tier": "cascade"},
+        selection_add=[
+            ("tier", "Enters a value tier"),
+            ("potential", "Identified as a potential big customer"),
+        ],
+        ondelete={"tier": "cascade", "potential": "cascade"},
     )
     value_tier = fields.Selection(VALUE_TIERS, string="Tier")
 
@@ -28,4 +31,7 @@ class CrmLifecyclePlaybook(models.Model):
     def _trigger_value(self):
         if self.trigger == "tier":
             return self.value_tier
+        if self.trigger == "potential":
+            # one event kind: the full ranking found a potential big customer
+            return True
         return super()._trigger_value()

@@ -95,10 +95,15 @@ class CrmPotentialCustomerReport(models.Model):
 
     @api.model
     def _with(self):
-        """CTEs ``crm_company`` (the value settings), ``win`` (every customer
-        below VIP with a potential, as the window revenue it would make)
-        and ``valued`` (the tier that revenue places it in)."""
-        company_ids = self.env.companies.ids
+        return self._potential_ctes(self.env.companies.ids)
+
+    @api.model
+    def _potential_ctes(self, company_ids):
+        """CTEs ``crm_company`` (the value settings of ``company_ids``),
+        ``win`` (every customer below VIP with a potential, as the window
+        revenue it would make), ``valued`` (the tier that revenue places it
+        in) and ``potential`` (both). Also read by the full ranking, which
+        marks the potential big customers (``crm.customer.profile``)."""
         return SQL(
             """
             crm_company AS (%(settings)s),
@@ -167,8 +172,14 @@ class CrmPotentialCustomerReport(models.Model):
 
     @api.model
     def _where(self):
+        return SQL("WHERE %s", self._potential_condition())
+
+    @api.model
+    def _potential_condition(self):
+        """SQL: the potential ``x`` of profile ``pr`` places it in the VIP or
+        key tier, above its tier today."""
         return SQL(
-            "WHERE x.tier IN ('vip', 'key') AND %s > %s",
+            "x.tier IN ('vip', 'key') AND %s > %s",
             ranking_sql.tier_level(SQL("x.tier")),
             ranking_sql.tier_level(SQL("pr.value_tier")),
         )

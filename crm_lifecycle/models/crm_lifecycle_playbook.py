@@ -12,8 +12,8 @@ _logger = logging.getLogger(__name__)
 
 
 class CrmLifecyclePlaybook(models.Model):
-    """Follow-up rule: when a customer enters a stage, schedule an activity
-    (and optionally send an email) for the right person.
+    """Follow-up rule: when a customer enters a stage, schedule an activity,
+    send an email and/or create an opportunity for the right person.
 
     Other addons add triggers with ``selection_add`` on ``trigger``, a field
     holding the trigger value, and an override of :meth:`_trigger_value`; they
@@ -71,6 +71,11 @@ class CrmLifecyclePlaybook(models.Model):
         domain="[('model', '=', 'res.partner')]",
         help="Sent to the customer when the playbook fires.",
     )
+    create_opportunity = fields.Boolean(
+        help="Create an opportunity for the assignee, named after the summary "
+        "(or the playbook) and the customer, with the expected revenue the "
+        "event brings (a potential big customer's revenue gap), if any.",
+    )
 
     @api.model
     def _selection_groups_in_order(self):
@@ -81,6 +86,7 @@ class CrmLifecyclePlaybook(models.Model):
         "lifecycle_stage",
         "activity_type_id",
         "mail_template_id",
+        "create_opportunity",
         "delay_days",
         "assign_to",
         "user_id",
@@ -92,11 +98,15 @@ class CrmLifecyclePlaybook(models.Model):
                 raise ValidationError(
                     self.env._("Playbook '%s': choose the stage.", playbook.name)
                 )
-            if not (playbook.activity_type_id or playbook.mail_template_id):
+            if not (
+                playbook.activity_type_id
+                or playbook.mail_template_id
+                or playbook.create_opportunity
+            ):
                 raise ValidationError(
                     self.env._(
                         "Playbook '%s': choose an activity type, an email "
-                        "template, or both.",
+                        "template or an opportunity to create.",
                         playbook.name,
                     )
                 )
@@ -156,20 +166,16 @@ class CrmLifecyclePlaybook(models.Model):
 
     @api.model
     def _run_for_events(self, events):
-        """Schedule the activities and send the emails of the playbooks that
-        match ``events`` (dicts with trigger, value, partner_id, company_id,
-        date). Each event fires each matching playbook once.
+        """Schedule the activities, send the emails and create the
+        opportunities of the playbooks that match ``events`` (dicts with
+        trigger, value, partner_id, company_id, date and optionally
+        expected_revenue, the opportunity's). Each event fires each matching
+        playbook once.
 
         :return: the created ``mail.activity`` records
         """
         if not events:
             return self.env["mail.activity"]
-        # Playbooks are configuration read on behalf of whoever posted the
-        # invoice (an accountant need not see CRM settings).
-        playbooks = self.sudo().search([])
-        by_key = defaultdict(list)
-        for playbook in playbooks:
-            by_key[(playbook.trigger, playbook._trigger_value())].append(playbook)
         partners = (
             self.env["res.partner"]
             .sudo()
@@ -179,41 +185,43 @@ class CrmLifecyclePlaybook(models.Model):
         partner_model_id = self.env["ir.model"]._get_id("res.partner")
         today = fields.Date.context_today(self)
         activity_vals = []
+        lead_vals = defaultdict(list)
         mails = defaultdict(list)
-        for event in events:
-            for playbook in by_key.get((event["trigger"], event["value"]), []):
-                if (
-                    playbook.company_id
-                    and playbook.company_id.id != event["company_id"]
-                ):
-                    continue
-                partner = partners.browse(event["partner_id"])
-                if playbook.mail_template_id:
-                    mails[playbook.mail_template_id].append(partner.id)
-                if not playbook.activity_type_id:
-                    continue
-                user = playbook._assignee(partner)
-                if not user:
-                    _logger.info(
-                        "Playbook %s: no assignee for partner %s, no activity.",
-                        playbook.id,
-                        partner.id,
-                    )
-                    continue
-                start = max(fields.Date.to_date(event.get("date")) or today, today)
-                # the summary and note in the language of whoever will read them
-                shown = playbook.with_context(lang=user.lang)
-                activity_vals.append(
-                    {
-                        "res_model_id": partner_model_id,
-                        "res_id": partner.id,
-                        "activity_type_id": playbook.activity_type_id.id,
-                        "summary": shown.summary or shown.name,
-                        "note": shown.note,
-                        "user_id": user.id,
-                        "date_deadline": start + timedelta(days=playbook.delay_days),
-                    }
+        for event, playbook in self._fired_playbooks(events):
+            partner = partners.browse(event["partner_id"])
+            if playbook.mail_template_id:
+                mails[playbook.mail_template_id].append(partner.id)
+            if not (playbook.activity_type_id or playbook.create_opportunity):
+                continue
+            user = playbook._assignee(partner)
+            if not user:
+                _logger.info(
+                    "Playbook %s: no assignee for partner %s, no activity "
+                    "nor opportunity.",
+                    playbook.id,
+                    partner.id,
                 )
+                continue
+            # the texts in the language of whoever will read them
+            shown = playbook.with_context(lang=user.lang)
+            if playbook.create_opportunity:
+                vals = shown._opportunity_values(partner, user, event)
+                if vals:
+                    lead_vals[event["company_id"]].append(vals)
+            if not playbook.activity_type_id:
+                continue
+            start = max(fields.Date.to_date(event.get("date")) or today, today)
+            activity_vals.append(
+                {
+                    "res_model_id": partner_model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": playbook.activity_type_id.id,
+                    "summary": shown.summary or shown.name,
+                    "note": shown.note,
+                    "user_id": user.id,
+                    "date_deadline": start + timedelta(days=playbook.delay_days),
+                }
+            )
         # The person whose action moved the customer (an accountant posting
         # an invoice, the cron) schedules follow-ups for other users.
         activities = (
@@ -222,11 +230,61 @@ class CrmLifecyclePlaybook(models.Model):
             .with_context(mail_activity_quick_update=True)
             .create(activity_vals)
         )
+        for company_id, vals_list in lead_vals.items():
+            # ... and creates their opportunities, one batch per company: crm
+            # gives each the salesperson's sales team among the company's
+            self.env["crm.lead"].sudo().with_context(
+                allowed_company_ids=[company_id],
+                mail_auto_subscribe_no_notify=True,
+            ).create(vals_list)
         for template, partner_ids in mails.items():
             self.env["res.partner"].sudo().browse(partner_ids).message_post_with_source(
                 template, subtype_xmlid="mail.mt_comment"
             )
         return activities
+
+    @api.model
+    def _fired_playbooks(self, events):
+        """(event, playbook) for each playbook that ``events`` fire: of their
+        trigger and value, without company or of the event's company."""
+        # Playbooks are configuration read on behalf of whoever posted the
+        # invoice (an accountant need not see CRM settings).
+        playbooks = self.sudo().search([])
+        by_key = defaultdict(list)
+        for playbook in playbooks:
+            by_key[(playbook.trigger, playbook._trigger_value())].append(playbook)
+        for event in events:
+            for playbook in by_key.get((event["trigger"], event["value"]), []):
+                if playbook.company_id.id in (False, event["company_id"]):
+                    yield event, playbook
+
+    def _opportunity_values(self, partner, user, event):
+        """Values of the opportunity this playbook creates for ``user`` on
+        ``event`` of ``partner``, named in the language of ``self``'s
+        context; None when ``user`` may not work in the event's company."""
+        self.ensure_one()
+        company_id = event["company_id"]
+        if company_id not in user.company_ids.ids:
+            _logger.info(
+                "Playbook %s: user %s is not in company %s, no opportunity.",
+                self.id,
+                user.id,
+                company_id,
+            )
+            return None
+        return {
+            "type": "opportunity",
+            "name": self.env._(
+                "%(title)s: %(customer)s",
+                title=self.summary or self.name,
+                customer=partner.display_name,
+            ),
+            "partner_id": partner.id,
+            "user_id": user.id,
+            "company_id": company_id,
+            "expected_revenue": event.get("expected_revenue") or 0.0,
+            "description": self.note,
+        }
 
     def _assignee(self, partner):
         self.ensure_one()

@@ -104,6 +104,48 @@ class TestLifecyclePlaybook(LifecycleCommon):
             "We miss you", partner.message_ids.mapped("subject"), "template sent"
         )
 
+    def test_opportunity_for_the_salesperson(self):
+        """A playbook may create an opportunity: an accountant posting a new
+        customer's first invoice creates it for the salesperson, named in
+        their language."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_lifecycle"], ["zh_CN"], overwrite=True
+        )
+        self.env["crm.lifecycle.playbook"].create(
+            {
+                "name": "Upsell new customers",
+                "lifecycle_stage": "new",
+                "create_opportunity": True,
+                "note": "<p>Offer the yearly plan.</p>",
+            }
+        )
+        partner = self.customer("Brand New")
+        invoice = self.invoice(partner, self.REF, 100, post=False)
+        self.assertFalse(self.accountant.has_group("sales_team.group_sale_salesman"))
+        invoice.with_user(self.accountant).action_post()
+        lead = self.env["crm.lead"].search([("partner_id", "=", partner.id)])
+        self.assertEqual(
+            (lead.type, lead.name, lead.user_id, lead.company_id, lead.create_uid),
+            (
+                "opportunity",
+                "Upsell new customers: Brand New",
+                self.salesman,
+                self.company,
+                self.accountant,
+            ),
+        )
+        self.assertEqual(lead.expected_revenue, 0)
+        self.assertEqual(lead.description, "<p>Offer the yearly plan.</p>")
+        # the default welcome call is still scheduled, on the customer
+        self.assertEqual(self.activities(partner).summary, "Welcome call")
+
+        self.salesman.lang = "zh_CN"
+        other = self.customer("Another New")
+        self.invoice(other, self.REF, 100)
+        lead = self.env["crm.lead"].search([("partner_id", "=", other.id)])
+        self.assertEqual(lead.name, "Upsell new customers：Another New")
+
     def test_playbook_delay_bounds(self):
         welcome = self.env.ref("crm_lifecycle.playbook_new_welcome_call")
         with self.assertRaises(ValidationError) as raised:
@@ -129,6 +171,15 @@ class TestLifecyclePlaybook(LifecycleCommon):
             Playbook.create({"name": "No stage", "activity_type_id": 1})
         with self.assertRaises(ValidationError):
             Playbook.create({"name": "Nothing to do", "lifecycle_stage": "new"})
+        self.assertTrue(
+            Playbook.create(
+                {
+                    "name": "Only an opportunity",
+                    "lifecycle_stage": "new",
+                    "create_opportunity": True,
+                }
+            )
+        )
         with self.assertRaises(ValidationError):
             Playbook.create(
                 {
