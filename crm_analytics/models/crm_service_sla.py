@@ -8,7 +8,10 @@ class CrmServiceSla(models.Model):
     tier's customers only (the tier the customer had when the case was
     recorded); it then comes before the level of every tier."""
 
-    _inherit = "crm.service.sla"
+    _name = "crm.service.sla"
+    _inherit = ["crm.service.sla", "crm.selection.order.mixin"]
+    # a priority's level for a tier next to its level for every tier
+    _order = "company_id, priority desc, value_tier"
 
     value_tier = fields.Selection(
         VALUE_TIERS,
@@ -22,6 +25,10 @@ class CrmServiceSla(models.Model):
             "One service level per priority, company and value tier.",
         ),
     ]
+
+    @api.model
+    def _selection_groups_in_order(self):
+        return super()._selection_groups_in_order() | {"value_tier"}
 
     @api.depends("value_tier")
     def _compute_display_name(self):
