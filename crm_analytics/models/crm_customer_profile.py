@@ -14,7 +14,7 @@ from ..const import (
     SNAPSHOT_COLUMNS,
     VALUE_TIERS,
 )
-from ..tools import ranking_sql
+from ..tools import document_sql, ranking_sql
 from ..tools.ranking_sql import as_sql
 
 
@@ -619,10 +619,6 @@ SELECT m.partner_id, m.company_id, m.tier
           ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``.
         """
 
-        def no_filter(_column):
-            return SQL()
-
-        sources = lifecycle_sql.source_rows(date, no_filter)
         Snapshot = self.env["crm.customer.snapshot.period"]
         return SQL(
             """
@@ -718,8 +714,8 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             tier_now=Snapshot._latest_query(
                 SQL("%s::date", date), company_ids, ["value_tier"]
             ),
-            sources=SQL("\nUNION ALL\n").join(sources),
-            lines=self._margin_line_query(
+            sources=document_sql.documents(date),
+            lines=document_sql.margin_lines(
                 SQL("%s::date - 365", date), SQL("%s::date", date)
             ),
         )
@@ -735,40 +731,6 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         return readable.subselect(
             SQL.identifier(readable.table, "company_id"),
             SQL.identifier(readable.table, "partner_id"),
-        )
-
-    @api.model
-    def _margin_line_query(self, date_after, date_until):
-        """Invoice lines of posted customer invoices and credit notes dated
-        in (``date_after``, ``date_until``] (SQL expressions) of the companies
-        of the ``crm_company`` CTE that invoice: (company_id, partner_id,
-        invoice_date, revenue, cost_margin), revenue in company currency,
-        cost_margin = revenue − quantity × the product's cost where the cost
-        is known (NULL otherwise: the margin rate applies)."""
-        return SQL(
-            """
-    SELECT m.company_id,
-           m.commercial_partner_id AS partner_id,
-           m.invoice_date,
-           -l.balance AS revenue,
-           CASE WHEN (pp.standard_price ->> m.company_id::text)::numeric > 0
-                THEN -l.balance
-                     - CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
-                       * l.quantity
-                       * (pp.standard_price ->> m.company_id::text)::numeric
-           END AS cost_margin
-      FROM account_move_line l
-      JOIN account_move m ON m.id = l.move_id
-      JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
-      LEFT JOIN product_product pp ON pp.id = l.product_id
-     WHERE m.state = 'posted'
-       AND m.move_type IN ('out_invoice', 'out_refund')
-       AND l.display_type = 'product'
-       AND m.invoice_date > %(after)s
-       AND m.invoice_date <= %(until)s
-            """,
-            after=date_after,
-            until=date_until,
         )
 
     @api.model
@@ -964,10 +926,6 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         period, over those active."""
         company = self.env.company
 
-        def no_filter(_column):
-            return SQL()
-
-        sources = lifecycle_sql.source_rows(SQL("%s::date", date_to), no_filter)
         [row] = self.env.execute_query_dict(
             SQL(
                 """
@@ -1006,8 +964,8 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
                 """,
                 company=company.id,
                 date_from=date_from,
-                sources=SQL("\nUNION ALL\n").join(sources),
-                lines=self._margin_line_query(
+                sources=document_sql.documents(SQL("%s::date", date_to)),
+                lines=document_sql.margin_lines(
                     SQL("%s::date - 1", date_from), SQL("%s::date", date_to)
                 ),
             )
@@ -1097,29 +1055,3 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         if cost:
             result["roi"] = (incremental - float(cost)) / float(cost)
         return result
-
-    @api.model
-    def _document_ctes(self):
-        """CTEs ``crm_company`` and ``doc``: every purchase and refund of every
-        company up to today, from the lifecycle's source documents."""
-
-        def no_filter(_column):
-            return SQL()
-
-        sources = lifecycle_sql.source_rows(SQL("CURRENT_DATE"), no_filter)
-        return SQL(
-            """
-    crm_company AS (
-        SELECT id, crm_churn_days AS churn_days, crm_revenue_source AS source
-          FROM res_company
-    ),
-    doc AS (%s),
-    buyer AS (
-        SELECT DISTINCT company_id, partner_id,
-               date_trunc('month', date)::date AS month
-          FROM doc
-         WHERE is_purchase
-    )
-            """,
-            SQL("\nUNION ALL\n").join(sources),
-        )

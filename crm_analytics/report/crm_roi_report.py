@@ -4,6 +4,7 @@ from odoo.tools import SQL
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
 from ..models.crm_customer_profile import VALUE_TIERS
+from ..tools import document_sql
 from .row_ids import company_month_id, salesperson_id, selection_position
 
 
@@ -71,7 +72,7 @@ class CrmRoiReport(models.Model):
     @api.model
     def _with(self):
         """CTEs ``crm_company`` (the settings read), ``line`` (see
-        ``_margin_line_query``) and ``monthly``: revenue and margin per
+        ``document_sql.margin_lines``) and ``monthly``: revenue and margin per
         company, customer and month, in company currency."""
         return SQL(
             """
@@ -93,7 +94,7 @@ class CrmRoiReport(models.Model):
             )
             """,
             company_ids=self.env.companies.ids,
-            lines=self.env["crm.customer.profile"]._margin_line_query(
+            lines=document_sql.margin_lines(
                 SQL("'1900-01-01'::date"), SQL("CURRENT_DATE")
             ),
         )
