@@ -553,55 +553,6 @@ SELECT m.partner_id, m.company_id, m.tier
         ) or fields.Date.context_today(self)
 
     @api.model
-    @api.readonly
-    def pareto(self, reference_date=None):
-        """Pareto share of the current company (二八法则) as of
-        ``reference_date`` (default today).
-
-        :return: ``{'customers': n, 'share_for_80': p}``: n customers with a
-            positive window revenue; p = 100 × k / n, k the fewest customers,
-            largest first, whose revenue reaches 80% of the total (None when
-            n = 0).
-
-        Among the customers whose profile the caller may read (record rules:
-        a salesperson limited to their own documents gets the share of their
-        own customers).
-        """
-        self.check_access("read")
-        date = self._reference_date(reference_date)
-        company = self.env.company
-        readable = self._search([("company_id", "=", company.id)])
-        self.env.flush_all()
-        [(n, k)] = self.env.execute_query(
-            SQL(
-                """
-                WITH %(window)s,
-                positive AS (
-                    SELECT w.monetary,
-                           sum(w.monetary) OVER (
-                               ORDER BY w.monetary DESC, w.partner_id
-                               ROWS UNBOUNDED PRECEDING) AS running,
-                           sum(w.monetary) OVER () AS total
-                      FROM win w
-                     WHERE w.monetary > 0 AND w.partner_id IN %(readable)s
-                )
-                -- a customer is needed while the ones before it make < 80 percent
-                SELECT count(*),
-                       count(*) FILTER (WHERE running - monetary < 0.8 * total)
-                  FROM positive
-                """,
-                window=self._window_ctes(date, company.ids, None),
-                readable=readable.subselect(
-                    SQL.identifier(readable.table, "partner_id")
-                ),
-            )
-        )
-        return {
-            "customers": n,
-            "share_for_80": round(100.0 * k / n, 2) if n else None,
-        }
-
-    @api.model
     def _clv_query(self, date, company_ids, customers=None):
         """Lifetime value per (company, tier) as of ``date`` (SQL
         expressions), DOMAIN §2: CLV = yearly margin × r / (1 + d − r), over

@@ -41,20 +41,21 @@ class TestArguments(AnalyticsCommon):
         self.assertEqual(str(caught.exception), message)
 
     def test_reference_dates(self):
+        Pareto = self.env["crm.pareto.report"].with_company(self.company)
         Profile = self.Profile.with_company(self.company)
-        for method in ("pareto", "clv"):
+        for model, method in ((Pareto, "pareto"), (Profile, "clv")):
             for value in ("abc", 12, "2026-13-01", ["2025-06-30"]):
                 with self.subTest(method=method, value=value):
                     shown = value if isinstance(value, str) else str(value)
                     self.assertUserError(
                         f"Reference date: {NOT_A_DATE.format(shown)}",
-                        Profile,
+                        model,
                         method,
                         [value],
                     )
         # today by default
         self.assertEqual(
-            call_kw(Profile, "pareto", [], {}), {"customers": 5, "share_for_80": 40.0}
+            call_kw(Pareto, "pareto", [], {}), {"customers": 5, "share_for_80": 40.0}
         )
 
     def test_periods(self):
@@ -146,7 +147,8 @@ class TestArguments(AnalyticsCommon):
         cursor."""
         readonly = {
             "crm.analytics.dashboard": ["get_dashboard_data"],
-            "crm.customer.profile": ["pareto", "clv", "roi"],
+            "crm.pareto.report": ["pareto"],
+            "crm.customer.profile": ["clv", "roi"],
             "crm.customer.snapshot.period": ["migration_matrix"],
             "crm.satisfaction.analysis": ["compute"],
             "crm.service.case": ["service_controls"],
@@ -163,7 +165,7 @@ class TestArguments(AnalyticsCommon):
         self.rank(self.days_before(30))
         self.rank()
         calls = [
-            ("crm.customer.profile", "pareto", ["2025-06-30"]),
+            ("crm.pareto.report", "pareto", ["2025-06-30"]),
             ("crm.customer.profile", "clv", ["2025-06-30"]),
             ("crm.customer.profile", "roi", ["2025-06-01", "2025-06-30"]),
             (
