@@ -545,133 +545,6 @@ SELECT m.partner_id, m.company_id, m.tier
     # ------------------------------------------------------------
 
     @api.model
-    def _reference_date(self, reference_date):
-        """The date an analysis is made as of: ``reference_date`` (a date
-        or an ISO string), today by default."""
-        return arguments.to_date(
-            self.env, reference_date, arguments.REFERENCE_DATE, required=False
-        ) or fields.Date.context_today(self)
-
-    @api.model
-    def _clv_query(self, date, company_ids, customers=None):
-        """Lifetime value per (company, tier) as of ``date`` (SQL
-        expressions), DOMAIN §2: CLV = yearly margin × r / (1 + d − r), over
-        the customers ``customers`` (SQL subquery of (company_id,
-        partner_id) pairs; None: every customer).
-
-        - the tier of a customer at a date is its latest snapshot on or
-          before that date;
-        - retention r: share of the tier's customers one year before
-          (latest snapshot on or before ``date`` − 365) who bought in the last
-          365 days;
-        - yearly margin: per customer, the last 365 days of posted invoice
-          lines, at the product's cost where it is known, else revenue ×
-          the company's margin rate (sale-order companies: always the rate);
-          ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``.
-        """
-
-        Snapshot = self.env["crm.customer.snapshot.period"]
-        return SQL(
-            """
-WITH crm_company AS NOT MATERIALIZED (
-    SELECT id,
-           crm_churn_days AS churn_days,
-           crm_revenue_source AS source,
-           crm_clv_discount_rate::numeric AS discount,
-           crm_clv_margin_rate::numeric AS margin_rate
-      FROM res_company
-     WHERE id = ANY(%(company_ids)s)
-),
-tier_then AS (
-    SELECT * FROM (%(tier_then)s) t WHERE %(customer_filter)s
-),
-tier_now AS (
-    SELECT * FROM (%(tier_now)s) t WHERE %(customer_filter)s
-),
-bought AS (
-    SELECT DISTINCT d.company_id, d.partner_id
-      FROM (%(sources)s) d
-     WHERE d.is_purchase AND d.date > %(date)s::date - 365
-),
-retention AS (
-    SELECT t.company_id, t.value_tier,
-           count(*) AS base,
-           count(b.partner_id) AS kept
-      FROM tier_then t
-      LEFT JOIN bought b
-        ON b.company_id = t.company_id AND b.partner_id = t.partner_id
-     WHERE t.value_tier IS NOT NULL
-  GROUP BY t.company_id, t.value_tier
-),
-line AS (%(lines)s),
-customer_margin AS (
-    SELECT l.company_id, l.partner_id,
-           sum(coalesce(l.cost_margin, l.revenue * c.margin_rate)) AS margin,
-           count(l.cost_margin) AS costed,
-           count(*) AS lines
-      FROM line l
-      JOIN crm_company c ON c.id = l.company_id
-  GROUP BY l.company_id, l.partner_id
-    UNION ALL
-    SELECT d.company_id, d.partner_id, sum(d.amount) * c.margin_rate, 0, count(*)
-      FROM (%(sources)s) d
-      JOIN crm_company c ON c.id = d.company_id AND c.source = 'sale_order'
-     WHERE d.date > %(date)s::date - 365
-  GROUP BY d.company_id, d.partner_id, c.margin_rate
-),
-tier_margin AS (
-    SELECT t.company_id, t.value_tier,
-           count(*) AS customers,
-           coalesce(sum(cm.margin), 0) AS margin,
-           coalesce(sum(cm.costed), 0) AS costed,
-           coalesce(sum(cm.lines), 0) AS lines
-      FROM tier_now t
-      LEFT JOIN customer_margin cm
-        ON cm.company_id = t.company_id AND cm.partner_id = t.partner_id
-     WHERE t.value_tier IS NOT NULL
-  GROUP BY t.company_id, t.value_tier
-),
-figures AS (
-    SELECT tm.company_id, tm.value_tier, tm.customers,
-           coalesce(r.base, 0) AS retention_base,
-           coalesce(r.kept, 0) AS retained,
-           r.kept::numeric / NULLIF(r.base, 0) AS retention,
-           tm.margin AS margin_total,
-           tm.margin / tm.customers AS margin_avg,
-           CASE WHEN tm.lines = 0 OR tm.costed = 0 THEN 'rate'
-                WHEN tm.costed = tm.lines THEN 'cost'
-                ELSE 'mixed' END AS margin_source,
-           c.discount
-      FROM tier_margin tm
-      JOIN crm_company c ON c.id = tm.company_id
-      LEFT JOIN retention r
-        ON r.company_id = tm.company_id AND r.value_tier = tm.value_tier
-)
-SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
-       f.retention, f.margin_total, f.margin_avg, f.margin_source,
-       f.margin_avg * f.retention / NULLIF(1 + f.discount - f.retention, 0) AS clv,
-       f.margin_total * f.retention / NULLIF(1 + f.discount - f.retention, 0)
-           AS clv_total
-  FROM figures f
-            """,
-            company_ids=company_ids,
-            date=date,
-            customer_filter=SQL("TRUE")
-            if customers is None
-            else SQL("(t.company_id, t.partner_id) IN %s", customers),
-            tier_then=Snapshot._latest_query(
-                SQL("%s::date - 365", date), company_ids, ["value_tier"]
-            ),
-            tier_now=Snapshot._latest_query(
-                SQL("%s::date", date), company_ids, ["value_tier"]
-            ),
-            sources=document_sql.documents(date),
-            lines=document_sql.margin_lines(
-                SQL("%s::date - 365", date), SQL("%s::date", date)
-            ),
-        )
-
-    @api.model
     def _readable_customers(self, company_ids):
         """SQL subquery: the (company_id, partner_id) pairs of the profiles
         of ``company_ids`` the caller may read (record rules apply), none if
@@ -700,11 +573,13 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         of their own customers, with their own retention).
         """
         self.check_access("read")
-        date = self._reference_date(reference_date)
+        date = arguments.to_date(
+            self.env, reference_date, arguments.REFERENCE_DATE, required=False
+        ) or fields.Date.context_today(self)
         company_ids = self.env.company.ids
         self.env.flush_all()
         rows = self.env.execute_query_dict(
-            self._clv_query(
+            self.env["crm.clv.report"]._clv_query(
                 SQL("%s", date),
                 SQL("%s", company_ids),
                 self._readable_customers(company_ids),
