@@ -61,9 +61,9 @@ class TestArguments(AnalyticsCommon):
     def test_periods(self):
         """roi and migration_matrix take a period: both dates, the end on or
         after the start (roi answered zeros for a backward period)."""
-        Profile = self.Profile.with_company(self.company)
+        Roi = self.env["crm.roi.report"].with_company(self.company)
         for model, method in (
-            (Profile, "roi"),
+            (Roi, "roi"),
             (self.Period.with_company(self.company), "migration_matrix"),
         ):
             for args, message in (
@@ -74,7 +74,7 @@ class TestArguments(AnalyticsCommon):
             ):
                 with self.subTest(method=method, args=args):
                     self.assertUserError(message, model, method, args)
-        roi = call_kw(Profile, "roi", ["2025-06-01", "2025-06-30"], {})
+        roi = call_kw(Roi, "roi", ["2025-06-01", "2025-06-30"], {})
         self.assertEqual((roi["revenue"], roi["cost"]), (1000.0, None))
 
     def test_dashboard_filters(self):
@@ -148,7 +148,8 @@ class TestArguments(AnalyticsCommon):
         readonly = {
             "crm.analytics.dashboard": ["get_dashboard_data"],
             "crm.pareto.report": ["pareto"],
-            "crm.customer.profile": ["clv", "roi"],
+            "crm.customer.profile": ["clv"],
+            "crm.roi.report": ["roi"],
             "crm.customer.snapshot.period": ["migration_matrix"],
             "crm.satisfaction.analysis": ["compute"],
             "crm.service.case": ["service_controls"],
@@ -167,7 +168,7 @@ class TestArguments(AnalyticsCommon):
         calls = [
             ("crm.pareto.report", "pareto", ["2025-06-30"]),
             ("crm.customer.profile", "clv", ["2025-06-30"]),
-            ("crm.customer.profile", "roi", ["2025-06-01", "2025-06-30"]),
+            ("crm.roi.report", "roi", ["2025-06-01", "2025-06-30"]),
             (
                 "crm.customer.snapshot.period",
                 "migration_matrix",

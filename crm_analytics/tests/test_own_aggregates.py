@@ -435,13 +435,13 @@ class TestOwnAggregates(OwnCustomersCommon):
         )
 
     def test_roi_is_for_managers(self):
-        Profile = self.Profile.with_context(allowed_company_ids=self.company.ids)
+        Roi = self.env["crm.roi.report"].with_context(
+            allowed_company_ids=self.company.ids
+        )
         for user in (self.salesman, self.all_docs):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
-                Profile.with_user(user).roi(date(2025, 1, 1), date(2025, 6, 30))
-        roi = Profile.with_user(self.sales_manager).roi(
-            date(2025, 1, 1), date(2025, 6, 30)
-        )
+                Roi.with_user(user).roi(date(2025, 1, 1), date(2025, 6, 30))
+        roi = Roi.with_user(self.sales_manager).roi(date(2025, 1, 1), date(2025, 6, 30))
         self.assertEqual((roi["revenue"], roi["cost"]), (760, None))
 
     def test_dashboard_churn_and_stage_flow(self):
