@@ -149,7 +149,11 @@ class CrmCustomerProfile(models.Model):
                 date,
                 company_ids,
                 None,
-                ranking_sql.ranked(date, self.env.uid, from_facts=from_facts),
+                SQL(
+                    "%s%s",
+                    ranking_sql.ranked(from_facts=from_facts),
+                    self.env["crm.value.ranking"]._ranking_cte(date),
+                ),
                 from_facts=from_facts,
                 snapshot_since=snapshot_since,
             )
@@ -193,25 +197,7 @@ class CrmCustomerProfile(models.Model):
         # _snapshot_since): the open snapshot period of a customer whose
         # profile goes ends after the company's last ranking.
         if self.ids:
-            self.env["crm.customer.snapshot.period"].flush_model()
-            self.env.execute_query(
-                SQL(
-                    """
-                    UPDATE crm_customer_snapshot_period p
-                       SET date_to = r.last_date + 1
-                      FROM crm_customer_profile pr,
-                           (SELECT company_id, max(date) AS last_date
-                              FROM crm_value_ranking GROUP BY company_id) r
-                     WHERE pr.id = ANY(%s)
-                       AND p.partner_id = pr.partner_id
-                       AND p.company_id = pr.company_id
-                       AND r.company_id = pr.company_id
-                       AND p.date_to IS NULL
-                    """,
-                    self.ids,
-                )
-            )
-            self.env["crm.customer.snapshot.period"].invalidate_model()
+            self.env["crm.customer.snapshot.period"]._end_open_periods(self.ids)
         return super().unlink()
 
     def _place_values(self, date, company_ids, partner_ids):
@@ -338,6 +324,10 @@ win AS (
         ranking, see ``_snapshot_since``): only the profiles whose values
         move now or were written since then can have snapshot values that
         differ from their open snapshot period.
+
+        The CTEs that write other tables are their models': the periods'
+        (``_ranking_ctes``), the partners' (``res.partner._value_tier_cte``)
+        and, in ``valued``, the ranking's (``crm.value.ranking._ranking_cte``).
         """
         full = partner_ids is None
         window_ctes = SQL()
@@ -512,18 +502,7 @@ updated AS (
  RETURNING pr.id
 ),
 %(snapshot)s
-partner_tier AS (
-    UPDATE res_partner p
-       SET value_tier = jsonb_strip_nulls(
-               coalesce(p.value_tier, '{}'::jsonb) || s.tiers)
-      FROM (SELECT partner_id,
-                   jsonb_object_agg(company_id::text, tier) AS tiers
-              FROM moved
-             WHERE tier IS DISTINCT FROM old_tier
-          GROUP BY partner_id) s
-     WHERE p.id = s.partner_id
- RETURNING p.id
-)
+%(partner_tier)s
 SELECT m.partner_id, m.company_id, m.tier
   FROM moved m
  WHERE m.tier IS NOT NULL AND m.tier IS DISTINCT FROM m.old_tier
@@ -533,6 +512,7 @@ SELECT m.partner_id, m.company_id, m.tier
             final=final,
             snapshot_read=snapshot_read,
             snapshot=snapshot_write,
+            partner_tier=self.env["res.partner"]._value_tier_cte(),
             changed=changed,
             rfm_moved=rfm_moved,
             date=date,

@@ -64,11 +64,11 @@ def threshold_tier():
     )
 
 
-def ranked(date, uid, from_facts=False):
-    """CTEs ``valued`` (scores and tier of every customer with a positive
-    window revenue, by rank among them, DOMAIN §2) and ``run`` (the
-    ranking's cut-offs, stored per company and date). ``from_facts``:
-    the window figures come with the profile's id (see
+def ranked(from_facts=False):
+    """CTE ``valued``: scores and tier of every customer with a positive
+    window revenue, by rank among them (DOMAIN §2); ``crm.value.ranking``
+    stores the ranking's cut-offs from it. ``from_facts``: the window
+    figures come with the profile's id (see
     ``crm.customer.profile._value_statement``)."""
     return SQL(
         """
@@ -118,65 +118,9 @@ SELECT w.partner_id, w.company_id, w.frequency, w.monetary, w.recency_days,
   FROM ranked w
   JOIN limits c ON c.company_id = w.company_id
 ),
-run AS (
-INSERT INTO crm_value_ranking (
-    company_id, date, tier_mode, customer_count, revenue_total,
-    vip_cutoff, key_cutoff, ordinary_cutoff, score_cutoffs,
-    create_uid, create_date, write_uid, write_date)
-SELECT c.id, %(date)s::date, c.tier_mode, coalesce(a.customers, 0),
-       coalesce(a.revenue, 0), a.vip_cutoff, a.key_cutoff, a.ordinary_cutoff,
-       coalesce(a.score_cutoffs, %(no_cutoffs)s),
-       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-  FROM crm_company c
-  LEFT JOIN (
-    SELECT v.company_id,
-           count(*) AS customers,
-           sum(v.monetary) AS revenue,
-           min(v.monetary) FILTER (WHERE v.tier = 'vip') AS vip_cutoff,
-           min(v.monetary) FILTER (WHERE v.tier = 'key') AS key_cutoff,
-           min(v.monetary) FILTER (WHERE v.tier = 'ordinary') AS ordinary_cutoff,
-           jsonb_build_object(
-               'recency', jsonb_build_array(%(recency)s),
-               'frequency', jsonb_build_array(%(frequency)s),
-               'monetary', jsonb_build_array(%(monetary)s)) AS score_cutoffs
-      FROM valued v
-  GROUP BY v.company_id
-  ) a ON a.company_id = c.id
-    ON CONFLICT (company_id, date) DO UPDATE
-   SET tier_mode = EXCLUDED.tier_mode,
-       customer_count = EXCLUDED.customer_count,
-       revenue_total = EXCLUDED.revenue_total,
-       vip_cutoff = EXCLUDED.vip_cutoff,
-       key_cutoff = EXCLUDED.key_cutoff,
-       ordinary_cutoff = EXCLUDED.ordinary_cutoff,
-       score_cutoffs = EXCLUDED.score_cutoffs,
-       write_uid = EXCLUDED.write_uid,
-       write_date = EXCLUDED.write_date
-RETURNING id
-),
         """,
         threshold_tier=threshold_tier(),
         profile_id=SQL("w.id,") if from_facts else SQL(),
-        date=date,
-        uid=uid,
-        recency=SQL(", ").join(
-            SQL("min(v.recency_days) FILTER (WHERE v.r_score < %s)", s) for s in SCORES
-        ),
-        # a company without customers: the arrays of no cut-off
-        no_cutoffs=SQL(
-            "jsonb_build_object('recency', %(none)s, 'frequency', %(none)s, "
-            "'monetary', %(none)s)",
-            none=SQL(
-                "jsonb_build_array(%s)",
-                SQL(", ").join(SQL("NULL") for _s in SCORES),
-            ),
-        ),
-        frequency=SQL(", ").join(
-            SQL("max(v.frequency) FILTER (WHERE v.f_score < %s)", s) for s in SCORES
-        ),
-        monetary=SQL(", ").join(
-            SQL("max(v.monetary) FILTER (WHERE v.m_score < %s)", s) for s in SCORES
-        ),
     )
 
 
