@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.crm_lifecycle.tools import arguments, lifecycle_sql
+from odoo.addons.crm_lifecycle.tools import arguments
 
 from ..const import (
     CHURN_RISK_BANDS,
@@ -239,68 +239,6 @@ class CrmCustomerProfile(models.Model):
         ]
         self.env["crm.lifecycle.playbook"]._run_for_events(events)
 
-    @api.model
-    def _window_ctes(self, date, company_ids, partner_ids):
-        """CTEs ``crm_company`` (settings) and ``win``: per customer and
-        company, the invoices (``frequency``), net revenue (``monetary``) and
-        days since the last purchase (``recency_days``) of the RFM window
-        ending on ``date``, from the lifecycle's source documents."""
-
-        date = as_sql(date)
-
-        def partner_filter(column):
-            if partner_ids is None:
-                return SQL()
-            return SQL("AND %s = ANY(%s)", column, as_sql(partner_ids))
-
-        sources = lifecycle_sql.source_rows(date, partner_filter)
-        # Some customers: their documents through
-        # the customer index, the window of each company as a filter (a bound
-        # on the date would let the plan pick the date index instead).
-        company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
-        window_filter = SQL("d.date > %s::date - c.window_days", date)
-        # Everyone: the window's first day as a literal, so that PostgreSQL
-        # reads only the window's documents through the date index; companies
-        # whose windows differ also need each its own bound.
-        if partner_ids is None:
-            # settings of companies the caller ranks, maybe as the cron
-            # user: read, not shown
-            windows = set(
-                self.env["res.company"]
-                .sudo()
-                .browse(company_ids)
-                .mapped("crm_rfm_window_days")
-            )
-            window_filter = SQL("d.date > %s::date - %s", date, max(windows, default=0))
-            company_join = SQL()
-            if len(windows) > 1:
-                company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
-                window_filter = SQL(
-                    "%s AND d.date > %s::date - c.window_days", window_filter, date
-                )
-        return SQL(
-            """
-crm_company AS NOT MATERIALIZED (%(settings)s),
-win AS (
-    SELECT d.partner_id,
-           d.company_id,
-           (count(*) FILTER (WHERE d.is_purchase))::int AS frequency,
-           sum(d.amount) AS monetary,
-           (%(date)s::date - max(d.date) FILTER (WHERE d.is_purchase))::int
-               AS recency_days
-      FROM (%(sources)s) d
-      %(company_join)s
-     WHERE %(window_filter)s
-  GROUP BY d.partner_id, d.company_id
-)
-            """,
-            settings=ranking_sql.company_settings(as_sql(company_ids)),
-            date=date,
-            sources=SQL("\nUNION ALL\n").join(sources),
-            window_filter=window_filter,
-            company_join=company_join,
-        )
-
     def _value_statement(
         self,
         date,
@@ -332,7 +270,9 @@ win AS (
         full = partner_ids is None
         window_ctes = SQL()
         if not from_facts:
-            window_ctes = self._window_ctes(date, company_ids, partner_ids)
+            window_ctes = ranking_sql.window_ctes(
+                self.env, date, company_ids, partner_ids
+            )
         date = as_sql(date)
         company_ids = as_sql(company_ids)
         profile_filter = (

@@ -3,6 +3,8 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.tools import arguments
 
+from ..tools import ranking_sql
+
 
 class CrmParetoReport(models.Model):
     """Cumulative revenue curve (二八法则): customers ranked by window revenue,
@@ -155,7 +157,7 @@ class CrmParetoReport(models.Model):
                        count(*) FILTER (WHERE running - monetary < 0.8 * total)
                   FROM positive
                 """,
-                window=Profile._window_ctes(date, company.ids, None),
+                window=ranking_sql.window_ctes(self.env, date, company.ids, None),
                 readable=readable.subselect(
                     SQL.identifier(readable.table, "partner_id")
                 ),
