@@ -429,3 +429,35 @@ period_new AS (
             )
         )
         self.invalidate_model()
+
+    @api.model
+    def _keep_one_history(self, partner_ids):
+        """Partners about to be merged (``partner_ids``, the destination
+        first): in each company, only the first of them that has periods
+        there keeps them, so that the merged customer's never overlap."""
+        self.flush_model()
+        self.env.execute_query(
+            SQL(
+                """
+                WITH merged AS (
+                    SELECT t.partner_id, t.position
+                      FROM unnest(%s::int[]) WITH ORDINALITY AS t(partner_id, position)
+                ),
+                keeper AS (
+                    SELECT DISTINCT ON (p.company_id) p.company_id, p.partner_id
+                      FROM crm_customer_snapshot_period p
+                      JOIN merged m ON m.partner_id = p.partner_id
+                  ORDER BY p.company_id, m.position
+                )
+                DELETE FROM crm_customer_snapshot_period p
+                 USING merged m
+                 WHERE p.partner_id = m.partner_id
+                   AND NOT EXISTS (
+                       SELECT 1 FROM keeper k
+                        WHERE k.company_id = p.company_id
+                          AND k.partner_id = p.partner_id)
+                """,
+                list(partner_ids),
+            )
+        )
+        self.invalidate_model()
