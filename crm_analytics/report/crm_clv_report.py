@@ -194,7 +194,6 @@ class CrmClvReport(models.Model):
           the company's margin rate (sale-order companies: always the rate);
           ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``.
         """
-
         Snapshot = self.env["crm.customer.snapshot.period"]
         return SQL(
             """

@@ -15,7 +15,8 @@ class CrmRoiReport(models.Model):
     of its month, amounts in the current company's currency. Also per
     salesperson of the customers (their salesperson today, as on their
     profiles), so that "own documents" salespeople read the revenue and
-    margin of their own customers."""
+    margin of their own customers. ``roi()``: the CRM return on investment
+    of a period, which the ROI wizard shows."""
 
     _name = "crm.roi.report"
     _inherit = ["crm.selection.order.mixin"]
@@ -158,7 +159,6 @@ class CrmRoiReport(models.Model):
         purchase within the churn period before it) who bought during the
         period, over those active."""
         company = self.env.company
-
         [row] = self.env.execute_query_dict(
             SQL(
                 """
