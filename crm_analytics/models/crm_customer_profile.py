@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.crm_lifecycle.tools import arguments, lifecycle_sql
+from odoo.addons.crm_lifecycle.tools import arguments
 
 from ..const import (
     CHURN_RISK_BANDS,
@@ -156,7 +156,11 @@ class CrmCustomerProfile(models.Model):
                 date,
                 company_ids,
                 None,
-                ranking_sql.ranked(date, self.env.uid, from_facts=from_facts),
+                SQL(
+                    "%s%s",
+                    ranking_sql.ranked(from_facts=from_facts),
+                    self.env["crm.value.ranking"]._ranking_cte(date),
+                ),
                 from_facts=from_facts,
                 snapshot_since=snapshot_since,
             )
@@ -261,25 +265,7 @@ class CrmCustomerProfile(models.Model):
         # _snapshot_since): the open snapshot period of a customer whose
         # profile goes ends after the company's last ranking.
         if self.ids:
-            self.env["crm.customer.snapshot.period"].flush_model()
-            self.env.execute_query(
-                SQL(
-                    """
-                    UPDATE crm_customer_snapshot_period p
-                       SET date_to = r.last_date + 1
-                      FROM crm_customer_profile pr,
-                           (SELECT company_id, max(date) AS last_date
-                              FROM crm_value_ranking GROUP BY company_id) r
-                     WHERE pr.id = ANY(%s)
-                       AND p.partner_id = pr.partner_id
-                       AND p.company_id = pr.company_id
-                       AND r.company_id = pr.company_id
-                       AND p.date_to IS NULL
-                    """,
-                    self.ids,
-                )
-            )
-            self.env["crm.customer.snapshot.period"].invalidate_model()
+            self.env["crm.customer.snapshot.period"]._end_open_periods(self.ids)
         return super().unlink()
 
     def _place_values(self, date, company_ids, partner_ids):
@@ -321,68 +307,6 @@ class CrmCustomerProfile(models.Model):
         ]
         self.env["crm.lifecycle.playbook"]._run_for_events(events)
 
-    @api.model
-    def _window_ctes(self, date, company_ids, partner_ids):
-        """CTEs ``crm_company`` (settings) and ``win``: per customer and
-        company, the invoices (``frequency``), net revenue (``monetary``) and
-        days since the last purchase (``recency_days``) of the RFM window
-        ending on ``date``, from the lifecycle's source documents."""
-
-        date = as_sql(date)
-
-        def partner_filter(column):
-            if partner_ids is None:
-                return SQL()
-            return SQL("AND %s = ANY(%s)", column, as_sql(partner_ids))
-
-        sources = lifecycle_sql.source_rows(date, partner_filter)
-        # Some customers: their documents through
-        # the customer index, the window of each company as a filter (a bound
-        # on the date would let the plan pick the date index instead).
-        company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
-        window_filter = SQL("d.date > %s::date - c.window_days", date)
-        # Everyone: the window's first day as a literal, so that PostgreSQL
-        # reads only the window's documents through the date index; companies
-        # whose windows differ also need each its own bound.
-        if partner_ids is None:
-            # settings of companies the caller ranks, maybe as the cron
-            # user: read, not shown
-            windows = set(
-                self.env["res.company"]
-                .sudo()
-                .browse(company_ids)
-                .mapped("crm_rfm_window_days")
-            )
-            window_filter = SQL("d.date > %s::date - %s", date, max(windows, default=0))
-            company_join = SQL()
-            if len(windows) > 1:
-                company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
-                window_filter = SQL(
-                    "%s AND d.date > %s::date - c.window_days", window_filter, date
-                )
-        return SQL(
-            """
-crm_company AS NOT MATERIALIZED (%(settings)s),
-win AS (
-    SELECT d.partner_id,
-           d.company_id,
-           (count(*) FILTER (WHERE d.is_purchase))::int AS frequency,
-           sum(d.amount) AS monetary,
-           (%(date)s::date - max(d.date) FILTER (WHERE d.is_purchase))::int
-               AS recency_days
-      FROM (%(sources)s) d
-      %(company_join)s
-     WHERE %(window_filter)s
-  GROUP BY d.partner_id, d.company_id
-)
-            """,
-            settings=ranking_sql.company_settings(as_sql(company_ids)),
-            date=date,
-            sources=SQL("\nUNION ALL\n").join(sources),
-            window_filter=window_filter,
-            company_join=company_join,
-        )
-
     def _value_statement(
         self,
         date,
@@ -406,11 +330,17 @@ win AS (
         ranking, see ``_snapshot_since``): only the profiles whose values
         move now or were written since then can have snapshot values that
         differ from their open snapshot period.
+
+        The CTEs that write other tables are their models': the periods'
+        (``_ranking_ctes``), the partners' (``res.partner._value_tier_cte``)
+        and, in ``valued``, the ranking's (``crm.value.ranking._ranking_cte``).
         """
         full = partner_ids is None
         window_ctes = SQL()
         if not from_facts:
-            window_ctes = self._window_ctes(date, company_ids, partner_ids)
+            window_ctes = ranking_sql.window_ctes(
+                self.env, date, company_ids, partner_ids
+            )
         date = as_sql(date)
         company_ids = as_sql(company_ids)
         profile_filter = (
@@ -580,18 +510,7 @@ updated AS (
  RETURNING pr.id
 ),
 %(snapshot)s
-partner_tier AS (
-    UPDATE res_partner p
-       SET value_tier = jsonb_strip_nulls(
-               coalesce(p.value_tier, '{}'::jsonb) || s.tiers)
-      FROM (SELECT partner_id,
-                   jsonb_object_agg(company_id::text, tier) AS tiers
-              FROM moved
-             WHERE tier IS DISTINCT FROM old_tier
-          GROUP BY partner_id) s
-     WHERE p.id = s.partner_id
- RETURNING p.id
-)
+%(partner_tier)s
 SELECT m.partner_id, m.company_id, m.tier
   FROM moved m
  WHERE m.tier IS NOT NULL AND m.tier IS DISTINCT FROM m.old_tier
@@ -601,6 +520,7 @@ SELECT m.partner_id, m.company_id, m.tier
             final=final,
             snapshot_read=snapshot_read,
             snapshot=snapshot_write,
+            partner_tier=self.env["res.partner"]._value_tier_cte(),
             changed=changed,
             rfm_moved=rfm_moved,
             date=date,
@@ -613,186 +533,6 @@ SELECT m.partner_id, m.company_id, m.tier
     # ------------------------------------------------------------
 
     @api.model
-    def _reference_date(self, reference_date):
-        """The date an analysis is made as of: ``reference_date`` (a date
-        or an ISO string), today by default."""
-        return arguments.to_date(
-            self.env, reference_date, arguments.REFERENCE_DATE, required=False
-        ) or fields.Date.context_today(self)
-
-    @api.model
-    @api.readonly
-    def pareto(self, reference_date=None):
-        """Pareto share of the current company (二八法则) as of
-        ``reference_date`` (default today).
-
-        :return: ``{'customers': n, 'share_for_80': p}``: n customers with a
-            positive window revenue; p = 100 × k / n, k the fewest customers,
-            largest first, whose revenue reaches 80% of the total (None when
-            n = 0).
-
-        Among the customers whose profile the caller may read (record rules:
-        a salesperson limited to their own documents gets the share of their
-        own customers).
-        """
-        self.check_access("read")
-        date = self._reference_date(reference_date)
-        company = self.env.company
-        readable = self._search([("company_id", "=", company.id)])
-        self.env.flush_all()
-        [(n, k)] = self.env.execute_query(
-            SQL(
-                """
-                WITH %(window)s,
-                positive AS (
-                    SELECT w.monetary,
-                           sum(w.monetary) OVER (
-                               ORDER BY w.monetary DESC, w.partner_id
-                               ROWS UNBOUNDED PRECEDING) AS running,
-                           sum(w.monetary) OVER () AS total
-                      FROM win w
-                     WHERE w.monetary > 0 AND w.partner_id IN %(readable)s
-                )
-                -- a customer is needed while the ones before it make < 80 percent
-                SELECT count(*),
-                       count(*) FILTER (WHERE running - monetary < 0.8 * total)
-                  FROM positive
-                """,
-                window=self._window_ctes(date, company.ids, None),
-                readable=readable.subselect(
-                    SQL.identifier(readable.table, "partner_id")
-                ),
-            )
-        )
-        return {
-            "customers": n,
-            "share_for_80": round(100.0 * k / n, 2) if n else None,
-        }
-
-    @api.model
-    def _clv_query(self, date, company_ids, customers=None):
-        """Lifetime value per (company, tier) as of ``date`` (SQL
-        expressions), DOMAIN §2: CLV = yearly margin × r / (1 + d − r), over
-        the customers ``customers`` (SQL subquery of (company_id,
-        partner_id) pairs; None: every customer).
-
-        - the tier of a customer at a date is its latest snapshot on or
-          before that date;
-        - retention r: share of the tier's customers one year before
-          (latest snapshot on or before ``date`` − 365) who bought in the last
-          365 days;
-        - yearly margin: per customer, the last 365 days of posted invoice
-          lines, at the product's cost where it is known, else revenue ×
-          the company's margin rate (sale-order companies: always the rate);
-          ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``.
-        """
-
-        def no_filter(_column):
-            return SQL()
-
-        sources = lifecycle_sql.source_rows(date, no_filter)
-        Snapshot = self.env["crm.customer.snapshot.period"]
-        return SQL(
-            """
-WITH crm_company AS NOT MATERIALIZED (
-    SELECT id,
-           crm_churn_days AS churn_days,
-           crm_revenue_source AS source,
-           crm_clv_discount_rate::numeric AS discount,
-           crm_clv_margin_rate::numeric AS margin_rate
-      FROM res_company
-     WHERE id = ANY(%(company_ids)s)
-),
-tier_then AS (
-    SELECT * FROM (%(tier_then)s) t WHERE %(customer_filter)s
-),
-tier_now AS (
-    SELECT * FROM (%(tier_now)s) t WHERE %(customer_filter)s
-),
-bought AS (
-    SELECT DISTINCT d.company_id, d.partner_id
-      FROM (%(sources)s) d
-     WHERE d.is_purchase AND d.date > %(date)s::date - 365
-),
-retention AS (
-    SELECT t.company_id, t.value_tier,
-           count(*) AS base,
-           count(b.partner_id) AS kept
-      FROM tier_then t
-      LEFT JOIN bought b
-        ON b.company_id = t.company_id AND b.partner_id = t.partner_id
-     WHERE t.value_tier IS NOT NULL
-  GROUP BY t.company_id, t.value_tier
-),
-line AS (%(lines)s),
-customer_margin AS (
-    SELECT l.company_id, l.partner_id,
-           sum(coalesce(l.cost_margin, l.revenue * c.margin_rate)) AS margin,
-           count(l.cost_margin) AS costed,
-           count(*) AS lines
-      FROM line l
-      JOIN crm_company c ON c.id = l.company_id
-  GROUP BY l.company_id, l.partner_id
-    UNION ALL
-    SELECT d.company_id, d.partner_id, sum(d.amount) * c.margin_rate, 0, count(*)
-      FROM (%(sources)s) d
-      JOIN crm_company c ON c.id = d.company_id AND c.source = 'sale_order'
-     WHERE d.date > %(date)s::date - 365
-  GROUP BY d.company_id, d.partner_id, c.margin_rate
-),
-tier_margin AS (
-    SELECT t.company_id, t.value_tier,
-           count(*) AS customers,
-           coalesce(sum(cm.margin), 0) AS margin,
-           coalesce(sum(cm.costed), 0) AS costed,
-           coalesce(sum(cm.lines), 0) AS lines
-      FROM tier_now t
-      LEFT JOIN customer_margin cm
-        ON cm.company_id = t.company_id AND cm.partner_id = t.partner_id
-     WHERE t.value_tier IS NOT NULL
-  GROUP BY t.company_id, t.value_tier
-),
-figures AS (
-    SELECT tm.company_id, tm.value_tier, tm.customers,
-           coalesce(r.base, 0) AS retention_base,
-           coalesce(r.kept, 0) AS retained,
-           r.kept::numeric / NULLIF(r.base, 0) AS retention,
-           tm.margin AS margin_total,
-           tm.margin / tm.customers AS margin_avg,
-           CASE WHEN tm.lines = 0 OR tm.costed = 0 THEN 'rate'
-                WHEN tm.costed = tm.lines THEN 'cost'
-                ELSE 'mixed' END AS margin_source,
-           c.discount
-      FROM tier_margin tm
-      JOIN crm_company c ON c.id = tm.company_id
-      LEFT JOIN retention r
-        ON r.company_id = tm.company_id AND r.value_tier = tm.value_tier
-)
-SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
-       f.retention, f.margin_total, f.margin_avg, f.margin_source,
-       f.margin_avg * f.retention / NULLIF(1 + f.discount - f.retention, 0) AS clv,
-       f.margin_total * f.retention / NULLIF(1 + f.discount - f.retention, 0)
-           AS clv_total
-  FROM figures f
-            """,
-            company_ids=company_ids,
-            date=date,
-            customer_filter=SQL("TRUE")
-            if customers is None
-            else SQL("(t.company_id, t.partner_id) IN %s", customers),
-            tier_then=Snapshot._latest_query(
-                SQL("%s::date - 365", date), company_ids, ["value_tier"]
-            ),
-            tier_now=Snapshot._latest_query(
-                SQL("%s::date", date), company_ids, ["value_tier"]
-            ),
-            sources=SQL("\nUNION ALL\n").join(sources),
-            lines=self._margin_line_query(
-                SQL("%s::date - 365", date), SQL("%s::date", date)
-            ),
-        )
-
-    @api.model
     def _readable_customers(self, company_ids):
         """SQL subquery: the (company_id, partner_id) pairs of the profiles
         of ``company_ids`` the caller may read (record rules apply), none if
@@ -803,40 +543,6 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         return readable.subselect(
             SQL.identifier(readable.table, "company_id"),
             SQL.identifier(readable.table, "partner_id"),
-        )
-
-    @api.model
-    def _margin_line_query(self, date_after, date_until):
-        """Invoice lines of posted customer invoices and credit notes dated
-        in (``date_after``, ``date_until``] (SQL expressions) of the companies
-        of the ``crm_company`` CTE that invoice: (company_id, partner_id,
-        invoice_date, revenue, cost_margin), revenue in company currency,
-        cost_margin = revenue − quantity × the product's cost where the cost
-        is known (NULL otherwise: the margin rate applies)."""
-        return SQL(
-            """
-    SELECT m.company_id,
-           m.commercial_partner_id AS partner_id,
-           m.invoice_date,
-           -l.balance AS revenue,
-           CASE WHEN (pp.standard_price ->> m.company_id::text)::numeric > 0
-                THEN -l.balance
-                     - CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
-                       * l.quantity
-                       * (pp.standard_price ->> m.company_id::text)::numeric
-           END AS cost_margin
-      FROM account_move_line l
-      JOIN account_move m ON m.id = l.move_id
-      JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
-      LEFT JOIN product_product pp ON pp.id = l.product_id
-     WHERE m.state = 'posted'
-       AND m.move_type IN ('out_invoice', 'out_refund')
-       AND l.display_type = 'product'
-       AND m.invoice_date > %(after)s
-       AND m.invoice_date <= %(until)s
-            """,
-            after=date_after,
-            until=date_until,
         )
 
     @api.model
@@ -855,11 +561,13 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         of their own customers, with their own retention).
         """
         self.check_access("read")
-        date = self._reference_date(reference_date)
+        date = arguments.to_date(
+            self.env, reference_date, arguments.REFERENCE_DATE, required=False
+        ) or fields.Date.context_today(self)
         company_ids = self.env.company.ids
         self.env.flush_all()
         rows = self.env.execute_query_dict(
-            self._clv_query(
+            self.env["crm.clv.report"]._clv_query(
                 SQL("%s", date),
                 SQL("%s", company_ids),
                 self._readable_customers(company_ids),
@@ -936,7 +644,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
         return len(todo)
 
     # ------------------------------------------------------------
-    # LOYALTY AND ROI
+    # CHURN RISK AND SHARE OF WALLET
     # ------------------------------------------------------------
 
     @api.model
@@ -1023,171 +731,3 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             profile.share_of_wallet = (
                 100.0 * profile.revenue_12m / potential if potential else False
             )
-
-    @api.model
-    def _period_figures(self, date_from, date_to):
-        """Margin, revenue and retention of the current company over
-        [date_from, date_to]: retention = customers active at the start (a
-        purchase within the churn period before it) who bought during the
-        period, over those active."""
-        company = self.env.company
-
-        def no_filter(_column):
-            return SQL()
-
-        sources = lifecycle_sql.source_rows(SQL("%s::date", date_to), no_filter)
-        [row] = self.env.execute_query_dict(
-            SQL(
-                """
-                WITH crm_company AS NOT MATERIALIZED (
-                    SELECT id, crm_churn_days AS churn_days,
-                           crm_revenue_source AS source,
-                           crm_clv_margin_rate::numeric AS margin_rate
-                      FROM res_company WHERE id = %(company)s
-                ),
-                doc AS (%(sources)s),
-                active AS (
-                    SELECT DISTINCT d.partner_id
-                      FROM doc d JOIN crm_company c ON c.id = d.company_id
-                     WHERE d.is_purchase AND d.date < %(date_from)s
-                       AND d.date >= %(date_from)s::date - c.churn_days
-                ),
-                buying AS (
-                    SELECT DISTINCT d.partner_id FROM doc d
-                     WHERE d.is_purchase AND d.date >= %(date_from)s
-                ),
-                line AS (%(lines)s)
-                SELECT (SELECT count(*) FROM active) AS active,
-                       (SELECT count(*) FROM active a
-                          JOIN buying b ON b.partner_id = a.partner_id) AS retained,
-                       (SELECT coalesce(sum(d.amount), 0) FROM doc d
-                         WHERE d.date >= %(date_from)s) AS revenue,
-                       (SELECT coalesce(sum(coalesce(
-                                   l.cost_margin, l.revenue * c.margin_rate)), 0)
-                          FROM line l JOIN crm_company c ON c.id = l.company_id)
-                           +
-                       (SELECT coalesce(sum(d.amount * c.margin_rate), 0)
-                          FROM doc d
-                          JOIN crm_company c
-                            ON c.id = d.company_id AND c.source = 'sale_order'
-                         WHERE d.date >= %(date_from)s) AS margin
-                """,
-                company=company.id,
-                date_from=date_from,
-                sources=SQL("\nUNION ALL\n").join(sources),
-                lines=self._margin_line_query(
-                    SQL("%s::date - 1", date_from), SQL("%s::date", date_to)
-                ),
-            )
-        )
-        row["retention"] = (
-            100.0 * row["retained"] / row["active"] if row["active"] else None
-        )
-        return row
-
-    @api.model
-    @api.readonly
-    def roi(self, date_from, date_to):
-        """CRM return on investment of the current company over
-        [date_from, date_to] against the baseline period of the settings:
-
-        - retention uplift = retention of the period − of the baseline
-          (percentage points);
-        - incremental margin = margin of the period − margin of the baseline
-          scaled to the period's length;
-        - ROI = (incremental margin − CRM costs of the period) / those costs.
-
-        A figure that cannot be computed is None, never 0, and ``missing``
-        lists why, translated: no baseline period in the settings (baseline
-        figures, uplift, incremental margin, ROI), no CRM costs recorded in
-        the period (costs, ROI), no customer active at the start of the
-        period or of the baseline (retention figures).
-
-        The figures are the company's (its CRM costs, every customer): for
-        those who use the ROI screen (analytics administrators) only, an
-        AccessError for the others, salespeople included.
-        """
-        self.check_access("read")
-        self.env["crm.roi.wizard"].check_access("create")
-        date_from, date_to = arguments.check_period(self.env, date_from, date_to)
-        company = self.env.company
-        self.env.flush_all()
-        period = self._period_figures(date_from, date_to)
-        [(cost,)] = self.env.execute_query(
-            SQL(
-                """SELECT sum(amount) FROM crm_cost_entry
-                    WHERE company_id = %s AND date >= %s AND date <= %s""",
-                company.id,
-                date_from,
-                date_to,
-            )
-        )
-        result = {
-            "revenue": float(period["revenue"]),
-            "margin": float(period["margin"]),
-            "retention": period["retention"],
-            "cost": None if cost is None else float(cost),
-            "baseline_margin": None,
-            "baseline_retention": None,
-            "retention_uplift": None,
-            "incremental_margin": None,
-            "roi": None,
-            "missing": [],
-        }
-        missing = result["missing"]
-        if period["retention"] is None:
-            missing.append(
-                self.env._("No customer was active at the start of this period.")
-            )
-        if not cost:
-            missing.append(self.env._("No CRM costs are recorded in this period."))
-        start, end = company.crm_roi_baseline_from, company.crm_roi_baseline_to
-        if not (start and end):
-            missing.append(self.env._("No baseline period is set in the settings."))
-            return result
-        baseline = self._period_figures(start, end)
-        scale = ((date_to - date_from).days + 1) / ((end - start).days + 1)
-        baseline_margin = float(baseline["margin"]) * scale
-        incremental = result["margin"] - baseline_margin
-        result.update(
-            baseline_margin=baseline_margin,
-            baseline_retention=baseline["retention"],
-            incremental_margin=incremental,
-        )
-        if baseline["retention"] is None:
-            missing.append(
-                self.env._(
-                    "No customer was active at the start of the baseline period."
-                )
-            )
-        elif period["retention"] is not None:
-            result["retention_uplift"] = period["retention"] - baseline["retention"]
-        if cost:
-            result["roi"] = (incremental - float(cost)) / float(cost)
-        return result
-
-    @api.model
-    def _document_ctes(self):
-        """CTEs ``crm_company`` and ``doc``: every purchase and refund of every
-        company up to today, from the lifecycle's source documents."""
-
-        def no_filter(_column):
-            return SQL()
-
-        sources = lifecycle_sql.source_rows(SQL("CURRENT_DATE"), no_filter)
-        return SQL(
-            """
-    crm_company AS (
-        SELECT id, crm_churn_days AS churn_days, crm_revenue_source AS source
-          FROM res_company
-    ),
-    doc AS (%s),
-    buyer AS (
-        SELECT DISTINCT company_id, partner_id,
-               date_trunc('month', date)::date AS month
-          FROM doc
-         WHERE is_purchase
-    )
-            """,
-            SQL("\nUNION ALL\n").join(sources),
-        )

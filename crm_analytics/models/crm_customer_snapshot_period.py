@@ -371,3 +371,93 @@ period_new AS (
             period_values=period_values,
         )
         return read, write
+
+    @api.model
+    def _end_open_periods(self, profile_ids):
+        """End the open periods of the customers of ``profile_ids`` (whose
+        profiles go) the day after their company's last ranking."""
+        self.flush_model()
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE crm_customer_snapshot_period p
+                   SET date_to = r.last_date + 1
+                  FROM crm_customer_profile pr,
+                       (SELECT company_id, max(date) AS last_date
+                          FROM crm_value_ranking GROUP BY company_id) r
+                 WHERE pr.id = ANY(%s)
+                   AND p.partner_id = pr.partner_id
+                   AND p.company_id = pr.company_id
+                   AND r.company_id = pr.company_id
+                   AND p.date_to IS NULL
+                """,
+                list(profile_ids),
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _drop_ranking_date(self, company_id, date):
+        """The snapshots of the ranking of ``company_id`` on ``date``, which
+        goes: the periods starting then start at the company's next ranking
+        instead (or go, if they end by then), those ending then end there
+        (or hold on, without one)."""
+        self.flush_model()
+        next_date = SQL(
+            """(SELECT min(r.date) FROM crm_value_ranking r
+                 WHERE r.company_id = %s AND r.date > %s)""",
+            company_id,
+            date,
+        )
+        self.env.execute_query(
+            SQL(
+                """
+                DELETE FROM crm_customer_snapshot_period
+                 WHERE company_id = %(company)s AND date_from = %(date)s
+                   AND coalesce(%(next)s, 'infinity'::date)
+                       >= coalesce(date_to, 'infinity'::date);
+                UPDATE crm_customer_snapshot_period
+                   SET date_from = %(next)s
+                 WHERE company_id = %(company)s AND date_from = %(date)s;
+                UPDATE crm_customer_snapshot_period
+                   SET date_to = %(next)s
+                 WHERE company_id = %(company)s AND date_to = %(date)s
+                """,
+                company=company_id,
+                date=date,
+                next=next_date,
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _keep_one_history(self, partner_ids):
+        """Partners about to be merged (``partner_ids``, the destination
+        first): in each company, only the first of them that has periods
+        there keeps them, so that the merged customer's never overlap."""
+        self.flush_model()
+        self.env.execute_query(
+            SQL(
+                """
+                WITH merged AS (
+                    SELECT t.partner_id, t.position
+                      FROM unnest(%s::int[]) WITH ORDINALITY AS t(partner_id, position)
+                ),
+                keeper AS (
+                    SELECT DISTINCT ON (p.company_id) p.company_id, p.partner_id
+                      FROM crm_customer_snapshot_period p
+                      JOIN merged m ON m.partner_id = p.partner_id
+                  ORDER BY p.company_id, m.position
+                )
+                DELETE FROM crm_customer_snapshot_period p
+                 USING merged m
+                 WHERE p.partner_id = m.partner_id
+                   AND NOT EXISTS (
+                       SELECT 1 FROM keeper k
+                        WHERE k.company_id = p.company_id
+                          AND k.partner_id = p.partner_id)
+                """,
+                list(partner_ids),
+            )
+        )
+        self.invalidate_model()

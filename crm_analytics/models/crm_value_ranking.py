@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from ..const import SCORES
 
 
 class CrmValueRanking(models.Model):
@@ -49,40 +51,79 @@ class CrmValueRanking(models.Model):
     ]
 
     def unlink(self):
-        # The snapshots of a ranking's date go with it: the snapshot periods
-        # starting on that date start at the company's next ranking instead
-        # (or go, if they end by then), those ending on it end there (or
-        # hold on, without one), so that "the latest snapshot on or before a
-        # date" reads rankings that exist. Latest first: a date's next
-        # ranking is one that stays.
+        # The snapshots of a ranking's date go with it, so that "the latest
+        # snapshot on or before a date" reads rankings that exist. Latest
+        # first: a date's next ranking is one that stays.
         Period = self.env["crm.customer.snapshot.period"]
-        Period.flush_model()
         for ranking in self.sorted(lambda r: (r.date, r.id), reverse=True):
-            next_date = SQL(
-                """(SELECT min(r.date) FROM crm_value_ranking r
-                     WHERE r.company_id = %s AND r.date > %s)""",
-                ranking.company_id.id,
-                ranking.date,
-            )
-            self.env.execute_query(
-                SQL(
-                    """
-                    DELETE FROM crm_customer_snapshot_period
-                     WHERE company_id = %(company)s AND date_from = %(date)s
-                       AND coalesce(%(next)s, 'infinity'::date)
-                           >= coalesce(date_to, 'infinity'::date);
-                    UPDATE crm_customer_snapshot_period
-                       SET date_from = %(next)s
-                     WHERE company_id = %(company)s AND date_from = %(date)s;
-                    UPDATE crm_customer_snapshot_period
-                       SET date_to = %(next)s
-                     WHERE company_id = %(company)s AND date_to = %(date)s
-                    """,
-                    company=ranking.company_id.id,
-                    date=ranking.date,
-                    next=next_date,
-                )
-            )
+            Period._drop_ranking_date(ranking.company_id.id, ranking.date)
             super(CrmValueRanking, ranking).unlink()
-        Period.invalidate_model()
         return True
+
+    @api.model
+    def _ranking_cte(self, date):
+        """CTE ``run``: the ranking of ``date`` of each company of CTE
+        ``crm_company``, its counts and cut-offs from CTE ``valued`` (see
+        ``crm.customer.profile._value_statement``), replacing one of that
+        date."""
+        return SQL(
+            """
+run AS (
+INSERT INTO crm_value_ranking (
+    company_id, date, tier_mode, customer_count, revenue_total,
+    vip_cutoff, key_cutoff, ordinary_cutoff, score_cutoffs,
+    create_uid, create_date, write_uid, write_date)
+SELECT c.id, %(date)s::date, c.tier_mode, coalesce(a.customers, 0),
+       coalesce(a.revenue, 0), a.vip_cutoff, a.key_cutoff, a.ordinary_cutoff,
+       coalesce(a.score_cutoffs, %(no_cutoffs)s),
+       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM crm_company c
+  LEFT JOIN (
+    SELECT v.company_id,
+           count(*) AS customers,
+           sum(v.monetary) AS revenue,
+           min(v.monetary) FILTER (WHERE v.tier = 'vip') AS vip_cutoff,
+           min(v.monetary) FILTER (WHERE v.tier = 'key') AS key_cutoff,
+           min(v.monetary) FILTER (WHERE v.tier = 'ordinary') AS ordinary_cutoff,
+           jsonb_build_object(
+               'recency', jsonb_build_array(%(recency)s),
+               'frequency', jsonb_build_array(%(frequency)s),
+               'monetary', jsonb_build_array(%(monetary)s)) AS score_cutoffs
+      FROM valued v
+  GROUP BY v.company_id
+  ) a ON a.company_id = c.id
+    ON CONFLICT (company_id, date) DO UPDATE
+   SET tier_mode = EXCLUDED.tier_mode,
+       customer_count = EXCLUDED.customer_count,
+       revenue_total = EXCLUDED.revenue_total,
+       vip_cutoff = EXCLUDED.vip_cutoff,
+       key_cutoff = EXCLUDED.key_cutoff,
+       ordinary_cutoff = EXCLUDED.ordinary_cutoff,
+       score_cutoffs = EXCLUDED.score_cutoffs,
+       write_uid = EXCLUDED.write_uid,
+       write_date = EXCLUDED.write_date
+RETURNING id
+),
+            """,
+            date=date,
+            uid=self.env.uid,
+            recency=SQL(", ").join(
+                SQL("min(v.recency_days) FILTER (WHERE v.r_score < %s)", s)
+                for s in SCORES
+            ),
+            # a company without customers: the arrays of no cut-off
+            no_cutoffs=SQL(
+                "jsonb_build_object('recency', %(none)s, 'frequency', %(none)s, "
+                "'monetary', %(none)s)",
+                none=SQL(
+                    "jsonb_build_array(%s)",
+                    SQL(", ").join(SQL("NULL") for _s in SCORES),
+                ),
+            ),
+            frequency=SQL(", ").join(
+                SQL("max(v.frequency) FILTER (WHERE v.f_score < %s)", s) for s in SCORES
+            ),
+            monetary=SQL(", ").join(
+                SQL("max(v.monetary) FILTER (WHERE v.m_score < %s)", s) for s in SCORES
+            ),
+        )

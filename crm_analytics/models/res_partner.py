@@ -130,3 +130,24 @@ class ResPartner(models.Model):
             value,
             self.env._("Unsupported search on the potential big customers."),
         )
+
+    @api.model
+    def _value_tier_cte(self):
+        """CTE ``partner_tier`` of the ranking statement: the tiers of CTE
+        ``moved`` (see ``crm.customer.profile._value_statement``) that
+        changed, mirrored onto the partners' company-dependent tier."""
+        return SQL(
+            """
+partner_tier AS (
+    UPDATE res_partner p
+       SET value_tier = jsonb_strip_nulls(
+               coalesce(p.value_tier, '{}'::jsonb) || s.tiers)
+      FROM (SELECT partner_id,
+                   jsonb_object_agg(company_id::text, tier) AS tiers
+              FROM moved
+             WHERE tier IS DISTINCT FROM old_tier
+          GROUP BY partner_id) s
+     WHERE p.id = s.partner_id
+ RETURNING p.id
+)"""
+        )

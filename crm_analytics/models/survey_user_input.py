@@ -29,18 +29,7 @@ class SurveyUserInput(models.Model):
         res = super()._crm_store_figures()
         done = self.filtered(lambda i: i.state == "done")
         if done:
-            self.env.execute_query(
-                SQL(
-                    """
-                    UPDATE crm_satisfaction_result r
-                       SET value_tier = p.value_tier ->> r.company_id::text
-                      FROM res_partner p
-                     WHERE p.id = r.partner_id
-                       AND r.user_input_id = ANY(%s)
-                    """,
-                    done.ids,
-                )
-            )
+            self.env["crm.satisfaction.result"]._store_value_tiers(done.ids)
             self.env.execute_query(
                 SQL(
                     """
@@ -52,6 +41,5 @@ class SurveyUserInput(models.Model):
                     done.ids,
                 )
             )
-            self.env["crm.satisfaction.result"].invalidate_model(["value_tier"])
             done.invalidate_recordset(["crm_value_tier"])
         return res

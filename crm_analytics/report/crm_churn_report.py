@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import document_sql
 from .row_ids import company_month_id, salesperson_id
 
 
@@ -31,7 +32,7 @@ class CrmChurnReport(models.Model):
     _auto = False
     _order = "month desc"
     _rec_name = "month"
-    # the documents of crm.customer.profile._document_ctes()
+    # the documents of tools.document_sql.document_ctes()
     _depends = {
         "account.move": [
             "state", "move_type", "invoice_date", "commercial_partner_id",
@@ -105,7 +106,7 @@ class CrmChurnReport(models.Model):
     def _with(self):
         return SQL(",").join(
             [
-                self.env["crm.customer.profile"]._document_ctes(),
+                document_sql.document_ctes(),
                 self._with_events(),
                 self._with_counts(),
             ]

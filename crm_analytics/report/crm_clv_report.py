@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..models.crm_customer_profile import VALUE_TIERS
+from ..const import VALUE_TIERS
+from ..tools import document_sql
 from .row_ids import selection_position
 
 
@@ -166,12 +167,130 @@ class CrmClvReport(models.Model):
             JOIN %(currency_table)s
               ON account_currency_table.company_id = q.company_id
             """,
-            clv=Profile._clv_query(
+            clv=self._clv_query(
                 SQL("CURRENT_DATE"),
                 SQL("%s", self.env.companies.ids),
                 Profile._readable_customers(self.env.companies.ids),
             ),
             currency_table=self.env["res.currency"]._get_simple_currency_table(
                 self.env.companies
+            ),
+        )
+
+    @api.model
+    def _clv_query(self, date, company_ids, customers=None):
+        """Lifetime value per (company, tier) as of ``date`` (SQL
+        expressions), DOMAIN §2: CLV = yearly margin × r / (1 + d − r), over
+        the customers ``customers`` (SQL subquery of (company_id,
+        partner_id) pairs; None: every customer).
+
+        - the tier of a customer at a date is its latest snapshot on or
+          before that date;
+        - retention r: share of the tier's customers one year before
+          (latest snapshot on or before ``date`` − 365) who bought in the last
+          365 days;
+        - yearly margin: per customer, the last 365 days of posted invoice
+          lines, at the product's cost where it is known, else revenue ×
+          the company's margin rate (sale-order companies: always the rate);
+          ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``.
+        """
+        Snapshot = self.env["crm.customer.snapshot.period"]
+        return SQL(
+            """
+WITH crm_company AS NOT MATERIALIZED (
+    SELECT id,
+           crm_churn_days AS churn_days,
+           crm_revenue_source AS source,
+           crm_clv_discount_rate::numeric AS discount,
+           crm_clv_margin_rate::numeric AS margin_rate
+      FROM res_company
+     WHERE id = ANY(%(company_ids)s)
+),
+tier_then AS (
+    SELECT * FROM (%(tier_then)s) t WHERE %(customer_filter)s
+),
+tier_now AS (
+    SELECT * FROM (%(tier_now)s) t WHERE %(customer_filter)s
+),
+bought AS (
+    SELECT DISTINCT d.company_id, d.partner_id
+      FROM (%(sources)s) d
+     WHERE d.is_purchase AND d.date > %(date)s::date - 365
+),
+retention AS (
+    SELECT t.company_id, t.value_tier,
+           count(*) AS base,
+           count(b.partner_id) AS kept
+      FROM tier_then t
+      LEFT JOIN bought b
+        ON b.company_id = t.company_id AND b.partner_id = t.partner_id
+     WHERE t.value_tier IS NOT NULL
+  GROUP BY t.company_id, t.value_tier
+),
+line AS (%(lines)s),
+customer_margin AS (
+    SELECT l.company_id, l.partner_id,
+           sum(coalesce(l.cost_margin, l.revenue * c.margin_rate)) AS margin,
+           count(l.cost_margin) AS costed,
+           count(*) AS lines
+      FROM line l
+      JOIN crm_company c ON c.id = l.company_id
+  GROUP BY l.company_id, l.partner_id
+    UNION ALL
+    SELECT d.company_id, d.partner_id, sum(d.amount) * c.margin_rate, 0, count(*)
+      FROM (%(sources)s) d
+      JOIN crm_company c ON c.id = d.company_id AND c.source = 'sale_order'
+     WHERE d.date > %(date)s::date - 365
+  GROUP BY d.company_id, d.partner_id, c.margin_rate
+),
+tier_margin AS (
+    SELECT t.company_id, t.value_tier,
+           count(*) AS customers,
+           coalesce(sum(cm.margin), 0) AS margin,
+           coalesce(sum(cm.costed), 0) AS costed,
+           coalesce(sum(cm.lines), 0) AS lines
+      FROM tier_now t
+      LEFT JOIN customer_margin cm
+        ON cm.company_id = t.company_id AND cm.partner_id = t.partner_id
+     WHERE t.value_tier IS NOT NULL
+  GROUP BY t.company_id, t.value_tier
+),
+figures AS (
+    SELECT tm.company_id, tm.value_tier, tm.customers,
+           coalesce(r.base, 0) AS retention_base,
+           coalesce(r.kept, 0) AS retained,
+           r.kept::numeric / NULLIF(r.base, 0) AS retention,
+           tm.margin AS margin_total,
+           tm.margin / tm.customers AS margin_avg,
+           CASE WHEN tm.lines = 0 OR tm.costed = 0 THEN 'rate'
+                WHEN tm.costed = tm.lines THEN 'cost'
+                ELSE 'mixed' END AS margin_source,
+           c.discount
+      FROM tier_margin tm
+      JOIN crm_company c ON c.id = tm.company_id
+      LEFT JOIN retention r
+        ON r.company_id = tm.company_id AND r.value_tier = tm.value_tier
+)
+SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
+       f.retention, f.margin_total, f.margin_avg, f.margin_source,
+       f.margin_avg * f.retention / NULLIF(1 + f.discount - f.retention, 0) AS clv,
+       f.margin_total * f.retention / NULLIF(1 + f.discount - f.retention, 0)
+           AS clv_total
+  FROM figures f
+            """,
+            company_ids=company_ids,
+            date=date,
+            customer_filter=SQL("TRUE")
+            if customers is None
+            else SQL("(t.company_id, t.partner_id) IN %s", customers),
+            tier_then=Snapshot._latest_query(
+                SQL("%s::date - 365", date), company_ids, ["value_tier"]
+            ),
+            tier_now=Snapshot._latest_query(
+                SQL("%s::date", date), company_ids, ["value_tier"]
+            ),
+            sources=document_sql.documents(date),
+            lines=document_sql.margin_lines(
+                SQL("%s::date - 365", date), SQL("%s::date", date)
             ),
         )

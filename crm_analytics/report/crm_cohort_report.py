@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import document_sql
 from .row_ids import company_month_id, salesperson_id
 
 
@@ -22,7 +23,7 @@ class CrmCohortReport(models.Model):
     _auto = False
     _order = "cohort_month desc, months_since"
     _rec_name = "cohort_month"
-    # the documents of crm.customer.profile._document_ctes()
+    # the documents of tools.document_sql.document_ctes()
     _depends = {
         "account.move": [
             "state", "move_type", "invoice_date", "commercial_partner_id",
@@ -67,11 +68,12 @@ class CrmCohortReport(models.Model):
 
     @api.model
     def _with(self):
-        """CTEs of ``_document_ctes``, then ``cohort`` (each customer's first
-        purchase month and salesperson, ``user_key``: 0 for none), ``size``
-        (customers per cohort and salesperson), ``activity``: per cohort,
-        salesperson and month since its first, the customers who bought, and
-        ``cell``: the cohorts' months since in which some customer bought."""
+        """CTEs of ``document_sql.document_ctes``, then ``cohort`` (each
+        customer's first purchase month and salesperson, ``user_key``: 0 for
+        none), ``size`` (customers per cohort and salesperson), ``activity``:
+        per cohort, salesperson and month since its first, the customers who
+        bought, and ``cell``: the cohorts' months since in which some customer
+        bought."""
         return SQL(
             """
             %s,
@@ -103,7 +105,7 @@ class CrmCohortReport(models.Model):
                   FROM activity
             )
             """,
-            self.env["crm.customer.profile"]._document_ctes(),
+            document_sql.document_ctes(),
         )
 
     @api.model

@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.crm_lifecycle.tools import arguments
+
+from ..tools import ranking_sql
+
 
 class CrmParetoReport(models.Model):
     """Cumulative revenue curve (二八法则): customers ranked by window revenue,
@@ -9,7 +13,7 @@ class CrmParetoReport(models.Model):
     to it. Revenue is in the current company's currency. The curve is that
     of the customers whose profiles the reader may read (record rules: a
     salesperson limited to their own documents reads the curve of their own
-    customers, as ``crm.customer.profile.pareto()`` counts them; the other
+    customers, as ``pareto()`` counts them; the other
     customers make another curve, which the report's rules hide)."""
 
     _name = "crm.pareto.report"
@@ -111,3 +115,55 @@ class CrmParetoReport(models.Model):
                 self.env.companies
             ),
         )
+
+    @api.model
+    @api.readonly
+    def pareto(self, reference_date=None):
+        """Pareto share of the current company (二八法则) as of
+        ``reference_date`` (default today).
+
+        :return: ``{'customers': n, 'share_for_80': p}``: n customers with a
+            positive window revenue; p = 100 × k / n, k the fewest customers,
+            largest first, whose revenue reaches 80% of the total (None when
+            n = 0).
+
+        Among the customers whose profile the caller may read (record rules:
+        a salesperson limited to their own documents gets the share of their
+        own customers).
+        """
+        Profile = self.env["crm.customer.profile"]
+        Profile.check_access("read")
+        date = arguments.to_date(
+            self.env, reference_date, arguments.REFERENCE_DATE, required=False
+        ) or fields.Date.context_today(self)
+        company = self.env.company
+        readable = Profile._search([("company_id", "=", company.id)])
+        self.env.flush_all()
+        [(n, k)] = self.env.execute_query(
+            SQL(
+                """
+                WITH %(window)s,
+                positive AS (
+                    SELECT w.monetary,
+                           sum(w.monetary) OVER (
+                               ORDER BY w.monetary DESC, w.partner_id
+                               ROWS UNBOUNDED PRECEDING) AS running,
+                           sum(w.monetary) OVER () AS total
+                      FROM win w
+                     WHERE w.monetary > 0 AND w.partner_id IN %(readable)s
+                )
+                -- a customer is needed while the ones before it make < 80 percent
+                SELECT count(*),
+                       count(*) FILTER (WHERE running - monetary < 0.8 * total)
+                  FROM positive
+                """,
+                window=ranking_sql.window_ctes(self.env, date, company.ids, None),
+                readable=readable.subselect(
+                    SQL.identifier(readable.table, "partner_id")
+                ),
+            )
+        )
+        return {
+            "customers": n,
+            "share_for_80": round(100.0 * k / n, 2) if n else None,
+        }

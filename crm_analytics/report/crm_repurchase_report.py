@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import document_sql
 from .row_ids import company_month_id, salesperson_id
 
 
@@ -17,7 +18,7 @@ class CrmRepurchaseReport(models.Model):
     _auto = False
     _order = "month desc"
     _rec_name = "month"
-    # the documents of crm.customer.profile._document_ctes()
+    # the documents of tools.document_sql.document_ctes()
     _depends = {
         "account.move": [
             "state", "move_type", "invoice_date", "commercial_partner_id",
@@ -57,7 +58,7 @@ class CrmRepurchaseReport(models.Model):
 
     @api.model
     def _with(self):
-        return self.env["crm.customer.profile"]._document_ctes()
+        return document_sql.document_ctes()
 
     @api.model
     def _select(self):

@@ -2,8 +2,10 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
+from odoo.addons.crm_lifecycle.tools import arguments
 
 from ..models.crm_customer_profile import VALUE_TIERS
+from ..tools import document_sql
 from .row_ids import company_month_id, salesperson_id, selection_position
 
 
@@ -13,7 +15,8 @@ class CrmRoiReport(models.Model):
     of its month, amounts in the current company's currency. Also per
     salesperson of the customers (their salesperson today, as on their
     profiles), so that "own documents" salespeople read the revenue and
-    margin of their own customers."""
+    margin of their own customers. ``roi()``: the CRM return on investment
+    of a period, which the ROI wizard shows."""
 
     _name = "crm.roi.report"
     _inherit = ["crm.selection.order.mixin"]
@@ -71,7 +74,7 @@ class CrmRoiReport(models.Model):
     @api.model
     def _with(self):
         """CTEs ``crm_company`` (the settings read), ``line`` (see
-        ``_margin_line_query``) and ``monthly``: revenue and margin per
+        ``document_sql.margin_lines``) and ``monthly``: revenue and margin per
         company, customer and month, in company currency."""
         return SQL(
             """
@@ -93,7 +96,7 @@ class CrmRoiReport(models.Model):
             )
             """,
             company_ids=self.env.companies.ids,
-            lines=self.env["crm.customer.profile"]._margin_line_query(
+            lines=document_sql.margin_lines(
                 SQL("'1900-01-01'::date"), SQL("CURRENT_DATE")
             ),
         )
@@ -148,3 +151,140 @@ class CrmRoiReport(models.Model):
             "GROUP BY m.company_id, m.month, s.value_tier, s.lifecycle_stage,"
             " p.user_id, u.sale_team_id"
         )
+
+    @api.model
+    def _period_figures(self, date_from, date_to):
+        """Margin, revenue and retention of the current company over
+        [date_from, date_to]: retention = customers active at the start (a
+        purchase within the churn period before it) who bought during the
+        period, over those active."""
+        company = self.env.company
+        [row] = self.env.execute_query_dict(
+            SQL(
+                """
+                WITH crm_company AS NOT MATERIALIZED (
+                    SELECT id, crm_churn_days AS churn_days,
+                           crm_revenue_source AS source,
+                           crm_clv_margin_rate::numeric AS margin_rate
+                      FROM res_company WHERE id = %(company)s
+                ),
+                doc AS (%(sources)s),
+                active AS (
+                    SELECT DISTINCT d.partner_id
+                      FROM doc d JOIN crm_company c ON c.id = d.company_id
+                     WHERE d.is_purchase AND d.date < %(date_from)s
+                       AND d.date >= %(date_from)s::date - c.churn_days
+                ),
+                buying AS (
+                    SELECT DISTINCT d.partner_id FROM doc d
+                     WHERE d.is_purchase AND d.date >= %(date_from)s
+                ),
+                line AS (%(lines)s)
+                SELECT (SELECT count(*) FROM active) AS active,
+                       (SELECT count(*) FROM active a
+                          JOIN buying b ON b.partner_id = a.partner_id) AS retained,
+                       (SELECT coalesce(sum(d.amount), 0) FROM doc d
+                         WHERE d.date >= %(date_from)s) AS revenue,
+                       (SELECT coalesce(sum(coalesce(
+                                   l.cost_margin, l.revenue * c.margin_rate)), 0)
+                          FROM line l JOIN crm_company c ON c.id = l.company_id)
+                           +
+                       (SELECT coalesce(sum(d.amount * c.margin_rate), 0)
+                          FROM doc d
+                          JOIN crm_company c
+                            ON c.id = d.company_id AND c.source = 'sale_order'
+                         WHERE d.date >= %(date_from)s) AS margin
+                """,
+                company=company.id,
+                date_from=date_from,
+                sources=document_sql.documents(SQL("%s::date", date_to)),
+                lines=document_sql.margin_lines(
+                    SQL("%s::date - 1", date_from), SQL("%s::date", date_to)
+                ),
+            )
+        )
+        row["retention"] = (
+            100.0 * row["retained"] / row["active"] if row["active"] else None
+        )
+        return row
+
+    @api.model
+    @api.readonly
+    def roi(self, date_from, date_to):
+        """CRM return on investment of the current company over
+        [date_from, date_to] against the baseline period of the settings:
+
+        - retention uplift = retention of the period − of the baseline
+          (percentage points);
+        - incremental margin = margin of the period − margin of the baseline
+          scaled to the period's length;
+        - ROI = (incremental margin − CRM costs of the period) / those costs.
+
+        A figure that cannot be computed is None, never 0, and ``missing``
+        lists why, translated: no baseline period in the settings (baseline
+        figures, uplift, incremental margin, ROI), no CRM costs recorded in
+        the period (costs, ROI), no customer active at the start of the
+        period or of the baseline (retention figures).
+
+        The figures are the company's (its CRM costs, every customer): for
+        those who use the ROI screen (analytics administrators) only, an
+        AccessError for the others, salespeople included.
+        """
+        self.env["crm.customer.profile"].check_access("read")
+        self.env["crm.roi.wizard"].check_access("create")
+        date_from, date_to = arguments.check_period(self.env, date_from, date_to)
+        company = self.env.company
+        self.env.flush_all()
+        period = self._period_figures(date_from, date_to)
+        [(cost,)] = self.env.execute_query(
+            SQL(
+                """SELECT sum(amount) FROM crm_cost_entry
+                    WHERE company_id = %s AND date >= %s AND date <= %s""",
+                company.id,
+                date_from,
+                date_to,
+            )
+        )
+        result = {
+            "revenue": float(period["revenue"]),
+            "margin": float(period["margin"]),
+            "retention": period["retention"],
+            "cost": None if cost is None else float(cost),
+            "baseline_margin": None,
+            "baseline_retention": None,
+            "retention_uplift": None,
+            "incremental_margin": None,
+            "roi": None,
+            "missing": [],
+        }
+        missing = result["missing"]
+        if period["retention"] is None:
+            missing.append(
+                self.env._("No customer was active at the start of this period.")
+            )
+        if not cost:
+            missing.append(self.env._("No CRM costs are recorded in this period."))
+        start, end = company.crm_roi_baseline_from, company.crm_roi_baseline_to
+        if not (start and end):
+            missing.append(self.env._("No baseline period is set in the settings."))
+            return result
+        baseline = self._period_figures(start, end)
+        scale = ((date_to - date_from).days + 1) / ((end - start).days + 1)
+        baseline_margin = float(baseline["margin"]) * scale
+        incremental = result["margin"] - baseline_margin
+        result.update(
+            baseline_margin=baseline_margin,
+            baseline_retention=baseline["retention"],
+            incremental_margin=incremental,
+        )
+        if baseline["retention"] is None:
+            missing.append(
+                self.env._(
+                    "No customer was active at the start of the baseline period."
+                )
+            )
+        elif period["retention"] is not None:
+            result["retention_uplift"] = period["retention"] - baseline["retention"]
+        if cost:
+            result["roi"] = (incremental - float(cost)) / float(cost)
+        return result

@@ -41,28 +41,29 @@ class TestArguments(AnalyticsCommon):
         self.assertEqual(str(caught.exception), message)
 
     def test_reference_dates(self):
+        Pareto = self.env["crm.pareto.report"].with_company(self.company)
         Profile = self.Profile.with_company(self.company)
-        for method in ("pareto", "clv"):
+        for model, method in ((Pareto, "pareto"), (Profile, "clv")):
             for value in ("abc", 12, "2026-13-01", ["2025-06-30"]):
                 with self.subTest(method=method, value=value):
                     shown = value if isinstance(value, str) else str(value)
                     self.assertUserError(
                         f"Reference date: {NOT_A_DATE.format(shown)}",
-                        Profile,
+                        model,
                         method,
                         [value],
                     )
         # today by default
         self.assertEqual(
-            call_kw(Profile, "pareto", [], {}), {"customers": 5, "share_for_80": 40.0}
+            call_kw(Pareto, "pareto", [], {}), {"customers": 5, "share_for_80": 40.0}
         )
 
     def test_periods(self):
         """roi and migration_matrix take a period: both dates, the end on or
         after the start (roi answered zeros for a backward period)."""
-        Profile = self.Profile.with_company(self.company)
+        Roi = self.env["crm.roi.report"].with_company(self.company)
         for model, method in (
-            (Profile, "roi"),
+            (Roi, "roi"),
             (self.Period.with_company(self.company), "migration_matrix"),
         ):
             for args, message in (
@@ -73,7 +74,7 @@ class TestArguments(AnalyticsCommon):
             ):
                 with self.subTest(method=method, args=args):
                     self.assertUserError(message, model, method, args)
-        roi = call_kw(Profile, "roi", ["2025-06-01", "2025-06-30"], {})
+        roi = call_kw(Roi, "roi", ["2025-06-01", "2025-06-30"], {})
         self.assertEqual((roi["revenue"], roi["cost"]), (1000.0, None))
 
     def test_dashboard_filters(self):
@@ -146,7 +147,9 @@ class TestArguments(AnalyticsCommon):
         cursor."""
         readonly = {
             "crm.analytics.dashboard": ["get_dashboard_data"],
-            "crm.customer.profile": ["pareto", "clv", "roi"],
+            "crm.pareto.report": ["pareto"],
+            "crm.customer.profile": ["clv"],
+            "crm.roi.report": ["roi"],
             "crm.customer.snapshot.period": ["migration_matrix"],
             "crm.satisfaction.analysis": ["compute"],
             "crm.service.case": ["service_controls"],
@@ -163,9 +166,9 @@ class TestArguments(AnalyticsCommon):
         self.rank(self.days_before(30))
         self.rank()
         calls = [
-            ("crm.customer.profile", "pareto", ["2025-06-30"]),
+            ("crm.pareto.report", "pareto", ["2025-06-30"]),
             ("crm.customer.profile", "clv", ["2025-06-30"]),
-            ("crm.customer.profile", "roi", ["2025-06-01", "2025-06-30"]),
+            ("crm.roi.report", "roi", ["2025-06-01", "2025-06-30"]),
             (
                 "crm.customer.snapshot.period",
                 "migration_matrix",

@@ -405,8 +405,10 @@ class TestLoyalty(AnalyticsCommon):
                 {"name": "Later", "date": date(2024, 7, 1), "amount": 999},
             ]
         )
-        roi = self.Profile.with_company(self.company).roi(
-            date(2024, 1, 1), date(2024, 6, 29)
+        roi = (
+            self.env["crm.roi.report"]
+            .with_company(self.company)
+            .roi(date(2024, 1, 1), date(2024, 6, 29))
         )
         self.assertEqual((roi["revenue"], roi["margin"], roi["cost"]), (2500, 750, 150))
         # no baseline yet: the figures that need one are empty, and say why
@@ -443,8 +445,10 @@ class TestLoyalty(AnalyticsCommon):
                 "crm_roi_baseline_to": date(2023, 6, 30),
             }
         )
-        roi = self.Profile.with_company(self.company).roi(
-            date(2024, 1, 1), date(2024, 6, 29)
+        roi = (
+            self.env["crm.roi.report"]
+            .with_company(self.company)
+            .roi(date(2024, 1, 1), date(2024, 6, 29))
         )
         # both periods last 181 days: no scaling
         self.assertAlmostEqual(roi["baseline_margin"], 300)
@@ -465,8 +469,10 @@ class TestLoyalty(AnalyticsCommon):
         self.env["crm.cost.entry"].search(
             [("company_id", "=", self.company.id)]
         ).unlink()
-        roi = self.Profile.with_company(self.company).roi(
-            date(2024, 1, 1), date(2024, 6, 29)
+        roi = (
+            self.env["crm.roi.report"]
+            .with_company(self.company)
+            .roi(date(2024, 1, 1), date(2024, 6, 29))
         )
         self.assertEqual((roi["cost"], roi["roi"]), (None, None))
         self.assertAlmostEqual(roi["incremental_margin"], 450)
@@ -479,7 +485,8 @@ class TestLoyalty(AnalyticsCommon):
         # the reason in the user's language
         self.env["res.lang"]._activate_lang("zh_CN")
         roi = (
-            self.Profile.with_company(self.company)
+            self.env["crm.roi.report"]
+            .with_company(self.company)
             .with_context(lang="zh_CN")
             .roi(date(2024, 1, 1), date(2024, 6, 29))
         )

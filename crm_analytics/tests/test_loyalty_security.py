@@ -115,6 +115,6 @@ class TestLoyaltySecurity(AnalyticsCommon):
                 self.employee
             ).get_dashboard_data({})
         with self.assertRaises(AccessError):
-            self.Profile.with_user(self.employee).roi(
+            self.env["crm.roi.report"].with_user(self.employee).roi(
                 date(2024, 1, 1), date(2024, 6, 30)
             )

@@ -288,18 +288,21 @@ class TestOwnAggregates(OwnCustomersCommon):
 
     def test_pareto_and_clv_of_the_readable_customers(self):
         Profile = self.Profile.with_context(allowed_company_ids=self.company.ids)
+        Pareto = self.env["crm.pareto.report"].with_context(
+            allowed_company_ids=self.company.ids
+        )
         # window revenue: 370 nobody, 200 colleague, 150 Sally, 40 the
         # colleague's returning customer
         self.assertEqual(
-            Profile.with_user(self.sales_manager).pareto(self.REF),
+            Pareto.with_user(self.sales_manager).pareto(self.REF),
             {"customers": 4, "share_for_80": 75.0},
         )
         self.assertEqual(
-            Profile.with_user(self.salesman).pareto(self.REF),
+            Pareto.with_user(self.salesman).pareto(self.REF),
             {"customers": 2, "share_for_80": 100.0},
         )
         self.assertEqual(
-            Profile.with_user(self.colleague).pareto(self.REF),
+            Pareto.with_user(self.colleague).pareto(self.REF),
             {"customers": 3, "share_for_80": 66.67},
         )
         # the curve: of the customers the reader may read
@@ -432,13 +435,13 @@ class TestOwnAggregates(OwnCustomersCommon):
         )
 
     def test_roi_is_for_managers(self):
-        Profile = self.Profile.with_context(allowed_company_ids=self.company.ids)
+        Roi = self.env["crm.roi.report"].with_context(
+            allowed_company_ids=self.company.ids
+        )
         for user in (self.salesman, self.all_docs):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
-                Profile.with_user(user).roi(date(2025, 1, 1), date(2025, 6, 30))
-        roi = Profile.with_user(self.sales_manager).roi(
-            date(2025, 1, 1), date(2025, 6, 30)
-        )
+                Roi.with_user(user).roi(date(2025, 1, 1), date(2025, 6, 30))
+        roi = Roi.with_user(self.sales_manager).roi(date(2025, 1, 1), date(2025, 6, 30))
         self.assertEqual((roi["revenue"], roi["cost"]), (760, None))
 
     def test_dashboard_churn_and_stage_flow(self):

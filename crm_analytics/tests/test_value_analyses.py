@@ -161,17 +161,17 @@ class TestValueAnalyses(AnalyticsCommon):
         )
         # total 1000; 500 + 300 reach 800 = 80%: k = 2 of n = 5
         self.assertEqual(
-            self.Profile.with_company(self.company).pareto(self.REF),
+            self.env["crm.pareto.report"].with_company(self.company).pareto(self.REF),
             {"customers": 5, "share_for_80": 40.0},
         )
         # 500 + 299.99 no longer reach 80%: k = 3
         self.post_invoices([(partners[1], self.days_before(8), 0.01, "out_refund")])
         self.assertEqual(
-            self.Profile.with_company(self.company).pareto(self.REF),
+            self.env["crm.pareto.report"].with_company(self.company).pareto(self.REF),
             {"customers": 5, "share_for_80": 60.0},
         )
         self.assertEqual(
-            self.Profile.with_company(self.company_b).pareto(self.REF),
+            self.env["crm.pareto.report"].with_company(self.company_b).pareto(self.REF),
             {"customers": 0, "share_for_80": None},
         )
         # The curve: cumulative revenue share per top-customer percentile.

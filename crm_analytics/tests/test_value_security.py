@@ -58,7 +58,8 @@ class TestValueSecurity(AnalyticsCommon):
             matrix,
         )
         self.assertEqual(
-            self.Profile.with_user(self.user_company_b)
+            self.env["crm.pareto.report"]
+            .with_user(self.user_company_b)
             .with_company(self.company_b)
             .pareto(self.REF)["customers"],
             1,

@@ -1,1 +1,2 @@
+from . import document_sql
 from . import ranking_sql

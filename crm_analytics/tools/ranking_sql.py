@@ -1,10 +1,12 @@
 """SQL pieces of the value ranking (DOMAIN §2), composed by
 ``crm.customer.profile._value_statement``: the value settings of the
-companies, the full ranking of their customers and the placing of some
-customers by the cut-offs of the last ranking. Pieces that read settings
-join the CTE ``crm_company`` of ``company_settings``."""
+companies, the RFM window figures, the full ranking of their customers and
+the placing of some customers by the cut-offs of the last ranking. Pieces
+that read settings join the CTE ``crm_company`` of ``company_settings``."""
 
 from odoo.tools import SQL
+
+from odoo.addons.crm_lifecycle.tools import lifecycle_sql
 
 from ..const import SCORES, TIER_LEVELS
 
@@ -53,6 +55,65 @@ SELECT id,
     )
 
 
+def window_ctes(env, date, company_ids, partner_ids):
+    """CTEs ``crm_company`` (settings) and ``win``: per customer and
+    company, the invoices (``frequency``), net revenue (``monetary``) and
+    days since the last purchase (``recency_days``) of the RFM window
+    ending on ``date``, from the lifecycle's source documents."""
+
+    date = as_sql(date)
+
+    def partner_filter(column):
+        if partner_ids is None:
+            return SQL()
+        return SQL("AND %s = ANY(%s)", column, as_sql(partner_ids))
+
+    sources = lifecycle_sql.source_rows(date, partner_filter)
+    # Some customers: their documents through
+    # the customer index, the window of each company as a filter (a bound
+    # on the date would let the plan pick the date index instead).
+    company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
+    window_filter = SQL("d.date > %s::date - c.window_days", date)
+    # Everyone: the window's first day as a literal, so that PostgreSQL
+    # reads only the window's documents through the date index; companies
+    # whose windows differ also need each its own bound.
+    if partner_ids is None:
+        # settings of companies the caller ranks, maybe as the cron
+        # user: read, not shown
+        windows = set(
+            env["res.company"].sudo().browse(company_ids).mapped("crm_rfm_window_days")
+        )
+        window_filter = SQL("d.date > %s::date - %s", date, max(windows, default=0))
+        company_join = SQL()
+        if len(windows) > 1:
+            company_join = SQL("JOIN crm_company c ON c.id = d.company_id")
+            window_filter = SQL(
+                "%s AND d.date > %s::date - c.window_days", window_filter, date
+            )
+    return SQL(
+        """
+crm_company AS NOT MATERIALIZED (%(settings)s),
+win AS (
+SELECT d.partner_id,
+       d.company_id,
+       (count(*) FILTER (WHERE d.is_purchase))::int AS frequency,
+       sum(d.amount) AS monetary,
+       (%(date)s::date - max(d.date) FILTER (WHERE d.is_purchase))::int
+           AS recency_days
+  FROM (%(sources)s) d
+  %(company_join)s
+ WHERE %(window_filter)s
+  GROUP BY d.partner_id, d.company_id
+)
+        """,
+        settings=company_settings(as_sql(company_ids)),
+        date=date,
+        sources=SQL("\nUNION ALL\n").join(sources),
+        window_filter=window_filter,
+        company_join=company_join,
+    )
+
+
 def threshold_tier():
     """SQL: the tier of a window revenue ``w.monetary`` by the company's
     thresholds (CTE ``crm_company`` as ``c``)."""
@@ -64,11 +125,11 @@ def threshold_tier():
     )
 
 
-def ranked(date, uid, from_facts=False):
-    """CTEs ``valued`` (scores and tier of every customer with a positive
-    window revenue, by rank among them, DOMAIN §2) and ``run`` (the
-    ranking's cut-offs, stored per company and date). ``from_facts``:
-    the window figures come with the profile's id (see
+def ranked(from_facts=False):
+    """CTE ``valued``: scores and tier of every customer with a positive
+    window revenue, by rank among them (DOMAIN §2); ``crm.value.ranking``
+    stores the ranking's cut-offs from it. ``from_facts``: the window
+    figures come with the profile's id (see
     ``crm.customer.profile._value_statement``)."""
     return SQL(
         """
@@ -118,65 +179,9 @@ SELECT w.partner_id, w.company_id, w.frequency, w.monetary, w.recency_days,
   FROM ranked w
   JOIN limits c ON c.company_id = w.company_id
 ),
-run AS (
-INSERT INTO crm_value_ranking (
-    company_id, date, tier_mode, customer_count, revenue_total,
-    vip_cutoff, key_cutoff, ordinary_cutoff, score_cutoffs,
-    create_uid, create_date, write_uid, write_date)
-SELECT c.id, %(date)s::date, c.tier_mode, coalesce(a.customers, 0),
-       coalesce(a.revenue, 0), a.vip_cutoff, a.key_cutoff, a.ordinary_cutoff,
-       coalesce(a.score_cutoffs, %(no_cutoffs)s),
-       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-  FROM crm_company c
-  LEFT JOIN (
-    SELECT v.company_id,
-           count(*) AS customers,
-           sum(v.monetary) AS revenue,
-           min(v.monetary) FILTER (WHERE v.tier = 'vip') AS vip_cutoff,
-           min(v.monetary) FILTER (WHERE v.tier = 'key') AS key_cutoff,
-           min(v.monetary) FILTER (WHERE v.tier = 'ordinary') AS ordinary_cutoff,
-           jsonb_build_object(
-               'recency', jsonb_build_array(%(recency)s),
-               'frequency', jsonb_build_array(%(frequency)s),
-               'monetary', jsonb_build_array(%(monetary)s)) AS score_cutoffs
-      FROM valued v
-  GROUP BY v.company_id
-  ) a ON a.company_id = c.id
-    ON CONFLICT (company_id, date) DO UPDATE
-   SET tier_mode = EXCLUDED.tier_mode,
-       customer_count = EXCLUDED.customer_count,
-       revenue_total = EXCLUDED.revenue_total,
-       vip_cutoff = EXCLUDED.vip_cutoff,
-       key_cutoff = EXCLUDED.key_cutoff,
-       ordinary_cutoff = EXCLUDED.ordinary_cutoff,
-       score_cutoffs = EXCLUDED.score_cutoffs,
-       write_uid = EXCLUDED.write_uid,
-       write_date = EXCLUDED.write_date
-RETURNING id
-),
         """,
         threshold_tier=threshold_tier(),
         profile_id=SQL("w.id,") if from_facts else SQL(),
-        date=date,
-        uid=uid,
-        recency=SQL(", ").join(
-            SQL("min(v.recency_days) FILTER (WHERE v.r_score < %s)", s) for s in SCORES
-        ),
-        # a company without customers: the arrays of no cut-off
-        no_cutoffs=SQL(
-            "jsonb_build_object('recency', %(none)s, 'frequency', %(none)s, "
-            "'monetary', %(none)s)",
-            none=SQL(
-                "jsonb_build_array(%s)",
-                SQL(", ").join(SQL("NULL") for _s in SCORES),
-            ),
-        ),
-        frequency=SQL(", ").join(
-            SQL("max(v.frequency) FILTER (WHERE v.f_score < %s)", s) for s in SCORES
-        ),
-        monetary=SQL(", ").join(
-            SQL("max(v.monetary) FILTER (WHERE v.m_score < %s)", s) for s in SCORES
-        ),
     )
 
 

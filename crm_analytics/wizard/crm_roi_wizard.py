@@ -42,7 +42,7 @@ class CrmRoiWizard(models.TransientModel):
 
     def action_compute(self):
         self.ensure_one()
-        figures = self.env["crm.customer.profile"].roi(self.date_from, self.date_to)
+        figures = self.env["crm.roi.report"].roi(self.date_from, self.date_to)
         self.write(
             {
                 "computed": True,
