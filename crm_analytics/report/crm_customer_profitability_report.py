@@ -4,6 +4,7 @@ from odoo.tools import SQL
 from odoo.addons.crm_lifecycle.tools import lifecycle_sql
 
 from ..const import CASE_TYPE_COST_FIELDS, VALUE_TIERS
+from ..tools import document_sql
 from .row_ids import company_month_id
 
 # Partner ids stay below this bound in a row's id (see _select).
@@ -180,7 +181,7 @@ class CrmCustomerProfitabilityReport(models.Model):
     @api.model
     def _with_sales(self):
         """CTEs ``crm_company`` (the settings read), ``line`` (the invoice
-        lines, see ``crm.customer.profile._margin_line_query``) and
+        lines, see ``tools.document_sql.margin_lines``) and
         ``sale``: per company, customer and month, revenue and cost of goods
         sold at product cost (``cogs_cost``, NULL without any line at
         cost) and by the margin rate (``cogs_rate``), in company currency.
@@ -230,7 +231,7 @@ class CrmCustomerProfitabilityReport(models.Model):
             """,
             case_costs=SQL(", ").join(case_costs),
             company_ids=self.env.companies.ids,
-            lines=self.env["crm.customer.profile"]._margin_line_query(
+            lines=document_sql.margin_lines(
                 SQL("'1900-01-01'::date"), SQL("CURRENT_DATE")
             ),
             sources=SQL("\nUNION ALL\n").join(
