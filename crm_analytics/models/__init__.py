@@ -11,3 +11,5 @@ from . import survey_user_input
 from . import crm_analytics_dashboard
 from . import crm_cost_entry
 from . import crm_lifecycle_demo
+from . import crm_customer_profile_touchpoint
+from . import res_partner_touchpoint

@@ -8,3 +8,4 @@ from . import crm_cohort_report
 from . import crm_churn_report
 from . import crm_roi_report
 from . import crm_potential_customer_report
+from . import crm_touchpoint

@@ -13,3 +13,4 @@ from . import test_group_order
 from . import test_potential_customers
 from . import test_partner_badges
 from . import test_list_headers
+from . import test_touchpoints
