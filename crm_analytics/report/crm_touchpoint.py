@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
@@ -99,6 +100,7 @@ class CrmTouchpoint(models.Model):
     channel = fields.Selection(TOUCH_CHANNELS, readonly=True)
     direction = fields.Selection(
         TOUCH_DIRECTIONS,
+        string="Initiated By",
         readonly=True,
         help="Inbound: the customer reached out (an e-mail or portal message "
         "from the customer or a contact of it, a survey answered, a complaint "
@@ -106,7 +108,7 @@ class CrmTouchpoint(models.Model):
         "done, an after-sale visit). Empty for documents and events.",
     )
     is_contact = fields.Boolean(
-        string="Contact",
+        string="Contact Touch",
         readonly=True,
         help="Every touch but a stage or tier change.",
     )
@@ -128,6 +130,26 @@ class CrmTouchpoint(models.Model):
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     value_tier = fields.Selection(VALUE_TIERS, string="Tier Today", readonly=True)
+
+    def init(self):
+        # One customer's touches are read by its commercial partner: Odoo
+        # has no index on a payment's partner, and the tier changes are
+        # looked up per customer (the snapshots' own index leads with the
+        # company). Invoices use crm_lifecycle's index on
+        # account_move.commercial_partner_id.
+        create_index(
+            self.env.cr,
+            "account_payment_crm_touchpoint_index",
+            "account_payment",
+            ["partner_id"],
+            where="payment_type = 'inbound' AND partner_type = 'customer'",
+        )
+        create_index(
+            self.env.cr,
+            "crm_customer_snapshot_period_partner_index",
+            "crm_customer_snapshot_period",
+            ["partner_id", "company_id", "date_to"],
+        )
 
     @api.model
     def _selection_groups_in_order(self):
@@ -201,12 +223,12 @@ class CrmTouchpoint(models.Model):
     @api.model
     def _messages(self):
         """Messages in the chatter of the customer's documents (the partner
-        and its contacts, opportunities, sale orders, invoices, service
-        cases). A done activity is a touch by its type's category (phone
-        call, meeting, other), internal note or not; otherwise only e-mails
-        and messages that are not internal: from the customer or one of its
-        contacts an inbound e-mail (portal when posted as a comment), from
-        anybody else an outbound e-mail. Internal notes, tracking and
+        and its contacts, opportunities, sale orders, posted invoices,
+        service cases). A done activity is a touch by its type's category
+        (phone call, meeting, other), internal note or not; otherwise only
+        e-mails and messages that are not internal: from the customer or one
+        of its contacts an inbound e-mail (portal when posted as a comment),
+        from anybody else an outbound e-mail. Internal notes, tracking and
         notifications are no touch."""
         activity_channel = SQL(
             "CASE at.category %s ELSE 'activity' END",
@@ -250,7 +272,8 @@ class CrmTouchpoint(models.Model):
                     SELECT 'account.move', am.id, am.commercial_partner_id,
                            am.company_id
                       FROM account_move am
-                     WHERE am.move_type IN ('out_invoice', 'out_refund')
+                     WHERE am.state = 'posted'
+                       AND am.move_type IN ('out_invoice', 'out_refund')
                      UNION ALL
                     SELECT 'crm.service.case', c.id, c.commercial_partner_id,
                            c.company_id
