@@ -4,6 +4,9 @@ from odoo import api, fields, models
 
 from ..report.crm_touchpoint import CONTACT_CHANNELS, TOUCH_CHANNELS
 
+# Invoicing users read the profiles but not the touchpoints.
+ANALYTICS_USER = "crm_analytics.group_analytics_user"
+
 
 class CrmCustomerProfile(models.Model):
     """The 360° summary of a customer's touchpoints (客户触点) on its profile:
@@ -15,59 +18,68 @@ class CrmCustomerProfile(models.Model):
     touch_count_12m = fields.Integer(
         string="Touches, Last 12 Months",
         compute="_compute_touch_summary",
+        groups=ANALYTICS_USER,
         help="Contacts of the last 365 days (today included): every touchpoint "
         "but stage and tier changes.",
     )
     touch_count_email = fields.Integer(
-        string="E-mails", compute="_compute_touch_summary"
+        string="E-mails", compute="_compute_touch_summary", groups=ANALYTICS_USER
     )
     touch_count_phone = fields.Integer(
-        string="Phone Calls", compute="_compute_touch_summary"
+        string="Phone Calls", compute="_compute_touch_summary", groups=ANALYTICS_USER
     )
     touch_count_meeting = fields.Integer(
-        string="Meetings", compute="_compute_touch_summary"
+        string="Meetings", compute="_compute_touch_summary", groups=ANALYTICS_USER
     )
     touch_count_activity = fields.Integer(
-        string="Other Activities", compute="_compute_touch_summary"
+        string="Other Activities",
+        compute="_compute_touch_summary",
+        groups=ANALYTICS_USER,
     )
     touch_count_portal = fields.Integer(
-        string="Portal Messages", compute="_compute_touch_summary"
+        string="Portal Messages",
+        compute="_compute_touch_summary",
+        groups=ANALYTICS_USER,
     )
     touch_count_survey = fields.Integer(
-        string="Surveys", compute="_compute_touch_summary"
+        string="Surveys", compute="_compute_touch_summary", groups=ANALYTICS_USER
     )
     touch_count_visit = fields.Integer(
-        string="After-sale Visits", compute="_compute_touch_summary"
+        string="After-sale Visits",
+        compute="_compute_touch_summary",
+        groups=ANALYTICS_USER,
     )
     touch_count_case = fields.Integer(
-        string="Service Cases", compute="_compute_touch_summary"
+        string="Service Cases", compute="_compute_touch_summary", groups=ANALYTICS_USER
     )
     touch_count_opportunity = fields.Integer(
-        string="Opportunities", compute="_compute_touch_summary"
+        string="Opportunities", compute="_compute_touch_summary", groups=ANALYTICS_USER
     )
     touch_count_order = fields.Integer(
-        string="Sale Orders", compute="_compute_touch_summary"
+        string="Sale Orders", compute="_compute_touch_summary", groups=ANALYTICS_USER
     )
     touch_count_invoice = fields.Integer(
-        string="Invoices", compute="_compute_touch_summary"
+        string="Invoices", compute="_compute_touch_summary", groups=ANALYTICS_USER
     )
     touch_count_payment = fields.Integer(
-        string="Payments", compute="_compute_touch_summary"
+        string="Payments", compute="_compute_touch_summary", groups=ANALYTICS_USER
     )
     touch_preferred_channel = fields.Selection(
         TOUCH_CHANNELS,
         string="Preferred Inbound Channel",
         compute="_compute_touch_summary",
+        groups=ANALYTICS_USER,
         help="The channel of most inbound touches over the last 12 months; on "
         "a tie, the one with the most recent touch, then the one listed first.",
     )
     touch_last_date = fields.Datetime(
-        string="Last Touch", compute="_compute_touch_summary"
+        string="Last Touch", compute="_compute_touch_summary", groups=ANALYTICS_USER
     )
     touch_last_channel = fields.Selection(
         TOUCH_CHANNELS,
         string="Last Touch Channel",
         compute="_compute_touch_summary",
+        groups=ANALYTICS_USER,
     )
 
     @api.depends_context("tz", "allowed_company_ids")

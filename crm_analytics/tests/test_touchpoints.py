@@ -360,3 +360,33 @@ class TestTouchpoints(AnalyticsCommon):
             [(g["partner_id"][0], g["partner_id_count"]) for g in groups],
             [(self.beta.id, 3)],
         )
+
+    def test_forms_per_group(self):
+        """Salespeople see the 360° tab and the partner's Touchpoints button;
+        invoicing users, who read the profiles but not the touchpoints, see
+        neither and open both forms."""
+        profile = self.profiles(self.acme)
+        for user, sees in ((self.salesman, True), (self.accountant, False)):
+            env = self.env(user=user)
+            arch = env["crm.customer.profile"].get_views([(False, "form")])["views"][
+                "form"
+            ]["arch"]
+            self.assertEqual('name="touch_count_12m"' in arch, sees)
+            self.assertEqual('name="action_open_touchpoints"' in arch, sees)
+            arch = env["res.partner"].get_views([(False, "form")])["views"]["form"][
+                "arch"
+            ]
+            self.assertEqual('name="crm_touchpoint_count"' in arch, sees)
+            self.assertEqual(
+                "touch_count_12m" in env["crm.customer.profile"].fields_get(), sees
+            )
+            self.assertEqual(
+                profile.with_user(user).read(["purchase_count"])[0]["purchase_count"],
+                1,
+            )
+        self.assertEqual(
+            profile.with_user(self.salesman).read(["touch_count_12m"])[0][
+                "touch_count_12m"
+            ],
+            11,
+        )
