@@ -172,7 +172,7 @@ class CrmTouchpoint(models.Model):
         today = fields.Date.context_today(self)
         return SQL(
             """
-            SELECT (t.src_id * %(sources)s + t.src) * %(companies)s
+            SELECT (t.src_id::bigint * %(sources)s + t.src) * %(companies)s
                        + pr.company_id AS id,
                    t.date, t.channel, t.direction,
                    t.channel NOT IN %(events)s AS is_contact,

@@ -390,3 +390,20 @@ class TestTouchpoints(AnalyticsCommon):
             ],
             11,
         )
+
+    def test_row_ids_are_bigints(self):
+        """A row's id is (source id × 10 + source) × 10000 + company, a
+        bigint: a message id above 21474 does not overflow. (A sequence is
+        not rolled back: the test leaves mail_message's ids higher.)"""
+        self.env.cr.execute(
+            "SELECT setval('mail_message_id_seq',"
+            " greatest(nextval('mail_message_id_seq'), 1000000))"
+        )
+        message = self._message(
+            self.acme, "email", self.ann, "2025-06-28 10:00:00", "Big id"
+        )
+        touch = self.Touch.search(
+            [("name", "=", "Big id"), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(touch.id, (message.id * 10 + 0) * 10000 + self.company.id)
+        self.assertEqual(touch.res_id, self.acme.id)
