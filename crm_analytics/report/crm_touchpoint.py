@@ -227,8 +227,9 @@ class CrmTouchpoint(models.Model):
         service cases). A done activity is a touch by its type's category
         (phone call, meeting, other), internal note or not; otherwise only
         e-mails and messages that are not internal: from the customer or one
-        of its contacts an inbound e-mail (portal when posted as a comment),
-        from anybody else an outbound e-mail. Internal notes, tracking and
+        of its contacts, or received from an unknown sender, an inbound
+        e-mail (portal when posted as a comment), from anybody else an
+        outbound e-mail. Internal notes, tracking and
         notifications are no touch."""
         activity_channel = SQL(
             "CASE at.category %s ELSE 'activity' END",
@@ -248,7 +249,9 @@ class CrmTouchpoint(models.Model):
                              AND m.message_type = 'comment' THEN 'portal'
                         ELSE 'email' END AS channel,
                    CASE WHEN m.mail_activity_type_id IS NULL
-                             AND a.commercial_partner_id = d.partner_id
+                             AND (a.commercial_partner_id = d.partner_id
+                                  OR (m.message_type = 'email'
+                                      AND m.author_id IS NULL))
                         THEN 'inbound' ELSE 'outbound' END AS direction,
                    coalesce(nullif(m.subject, ''), %(type_name)s, m.record_name)
                        AS name,

@@ -407,3 +407,37 @@ class TestTouchpoints(AnalyticsCommon):
         )
         self.assertEqual(touch.id, (message.id * 10 + 0) * 10000 + self.company.id)
         self.assertEqual(touch.res_id, self.acme.id)
+
+    def test_unknown_sender_is_inbound(self):
+        """An e-mail received on the customer's document from an address
+        that is no contact is inbound; a message an employee posts is
+        outbound."""
+        order = self.docs["order"]
+        received = order.message_post(
+            body="Where is my order?",
+            subject="Order status",
+            author_id=False,
+            email_from="someone@elsewhere.test",
+            message_type="email",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertFalse(received.author_id)
+        sent = order.with_user(self.salesman).message_post(
+            body="Shipped today", subject="Shipped", message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )  # fmt: skip
+        touches = self.Touch.search(
+            [
+                ("res_model", "=", "sale.order"),
+                ("res_id", "=", order.id),
+                ("channel", "=", "email"),
+            ]
+        )
+        self.assertEqual(
+            [(t.name, t.direction, t.author_id) for t in touches],
+            [
+                ("Shipped", "outbound", self.salesman.partner_id),
+                ("Order status", "inbound", self.env["res.partner"]),
+            ],
+        )
+        self.assertTrue(sent)
