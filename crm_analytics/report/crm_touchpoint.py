@@ -71,6 +71,7 @@ class CrmTouchpoint(models.Model):
             "partner_id", "company_id", "user_id", "team_id", "value_tier",
         ],
         "res.partner": ["commercial_partner_id", "name"],
+        "res.users": ["partner_id"],
         "mail.message": [
             "model", "res_id", "message_type", "subtype_id", "is_internal",
             "author_id", "mail_activity_type_id", "date", "subject",
