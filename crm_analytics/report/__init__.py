@@ -9,3 +9,4 @@ from . import crm_churn_report
 from . import crm_roi_report
 from . import crm_potential_customer_report
 from . import crm_customer_profitability_report
+from . import crm_touchpoint

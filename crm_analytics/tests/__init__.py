@@ -14,3 +14,6 @@ from . import test_potential_customers
 from . import test_partner_badges
 from . import test_list_headers
 from . import test_potential_playbook
+from . import test_touchpoints
+from . import test_profitability
+from . import test_service_by_value
