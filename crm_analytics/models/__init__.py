@@ -15,4 +15,3 @@ from . import crm_service_sla
 from . import crm_service_case
 from . import mail_activity_type
 from . import crm_customer_profile_touchpoint
-from . import res_partner_touchpoint
