@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..const import VALUE_TIERS
 
@@ -20,15 +21,34 @@ class CrmServiceControl(models.TransientModel):
         scopes = super()._scopes()
         if not self.by_value_tier:
             return scopes
-        Partner = self.env["res.partner"]
-        tiers = [
-            (tier, Partner.search([("value_tier", "=", tier)]))
-            for tier in [tier for tier, _label in VALUE_TIERS] + [False]
-        ]
+        company = self.env.company
+
+        def tier_filter(tier):
+            # the customer's profile in the company has the tier (any
+            # customer, archived or not); no tier: no profile with one
+            def customer_filter(partner):
+                tiered = SQL(
+                    """EXISTS (SELECT 1 FROM crm_customer_profile pr
+                                WHERE pr.partner_id = %s AND pr.company_id = %s
+                                  AND %s)""",
+                    partner,
+                    company.id,
+                    SQL("pr.value_tier = %s", tier)
+                    if tier
+                    else SQL("pr.value_tier IS NOT NULL"),
+                )
+                return tiered if tier else SQL("NOT %s", tiered)
+
+            return customer_filter
+
+        tiers = [tier for tier, _label in VALUE_TIERS] + [False]
         return [
-            ({**values, "value_tier": tier}, {**arguments, "customers": partners})
+            (
+                {**values, "value_tier": tier},
+                {**arguments, "customer_filter": tier_filter(tier)},
+            )
             for values, arguments in scopes
-            for tier, partners in tiers
+            for tier in tiers
         ]
 
     def action_compute(self):

@@ -659,10 +659,9 @@ class CrmServiceCase(models.Model):
 
     @api.model
     @api.readonly
-    def service_controls(self, date_from, date_to, team=None, customers=None):
+    def service_controls(self, date_from, date_to, team=None):
         """The three service controls of DOMAIN §3 over [date_from, date_to]
-        for the current company (and a sales team, and some customers:
-        commercial partners, their contacts included):
+        for the current company (and a sales team):
 
         - complaint rate 投诉率 = complaint cases recorded in the period /
           customers invoiced in the period;
@@ -684,16 +683,19 @@ class CrmServiceCase(models.Model):
         figures of their own cases, invoices and customers' responses; a
         caller who may not read invoices gets no complaint rate.
         """
+        return self._service_controls(date_from, date_to, team=team)
+
+    @api.model
+    def _service_controls(self, date_from, date_to, team=None, customer_filter=None):
+        """:meth:`service_controls`, of the customers ``customer_filter``
+        keeps: a function of the SQL of a commercial partner's id returning
+        an SQL condition on it (their cases, invoices and responses)."""
         self.check_access("read")
         date_from, date_to = arguments.check_period(self.env, date_from, date_to)
         # over RPC: the team's id
         team = arguments.to_records(
             self.env, "crm.team", team, arguments.SALES_TEAM, single=True
         )
-        if customers is not None:
-            customers = arguments.to_records(
-                self.env, "res.partner", customers, arguments.CUSTOMERS
-            )
         start = fields.Datetime.to_datetime(date_from)
         end = fields.Datetime.to_datetime(date_to) + timedelta(days=1)
         now = self._now()
@@ -704,8 +706,8 @@ class CrmServiceCase(models.Model):
             return SQL(
                 "%s %s",
                 SQL("AND %s = %s", column, team_id) if team_id else SQL(),
-                SQL("AND %s = ANY(%s)", partner_column, customers.ids)
-                if customers is not None
+                SQL("AND %s", customer_filter(partner_column))
+                if customer_filter
                 else SQL(),
             )
 
@@ -804,7 +806,8 @@ class CrmServiceCase(models.Model):
                 ),
             )
         )
-        responses = self.env["survey.user_input"].search(
+        UserInput = self.env["survey.user_input"]
+        responses = UserInput._search(
             [
                 ("state", "=", "done"),
                 # satisfaction surveys only: not quizzes or certifications
@@ -813,13 +816,14 @@ class CrmServiceCase(models.Model):
                 ("end_datetime", ">=", start),
                 ("end_datetime", "<", end),
                 *([("crm_team_id", "=", team_id)] if team_id else []),
-                *(
-                    [("partner_id.commercial_partner_id", "in", customers.ids)]
-                    if customers is not None
-                    else []
-                ),
             ]
         )
+        if customer_filter:
+            # the respondent's customer (commercial partner)
+            responses.add_where(
+                customer_filter(SQL.identifier(responses.table, "crm_partner_id"))
+            )
+        responses = UserInput.browse(responses)
         completed, dissatisfied = self._dissatisfaction_counts(responses)
 
         def rate(part, whole):

@@ -24,7 +24,7 @@ class CrmServiceControl(models.TransientModel):
 
     def _scopes(self):
         """The rows of each month: [(their values, the arguments of
-        ``crm.service.case.service_controls`` that count them)], a row per
+        ``crm.service.case._service_controls`` that count them)], a row per
         sales team chosen, or one for the whole company."""
         return [({"team_id": team.id}, {"team": team}) for team in self.team_ids] or [
             ({"team_id": False}, {})
@@ -40,7 +40,7 @@ class CrmServiceControl(models.TransientModel):
             start = max(month, self.date_from)
             end = min(month + relativedelta(months=1, days=-1), self.date_to)
             for values, arguments in scopes:
-                figures = Case.service_controls(start, end, **arguments)
+                figures = Case._service_controls(start, end, **arguments)
                 lines.append(
                     {
                         "month": month,
