@@ -30,6 +30,7 @@ class CrmServiceCase(models.Model):
         lowest = VALUE_TIERS[-1][0]
         for case in self:
             customer = case.commercial_partner_id
+            # whether any contact has a user, whoever reads the case
             case.suggest_portal = (
                 case.value_tier == lowest
                 and not (customer | customer.child_ids).sudo().user_ids
@@ -90,6 +91,7 @@ class CrmServiceCase(models.Model):
     @api.model
     def _tier_priority(self, company, tier):
         """The priority of a new case of a customer of ``tier`` in ``company``."""
+        # a setting, read for whoever records the case
         return tier and company.sudo()[CASE_PRIORITY_FIELDS[tier]]
 
     @api.model_create_multi
@@ -101,9 +103,8 @@ class CrmServiceCase(models.Model):
         tiers = self._customer_tiers([key for key in keys if key[0]])
         Company = self.env["res.company"]
         for vals, (partner, company) in zip(vals_list, keys, strict=True):
-            if not partner or "value_tier" in vals:
-                continue
-            vals["value_tier"] = tiers[partner, company]
+            # the customer's tier, never one given: it chooses the service
+            vals["value_tier"] = partner and tiers[partner, company]
             if "priority" not in vals and vals["value_tier"]:
                 vals["priority"] = self._tier_priority(
                     Company.browse(company), vals["value_tier"]
@@ -111,14 +112,17 @@ class CrmServiceCase(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if "partner_id" not in vals or "value_tier" in vals:
+        vals = {name: value for name, value in vals.items() if name != "value_tier"}
+        if "partner_id" not in vals:
             return super().write(vals)
         # another customer, maybe of another tier: its level applies (a
         # resolved case refuses the change, see _schedule_fields)
+        moved = self.filtered(lambda case: case.partner_id.id != vals["partner_id"])
+        super(CrmServiceCase, self - moved).write(vals)
         tiers = self._customer_tiers(
-            {(vals["partner_id"], company.id) for company in self.company_id}
+            {(vals["partner_id"], company.id) for company in moved.company_id}
         )
-        for company, cases in self.grouped("company_id").items():
+        for company, cases in moved.grouped("company_id").items():
             super(CrmServiceCase, cases).write(
                 {**vals, "value_tier": tiers[vals["partner_id"], company.id]}
             )
