@@ -14,15 +14,20 @@ COGS_SOURCES = [
     ("rate", "Margin rate"),
     ("mixed", "Product cost and margin rate"),
 ]
-# The records a done activity may belong to: their table and the SQL of
-# their customer (alias ``r``, ``rp`` its partner). Activities marked done
-# on other records are no customer's cost to serve.
+# The records a done activity may belong to: their table, the SQL of their
+# customer (alias ``r``, ``rp`` its partner) and of the records that count
+# (customer invoices and credit notes, not vendor bills). Activities marked
+# done on other records are no customer's cost to serve.
 ACTIVITY_RECORDS = {
-    "res.partner": ("res_partner", "r.commercial_partner_id"),
-    "crm.lead": ("crm_lead", "rp.commercial_partner_id"),
-    "sale.order": ("sale_order", "rp.commercial_partner_id"),
-    "account.move": ("account_move", "r.commercial_partner_id"),
-    "crm.service.case": ("crm_service_case", "r.commercial_partner_id"),
+    "res.partner": ("res_partner", "r.commercial_partner_id", "TRUE"),
+    "crm.lead": ("crm_lead", "rp.commercial_partner_id", "TRUE"),
+    "sale.order": ("sale_order", "rp.commercial_partner_id", "TRUE"),
+    "account.move": (
+        "account_move",
+        "r.commercial_partner_id",
+        "r.move_type IN ('out_invoice', 'out_refund')",
+    ),
+    "crm.service.case": ("crm_service_case", "r.commercial_partner_id", "TRUE"),
 }
 
 
@@ -267,15 +272,17 @@ class CrmCustomerProfitabilityReport(models.Model):
                      FROM mail_message m
                      JOIN %(table)s r ON r.id = m.res_id %(join)s
                     WHERE m.model = %(model)s
-                      AND m.mail_activity_type_id IS NOT NULL""",
+                      AND m.mail_activity_type_id IS NOT NULL
+                      AND %(counts)s""",
                 model=model,
                 table=SQL.identifier(table),
                 partner=SQL(partner),
+                counts=SQL(counts),
                 join=SQL("LEFT JOIN res_partner rp ON rp.id = r.partner_id")
                 if partner.startswith("rp.")
                 else SQL(),
             )
-            for model, (table, partner) in ACTIVITY_RECORDS.items()
+            for model, (table, partner, counts) in ACTIVITY_RECORDS.items()
         )
         return SQL(
             """
