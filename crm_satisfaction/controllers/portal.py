@@ -78,11 +78,13 @@ class ServiceCasePortal(CustomerPortal):
         website=True,
     )
     def portal_new_case(self, name="", case_type="complaint", description="", **kw):
-        """A complaint or request of the user's company (the commercial
-        partner) to the user's company: recorded for the customer's
-        salesperson, with the deadline of its service level."""
+        """A complaint or request of the portal user's customer (its
+        commercial partner), recorded for the customer's salesperson with the
+        deadline of its service level. Internal users record cases in the
+        backend."""
         Case = request.env["crm.service.case"]
-        if not Case.has_access("read"):
+        user = request.env.user
+        if not user.share or not Case.has_access("read"):
             return request.redirect("/my")
         types = [
             (key, label)
@@ -95,7 +97,6 @@ class ServiceCasePortal(CustomerPortal):
         error = None
         if request.httprequest.method == "POST":
             if name and case_type in dict(types):
-                user = request.env.user
                 # the customer may read its cases, not write them: recorded
                 # on its behalf, in the customer's name (author of the chatter)
                 case = Case.sudo().create(
@@ -103,9 +104,7 @@ class ServiceCasePortal(CustomerPortal):
                         "name": name,
                         "case_type": case_type,
                         "description": plaintext2html(description or ""),
-                        "partner_id": user.partner_id.id,
-                        "company_id": user.company_id.id,
-                        "user_id": user.partner_id.commercial_partner_id.user_id.id,
+                        **self._new_case_company_owner(user.partner_id),
                     }
                 )
                 return request.redirect(case.get_portal_url())
@@ -122,3 +121,25 @@ class ServiceCasePortal(CustomerPortal):
             }
         )
         return request.render("crm_satisfaction.portal_new_case", values)
+
+    def _new_case_company_owner(self, partner):
+        """Customer, company and owner of a case a portal user raises: the
+        customer's company, else that of its latest purchase, else the
+        user's; its salesperson if they work in that company."""
+        customer = partner.commercial_partner_id.sudo()
+        profile = (
+            request.env["crm.customer.profile"]
+            .sudo()
+            .search(
+                [("partner_id", "=", customer.id)],
+                order="last_purchase_date desc nulls last, id desc",
+                limit=1,
+            )
+        )
+        company = customer.company_id or profile.company_id or request.env.company
+        owner = customer.user_id
+        return {
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "user_id": owner.id if company in owner.company_ids else False,
+        }
