@@ -164,6 +164,7 @@ partner_tier AS (
         "tier changes excepted.",
     )
 
+    @api.depends_context("company")
     def _compute_crm_touchpoint_count(self):
         """One grouped read for all the partners' customers (their
         commercial partners) in the current company."""

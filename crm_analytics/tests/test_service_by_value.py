@@ -149,6 +149,17 @@ class TestServiceByValue(AnalyticsCommon):
 
     def test_customer_changes(self):
         case = self.new_case(self.small)
+        # a tier is the customer's, never given
+        case.value_tier = "vip"
+        self.assertEqual(case.value_tier, "small")
+        # the same customer again (a form saving it): the tier stays
+        self.company.crm_tier_ordinary_threshold = 10
+        self.rank()
+        self.assertEqual(self.profiles(self.small).value_tier, "ordinary")
+        case.write({"partner_id": self.small.id, "name": "Renamed"})
+        self.assertEqual(
+            (case.value_tier, case.deadline), ("small", RECORDED + timedelta(hours=72))
+        )
         case.partner_id = self.vip_contact
         # the VIP level of the case's (Normal) priority
         self.assertEqual(
@@ -185,13 +196,15 @@ class TestServiceByValue(AnalyticsCommon):
         )
 
     def test_service_controls_per_tier(self):
-        """Per tier, the rows of a month add up to the company's, and the
-        pivot's total is the ratio of the summed counts."""
+        """Per tier, the rows of a month add up to the company's (archived
+        customers included), and the pivot's total is the ratio of the
+        summed counts."""
         self.new_case(
             self.vip_contact,
             case_type="complaint",
             date_recorded=datetime(2025, 5, 31, 10, 0),
         )
+        self.vip.action_archive()
         control = self.env["crm.service.control"].create(
             {"date_from": "2025-05-01", "date_to": "2025-05-31", "by_value_tier": True}
         )

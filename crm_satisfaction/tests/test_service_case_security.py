@@ -164,3 +164,7 @@ class TestServiceCasePortal(HttpCase):
         self.assertTrue(case.deadline)
         self.assertIn(f"/my/cases/{case.id}", sent.url)
         self.assertIn(case.reference, sent.text)
+        # employees record cases in the backend, not on the portal
+        self.authenticate("case_portal_owner", "case_portal_owner")
+        redirected = self.url_open("/my/cases/new")
+        self.assertNotIn('name="case_type"', redirected.text)
