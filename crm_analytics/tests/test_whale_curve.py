@@ -1,6 +1,7 @@
 from datetime import datetime, time, timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.crm_lifecycle.tests.common import readonly_env
@@ -284,5 +285,32 @@ class TestWhaleCurve(AnalyticsCommon):
                 }
             },
         )
-        # each company has its own curve
-        self.assertEqual(len(self.curve(self.sales_manager)), 4)
+        # each company has its own curve, in the selected companies only
+        both = self.report(self.sales_manager).with_context(
+            allowed_company_ids=(self.company | self.company_b).ids
+        )
+        curves = both.whale_curve()
+        self.assertEqual(
+            {company: curve["contribution"] for company, curve in curves.items()},
+            {self.company.id: 880.0, self.company_b.id: -240.0},
+        )
+        self.assertEqual(curves[self.company.id]["share_for_100"], 50.0)
+        self.assertEqual(
+            {(row.company_id, row.position) for row in both.search([])},
+            {(self.company, position) for position in (1, 2, 3, 4)}
+            | {(self.company_b, 1)},
+        )
+        self.assertFalse(
+            self.report(self.user_company_b, self.company_b).search(
+                [("company_id", "=", self.company.id)]
+            )
+        )
+
+    def test_access(self):
+        employee = new_test_user(
+            self.env, login="wc_employee", groups="base.group_user"
+        )
+        with self.assertRaises(AccessError):
+            self.report(employee).whale_curve()
+        with self.assertRaises(AccessError):
+            self.report(employee).search([])
