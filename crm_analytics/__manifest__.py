@@ -34,6 +34,7 @@
         "report/crm_loyalty_report_views.xml",
         "report/crm_potential_customer_report_views.xml",
         "report/crm_customer_profitability_report_views.xml",
+        "report/crm_whale_curve_report_views.xml",
         "report/crm_touchpoint_views.xml",
         "wizard/crm_tier_migration_wizard_views.xml",
         "wizard/crm_salesperson_scorecard_views.xml",

@@ -10,3 +10,4 @@ from . import crm_roi_report
 from . import crm_potential_customer_report
 from . import crm_customer_profitability_report
 from . import crm_touchpoint
+from . import crm_whale_curve_report
