@@ -34,8 +34,8 @@ TOUCH_DIRECTIONS = [("inbound", "Inbound"), ("outbound", "Outbound")]
 ACTIVITY_CHANNELS = {"phonecall": "phone", "meeting": "meeting"}
 
 # Row ids: (id in the source table × SOURCES + source index) × COMPANIES +
-# company. A touch without company (a message on the partner) is a row per
-# company where the customer has a profile, hence the company in the id.
+# company. A touch without company is a row per company where the customer
+# has a profile, hence the company in the id.
 SOURCES = 10
 COMPANIES = 10000
 # the documents whose chatter holds the customer's messages
@@ -55,10 +55,12 @@ class CrmTouchpoint(models.Model):
     other activities), completed surveys, service cases and after-sale
     visits, opportunities, confirmed sale orders, posted invoices and
     credit notes, customer payments, and the customer's stage and tier
-    changes. The customer is the commercial partner; a touch without a
-    company (a message on the partner) counts in each company where the
-    customer has a profile. Salesperson, team and tier are the profile's
-    today, as in the other customer reports (and its record rules)."""
+    changes. The customer is the commercial partner. A message's company
+    is its document's, else the one Odoo records on the message (the
+    company of whoever posted it, for a message on the partner); a touch
+    with neither counts in each company where the customer has a profile.
+    Salesperson, team and tier are the profile's today, as in the other
+    customer reports (and its record rules)."""
 
     _name = "crm.touchpoint"
     _inherit = ["crm.selection.order.mixin"]
