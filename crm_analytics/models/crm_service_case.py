@@ -113,18 +113,25 @@ class CrmServiceCase(models.Model):
 
     def write(self, vals):
         vals = {name: value for name, value in vals.items() if name != "value_tier"}
-        if "partner_id" not in vals:
+        if "partner_id" not in vals and "company_id" not in vals:
             return super().write(vals)
-        # another customer, maybe of another tier: its level applies (a
-        # resolved case refuses the change, see _schedule_fields)
-        moved = self.filtered(lambda case: case.partner_id.id != vals["partner_id"])
-        super(CrmServiceCase, self - moved).write(vals)
-        tiers = self._customer_tiers(
-            {(vals["partner_id"], company.id) for company in moved.company_id}
+
+        def key(case):
+            return (
+                vals.get("partner_id", case.partner_id.id),
+                vals.get("company_id", case.company_id.id),
+            )
+
+        # another customer or company, maybe another tier: its level applies
+        # (a resolved case refuses the change, see _schedule_fields)
+        moved = self.filtered(
+            lambda case: key(case) != (case.partner_id.id, case.company_id.id)
         )
-        for company, cases in moved.grouped("company_id").items():
+        super(CrmServiceCase, self - moved).write(vals)
+        tiers = self._customer_tiers({key(case) for case in moved})
+        for customer_company, cases in moved.grouped(key).items():
             super(CrmServiceCase, cases).write(
-                {**vals, "value_tier": tiers[vals["partner_id"], company.id]}
+                {**vals, "value_tier": tiers[customer_company]}
             )
         return True
 

@@ -166,6 +166,13 @@ class TestServiceByValue(AnalyticsCommon):
             (case.value_tier, case.priority, case.deadline),
             ("vip", "1", RECORDED + timedelta(hours=36)),
         )
+        # to another company, where the customer has no tier: every tier's
+        case.company_id = self.company_b
+        self.assertEqual(
+            (case.value_tier, case.deadline), (False, RECORDED + timedelta(hours=72))
+        )
+        case.company_id = self.company
+        self.assertEqual(case.value_tier, "vip")
         case.action_start()
         case.action_resolve()
         with self.assertRaisesRegex(UserError, "its Customer can no longer change"):
