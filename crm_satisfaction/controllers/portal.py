@@ -125,18 +125,26 @@ class ServiceCasePortal(CustomerPortal):
     def _new_case_company_owner(self, partner):
         """Customer, company and owner of a case a portal user raises: the
         customer's company, else that of its latest purchase, else the
-        user's; its salesperson if they work in that company."""
+        user's, among the companies the user may see (to follow the case);
+        its salesperson if they work in that company."""
+        user = request.env.user
         customer = partner.commercial_partner_id.sudo()
+        # the customer's figures, read to route its request
         profile = (
             request.env["crm.customer.profile"]
             .sudo()
             .search(
-                [("partner_id", "=", customer.id)],
+                [
+                    ("partner_id", "=", customer.id),
+                    ("company_id", "in", user.company_ids.ids),
+                ],
                 order="last_purchase_date desc nulls last, id desc",
                 limit=1,
             )
         )
-        company = customer.company_id or profile.company_id or request.env.company
+        company = customer.company_id & user.company_ids or (
+            profile.company_id or user.company_id
+        )
         owner = customer.user_id
         return {
             "partner_id": partner.id,
