@@ -116,6 +116,7 @@ class CrmWhaleCurveReport(models.Model):
                   FROM profit p
                  WHERE p.month >= (date_trunc('month', CURRENT_DATE)
                                    - %(months)s * interval '1 month')::date
+                   AND p.month <= date_trunc('month', CURRENT_DATE)::date
               GROUP BY 1, 2, 3
                 HAVING sum(p.contribution) <> 0
             ),
