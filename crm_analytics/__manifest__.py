@@ -9,7 +9,7 @@
     "website": "https://github.com/crm-lifecycle/crm-lifecycle",
     "development_status": "Alpha",
     "maintainers": ["crm-lifecycle"],
-    "depends": ["crm_lifecycle", "crm_satisfaction"],
+    "depends": ["crm_lifecycle", "crm_satisfaction", "sale_margin"],
     "data": [
         "security/crm_analytics_groups.xml",
         "security/ir.model.access.csv",

@@ -40,9 +40,14 @@ class CrmClvReport(models.Model):
             "balance",
             "quantity",
             "product_id",
+            "product_uom_id",
             "display_type",
+            "sale_line_ids",
         ],
-        "product.product": ["standard_price"],
+        "product.product": ["standard_price", "product_tmpl_id"],
+        "product.template": ["uom_id"],
+        "uom.uom": ["factor"],
+        "sale.order.line": ["order_id", "purchase_price", "product_uom"],
         "sale.order": [
             "state",
             "date_order",
@@ -94,13 +99,14 @@ class CrmClvReport(models.Model):
     )
     margin_source = fields.Selection(
         [
-            ("cost", "Product costs"),
+            ("cost", "Sale order or product costs"),
             ("rate", "Default margin rate"),
-            ("mixed", "Product costs and default rate"),
+            ("mixed", "Costs and default rate"),
         ],
         readonly=True,
-        help="Product costs where the invoiced product has a cost, else revenue "
-        "× the default margin rate of the settings.",
+        help="The cost recorded on the sale order line, else the product's "
+        "cost, where the invoice line has one, else revenue × the default "
+        "margin rate of the settings.",
     )
     clv_customers = fields.Integer(
         string="Customers with a CLV",
@@ -190,7 +196,8 @@ class CrmClvReport(models.Model):
           (latest snapshot on or before ``date`` − 365) who bought in the last
           365 days;
         - yearly margin: per customer, the last 365 days of posted invoice
-          lines, at the product's cost where it is known, else revenue ×
+          lines, at the cost recorded on their sale order line or else the
+          product's (``tools.document_sql.margin_lines``), else revenue ×
           the company's margin rate (sale-order companies: always the rate);
           ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``.
         """

@@ -10,9 +10,10 @@ from .row_ids import company_month_id
 # Partner ids stay below this bound in a row's id (see _select).
 PARTNERS = 10**9
 COGS_SOURCES = [
+    ("order", "Sale order cost"),
     ("cost", "Product cost"),
     ("rate", "Margin rate"),
-    ("mixed", "Product cost and margin rate"),
+    ("mixed", "Several sources"),
 ]
 # The records a done activity may belong to: their table, the SQL of their
 # customer (alias ``r``, ``rp`` its partner) and of the records that count
@@ -37,10 +38,11 @@ class CrmCustomerProfitabilityReport(models.Model):
     contribution, amounts in the current company's currency. Every measure
     adds up over months, so that the pivot shows any period.
 
-    - cost of goods sold: per invoice line, quantity × the product's cost
-      where it has one, else revenue × (1 − the margin rate of the
-      settings); companies whose revenue source is sale orders: always the
-      margin rate. Both parts are measures of their own;
+    - cost of goods sold: per invoice line, quantity × the cost recorded on
+      the sale order line it invoices, else × the product's cost, else
+      revenue × (1 − the margin rate of the settings); companies whose
+      revenue source is sale orders: always the margin rate. Each source is
+      a measure of its own;
     - cost to serve 服务成本: the service cases recorded in the month at the
       cost of their type (settings), the activities marked done in the month
       at the cost of their type, and the month's CRM costs allocated to the
@@ -62,13 +64,17 @@ class CrmCustomerProfitabilityReport(models.Model):
     _order = "month desc, contribution, id"
     _depends = {
         "account.move.line": [
-            "move_id", "balance", "quantity", "product_id", "display_type",
+            "move_id", "balance", "quantity", "product_id", "product_uom_id",
+            "display_type", "sale_line_ids",
         ],
         "account.move": [
             "state", "move_type", "invoice_date", "company_id",
             "commercial_partner_id",
         ],
-        "product.product": ["standard_price"],
+        "product.product": ["standard_price", "product_tmpl_id"],
+        "product.template": ["uom_id"],
+        "uom.uom": ["factor"],
+        "sale.order.line": ["order_id", "purchase_price", "product_uom"],
         "sale.order": [
             "state", "date_order", "partner_id", "company_id", "amount_untaxed",
             "currency_rate",
@@ -104,27 +110,38 @@ class CrmCustomerProfitabilityReport(models.Model):
     cogs = fields.Monetary(
         string="Cost of Goods Sold",
         readonly=True,
-        help="COGS at product cost plus COGS estimated by the margin rate.",
+        help="COGS at the sale orders' cost, plus COGS at product cost, plus "
+        "COGS estimated by the margin rate.",
+    )
+    cogs_order = fields.Monetary(
+        string="COGS at Sale Order Cost",
+        readonly=True,
+        help="Invoiced quantity × the cost recorded on the sale order line "
+        "(the Cost column of the order's margin), on the invoice lines that "
+        "invoice a sale order line with a cost.",
     )
     cogs_cost = fields.Monetary(
         string="COGS at Product Cost",
         readonly=True,
-        help="Invoiced quantity × the product's cost, on the invoice lines "
-        "whose product has a cost in the company.",
+        help="Invoiced quantity × the product's cost (in the invoice line's "
+        "unit), on the other invoice lines whose product has a cost in the "
+        "company.",
     )
     cogs_estimated = fields.Monetary(
         string="COGS Estimated (Margin Rate)",
         readonly=True,
         help="Revenue × (1 − the default margin rate of the settings), on the "
-        "invoice lines whose product has no cost, and on the sale orders of "
-        "the companies whose revenue source is sale orders.",
+        "invoice lines without a cost on their sale order line or product, "
+        "and on the sale orders of the companies whose revenue source is sale "
+        "orders.",
     )
     cogs_source = fields.Selection(
         COGS_SOURCES,
         string="COGS From",
         readonly=True,
-        help="Where the cost of goods sold of the row comes from: the "
-        "products' costs, the margin rate, or both. Empty: no sale.",
+        help="Where the cost of goods sold of the row comes from: the cost "
+        "recorded on the sale orders, the products' costs, the margin rate, "
+        "or several of them. Empty: no sale.",
     )
     gross_margin = fields.Monetary(readonly=True, help="Revenue − cost of goods sold.")
     margin_percent = fields.Float(
@@ -188,8 +205,9 @@ class CrmCustomerProfitabilityReport(models.Model):
         """CTEs ``crm_company`` (the settings read), ``line`` (the invoice
         lines, see ``tools.document_sql.margin_lines``) and
         ``sale``: per company, customer and month, revenue and cost of goods
-        sold at product cost (``cogs_cost``, NULL without any line at
-        cost) and by the margin rate (``cogs_rate``), in company currency.
+        sold at the sale orders' cost (``cogs_order``), at product cost
+        (``cogs_cost``) and by the margin rate (``cogs_rate``), each NULL
+        without any line of its source, in company currency.
         Sale-order companies: the confirmed orders at the margin rate."""
 
         def no_filter(_column):
@@ -219,15 +237,17 @@ class CrmCustomerProfitabilityReport(models.Model):
                        date_trunc('month', l.invoice_date)::date AS month,
                        sum(l.revenue) AS revenue,
                        sum(l.revenue - l.cost_margin)
-                           FILTER (WHERE l.cost_margin IS NOT NULL) AS cogs_cost,
+                           FILTER (WHERE l.cost_source = 'order') AS cogs_order,
+                       sum(l.revenue - l.cost_margin)
+                           FILTER (WHERE l.cost_source = 'cost') AS cogs_cost,
                        sum(l.revenue * (1 - c.margin_rate))
-                           FILTER (WHERE l.cost_margin IS NULL) AS cogs_rate
+                           FILTER (WHERE l.cost_source IS NULL) AS cogs_rate
                   FROM line l JOIN crm_company c ON c.id = l.company_id
               GROUP BY 1, 2, 3
                  UNION ALL
                 SELECT d.company_id, d.partner_id,
                        date_trunc('month', d.date)::date,
-                       sum(d.amount), NULL, sum(d.amount * (1 - c.margin_rate))
+                       sum(d.amount), NULL, NULL, sum(d.amount * (1 - c.margin_rate))
                   FROM (%(sources)s) d
                   JOIN crm_company c
                     ON c.id = d.company_id AND c.source = 'sale_order'
@@ -311,22 +331,23 @@ class CrmCustomerProfitabilityReport(models.Model):
             ),
             fact AS (
                 SELECT company_id, partner_id, month,
-                       sum(revenue) AS revenue, sum(cogs_cost) AS cogs_cost,
+                       sum(revenue) AS revenue, sum(cogs_order) AS cogs_order,
+                       sum(cogs_cost) AS cogs_cost,
                        sum(cogs_rate) AS cogs_rate,
                        sum(cases) AS cases, sum(case_cost) AS case_cost,
                        sum(activities) AS activities,
                        sum(activity_cost) AS activity_cost
                   FROM (
-                    SELECT company_id, partner_id, month, revenue, cogs_cost,
-                           cogs_rate, 0 AS cases, 0 AS case_cost,
+                    SELECT company_id, partner_id, month, revenue, cogs_order,
+                           cogs_cost, cogs_rate, 0 AS cases, 0 AS case_cost,
                            0 AS activities, 0 AS activity_cost
                       FROM sale
                      UNION ALL
-                    SELECT company_id, partner_id, month, 0, NULL, NULL,
+                    SELECT company_id, partner_id, month, 0, NULL, NULL, NULL,
                            cases, cost, 0, 0
                       FROM service
                      UNION ALL
-                    SELECT company_id, partner_id, month, 0, NULL, NULL,
+                    SELECT company_id, partner_id, month, 0, NULL, NULL, NULL,
                            0, 0, activities, cost
                       FROM done
                   ) f
@@ -363,13 +384,15 @@ class CrmCustomerProfitabilityReport(models.Model):
                    f.company_id, f.partner_id, f.month,
                    p.user_id, u.sale_team_id AS team_id, pr.value_tier,
                    f.revenue * %(rate)s AS revenue,
-                   (coalesce(f.cogs_cost, 0) + coalesce(f.cogs_rate, 0)) * %(rate)s
-                       AS cogs,
+                   (f.revenue - x.margin) * %(rate)s AS cogs,
+                   coalesce(f.cogs_order, 0) * %(rate)s AS cogs_order,
                    coalesce(f.cogs_cost, 0) * %(rate)s AS cogs_cost,
                    coalesce(f.cogs_rate, 0) * %(rate)s AS cogs_estimated,
-                   CASE WHEN f.cogs_rate IS NULL AND f.cogs_cost IS NULL THEN NULL
-                        WHEN f.cogs_rate IS NULL THEN 'cost'
-                        WHEN f.cogs_cost IS NULL THEN 'rate'
+                   CASE num_nonnulls(f.cogs_order, f.cogs_cost, f.cogs_rate)
+                        WHEN 0 THEN NULL
+                        WHEN 1 THEN CASE WHEN f.cogs_order IS NOT NULL THEN 'order'
+                                         WHEN f.cogs_cost IS NOT NULL THEN 'cost'
+                                         ELSE 'rate' END
                         ELSE 'mixed' END AS cogs_source,
                    x.margin * %(rate)s AS gross_margin,
                    100.0 * x.margin / NULLIF(f.revenue, 0) AS margin_percent,
@@ -395,7 +418,8 @@ class CrmCustomerProfitabilityReport(models.Model):
               ON a.company_id = f.company_id AND a.partner_id = f.partner_id
              AND a.month = f.month
             CROSS JOIN LATERAL (
-                SELECT f.revenue - coalesce(f.cogs_cost, 0)
+                SELECT f.revenue - coalesce(f.cogs_order, 0)
+                           - coalesce(f.cogs_cost, 0)
                            - coalesce(f.cogs_rate, 0) AS margin,
                        coalesce(a.amount, 0) AS allocated,
                        f.case_cost + f.activity_cost + coalesce(a.amount, 0)

@@ -26,13 +26,18 @@ class CrmRoiReport(models.Model):
     _rec_name = "month"
     _depends = {
         "account.move.line": [
-            "move_id", "balance", "quantity", "product_id", "display_type",
+            "move_id", "balance", "quantity", "product_id", "product_uom_id",
+            "display_type", "sale_line_ids",
         ],
         "account.move": [
             "state", "move_type", "invoice_date", "company_id",
             "commercial_partner_id",
         ],
-        "product.product": ["standard_price"],
+        "product.product": ["standard_price", "product_tmpl_id"],
+        "product.template": ["uom_id"],
+        "uom.uom": ["factor"],
+        "sale.order.line": ["order_id", "purchase_price", "product_uom"],
+        "sale.order": ["currency_rate"],
         "crm.customer.snapshot.period": [
             "company_id", "partner_id", "date_from", "value_tier",
             "lifecycle_stage",

@@ -13,6 +13,7 @@ APRIL = date(2025, 4, 1)
 REPORT = "crm.customer.profitability.report"
 MEASURES = (
     "revenue:sum",
+    "cogs_order:sum",
     "cogs_cost:sum",
     "cogs_estimated:sum",
     "cogs:sum",
@@ -192,6 +193,7 @@ class TestProfitability(OwnCustomersCommon):
             rows[self.alpha.id, MARCH],
             {
                 "revenue": 300,
+                "cogs_order": 0,
                 "cogs_cost": 120,
                 "cogs_estimated": 0,
                 "cogs": 120,
@@ -210,6 +212,7 @@ class TestProfitability(OwnCustomersCommon):
             rows[self.beta.id, MARCH],
             {
                 "revenue": 100,
+                "cogs_order": 0,
                 "cogs_cost": 0,
                 "cogs_estimated": 70,
                 "cogs": 70,
@@ -228,6 +231,7 @@ class TestProfitability(OwnCustomersCommon):
             rows[self.alpha.id, APRIL],
             {
                 "revenue": 150,
+                "cogs_order": 0,
                 "cogs_cost": 40,
                 "cogs_estimated": 35,
                 "cogs": 75,
@@ -259,6 +263,88 @@ class TestProfitability(OwnCustomersCommon):
             },
         )
 
+    def test_cost_recorded_on_the_sale_order(self):
+        """The cost of goods sold is the cost the sale order line records
+        (sale_margin's Cost, here 72 a dozen where the product costs 60),
+        else the product's cost, each in the invoice line's unit: Gamma is
+        invoiced 2 dozen bolts of an order (COGS 144) and 1 dozen without
+        order (COGS 60)."""
+        dozen = self.env.ref("uom.product_uom_dozen")
+        bolt = (
+            self.env["product.product"]
+            .with_company(self.company)
+            .create({"name": "Bolt", "standard_price": 5})
+        )
+        gamma = self.customer("Gamma", user_id=self.salesman.id)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": gamma.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": bolt.id,
+                            "product_uom": dozen.id,
+                            "product_uom_qty": 2,
+                            "price_unit": 100,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        self.assertEqual(order.order_line.purchase_price, 60)
+        order.order_line.purchase_price = 72
+        order.action_confirm()
+        invoice = order._create_invoices()
+        invoice.invoice_date = date(2025, 6, 3)
+        loose = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": gamma.id,
+                "invoice_date": date(2025, 6, 9),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": bolt.id,
+                            "product_uom_id": dozen.id,
+                            "quantity": 1,
+                            "price_unit": 90,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        (invoice | loose).action_post()
+        [row] = (
+            self.env[REPORT]
+            .with_context(allowed_company_ids=self.company.ids)
+            .search([("partner_id", "=", gamma.id)])
+        )
+        self.assertEqual(
+            (
+                row.month,
+                row.revenue,
+                round(row.cogs_order, 2),
+                round(row.cogs_cost, 2),
+                row.cogs_estimated,
+                round(row.gross_margin, 2),
+                row.cogs_source,
+            ),
+            (date(2025, 6, 1), 290, 144, 60, 0, 86, "mixed"),
+        )
+        # the order alone: its source is the order's cost
+        loose.button_draft()
+        row.invalidate_recordset()
+        [row] = (
+            self.env[REPORT]
+            .with_context(allowed_company_ids=self.company.ids)
+            .search([("partner_id", "=", gamma.id)])
+        )
+        self.assertEqual(
+            (row.revenue, round(row.cogs, 2), row.cogs_source), (200, 144, "order")
+        )
+
     def test_pivot_totals(self):
         """The pivot's total line and its columns: sums, and the margin %
         of the sums (285 / 550), not the mean of the rows' 60, 30 and 50."""
@@ -267,6 +353,7 @@ class TestProfitability(OwnCustomersCommon):
             total,
             {
                 "revenue": 550,
+                "cogs_order": 0,
                 "cogs_cost": 160,
                 "cogs_estimated": 105,
                 "cogs": 265,

@@ -41,31 +41,57 @@ def margin_lines(date_after, date_until):
     """Invoice lines of posted customer invoices and credit notes dated in
     (``date_after``, ``date_until``] (SQL expressions) of the companies of
     the CTE ``crm_company`` that invoice: (company_id, partner_id,
-    invoice_date, revenue, cost_margin), revenue in company currency,
-    cost_margin = revenue − quantity × the product's cost where the cost is
-    known (NULL otherwise: the margin rate applies)."""
+    invoice_date, revenue, cost_source, cost_margin), revenue in company
+    currency. The cost of the goods sold is the one recorded on the sale
+    order lines the line invoices (sale_margin's cost, their mean if
+    several; ``cost_source`` 'order'), else the product's cost ('cost'),
+    converted to the line's unit; cost_margin = revenue − that cost, NULL
+    without either (the margin rate applies)."""
+    # costs of one unit of the product's reference unit, in company currency
+    product_cost = SQL(
+        """CASE WHEN (pp.standard_price ->> m.company_id::text)::numeric > 0
+                THEN (pp.standard_price ->> m.company_id::text)::numeric
+                     * product_uom.factor
+           END"""
+    )
     return SQL(
         """
     SELECT m.company_id,
            m.commercial_partner_id AS partner_id,
            m.invoice_date,
            -l.balance AS revenue,
-           CASE WHEN (pp.standard_price ->> m.company_id::text)::numeric > 0
-                THEN -l.balance
-                     - CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
-                       * l.quantity
-                       * (pp.standard_price ->> m.company_id::text)::numeric
-           END AS cost_margin
+           CASE WHEN order_cost.unit_cost IS NOT NULL THEN 'order'
+                WHEN %(product_cost)s IS NOT NULL THEN 'cost'
+           END AS cost_source,
+           -l.balance
+               - CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
+                 * coalesce(order_cost.unit_cost, %(product_cost)s)
+                 * l.quantity / coalesce(line_uom.factor, product_uom.factor, 1)
+               AS cost_margin
       FROM account_move_line l
       JOIN account_move m ON m.id = l.move_id
       JOIN crm_company c ON c.id = m.company_id AND c.source = 'invoice'
       LEFT JOIN product_product pp ON pp.id = l.product_id
+      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+      LEFT JOIN uom_uom product_uom ON product_uom.id = pt.uom_id
+      LEFT JOIN uom_uom line_uom ON line_uom.id = l.product_uom_id
+      LEFT JOIN (
+          SELECT r.invoice_line_id,
+                 avg(sl.purchase_price * u.factor / so.currency_rate) AS unit_cost
+            FROM sale_order_line_invoice_rel r
+            JOIN sale_order_line sl ON sl.id = r.order_line_id
+            JOIN sale_order so ON so.id = sl.order_id
+            JOIN uom_uom u ON u.id = sl.product_uom
+           WHERE sl.purchase_price > 0 AND so.currency_rate > 0
+        GROUP BY r.invoice_line_id
+      ) order_cost ON order_cost.invoice_line_id = l.id
      WHERE m.state = 'posted'
        AND m.move_type IN ('out_invoice', 'out_refund')
        AND l.display_type = 'product'
        AND m.invoice_date > %(after)s
        AND m.invoice_date <= %(until)s
             """,
+        product_cost=product_cost,
         after=date_after,
         until=date_until,
     )
