@@ -359,7 +359,9 @@ class CrmCustomerProfitabilityReport(models.Model):
                   FROM crm_cost_entry e JOIN crm_company c ON c.id = e.company_id
               GROUP BY 1, 2
             ),
-            allocated AS (
+            -- computed once: inlined, it was computed again for every row
+            -- of the report (the planner expects one row of fact)
+            allocated AS MATERIALIZED (
                 SELECT f.company_id, f.partner_id, f.month,
                        k.amount * f.revenue
                            / sum(f.revenue) OVER (PARTITION BY f.company_id, f.month)
