@@ -336,3 +336,40 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                 for row in rows
             ],
         }
+
+    @api.model
+    @api.readonly
+    def get_whale_data(self):
+        """The whale curve tile, loaded apart from the other tiles (it adds
+        up the invoice lines of the last 12 months, as the whale curve report
+        does): per selected company, as of today (the period, team and
+        salesperson filters do not apply: the curve ranks all of a
+        company's customers), the figures of
+        ``crm.whale.curve.report.whale_curve`` and the points, the highest
+        cumulative contribution (%) per percentile of customers. None for a
+        reader without access to the whale curve."""
+        Whale = self.env["crm.whale.curve.report"]
+        if not Whale.has_access("read"):
+            return None
+        curves = Whale.whale_curve()
+        points = Whale._read_group(
+            [("company_id", "in", list(curves))],
+            ["company_id", "customer_percentile"],
+            ["contribution_cumulative:max"],
+            order="company_id, customer_percentile",
+        )
+        companies = self.env["res.company"].browse(curves)
+        return [
+            {
+                "company_id": company.id,
+                "company": company.display_name,
+                "currency_id": self.env.company.currency_id.id,
+                **curves[company.id],
+                "points": [
+                    {"x": percentile, "y": cumulative}
+                    for point_company, percentile, cumulative in points
+                    if point_company == company
+                ],
+            }
+            for company in companies
+        ]

@@ -146,7 +146,7 @@ class TestArguments(AnalyticsCommon):
         serves them from it), they give the same figures on a read-only
         cursor."""
         readonly = {
-            "crm.analytics.dashboard": ["get_dashboard_data"],
+            "crm.analytics.dashboard": ["get_dashboard_data", "get_whale_data"],
             "crm.pareto.report": ["pareto"],
             "crm.customer.profile": ["clv"],
             "crm.roi.report": ["roi"],

@@ -196,6 +196,38 @@ class TestWhaleCurve(AnalyticsCommon):
             (1, -140.0),
         )
 
+    def test_dashboard_tile(self):
+        """The dashboard's tile: the figures of the curve and its points;
+        nothing for a reader without access to the curve."""
+        Dashboard = (
+            self.env["crm.analytics.dashboard"]
+            .with_user(self.sales_manager)
+            .with_context(allowed_company_ids=self.company.ids)
+        )
+        [tile] = Dashboard.get_whale_data()
+        self.assertEqual(
+            {
+                **tile,
+                "points": [(p["x"], round(p["y"], 2)) for p in tile["points"]],
+            },
+            {
+                "company_id": self.company.id,
+                "company": self.company.name,
+                "currency_id": self.company.currency_id.id,
+                "customers": 4,
+                "contribution": 880.0,
+                "peak": 115.91,
+                "share_for_100": 50.0,
+                "destroyers": 1,
+                "destroyed": -140.0,
+                "points": [(25, 68.18), (50, 102.27), (75, 115.91), (100, 100.0)],
+            },
+        )
+        employee = new_test_user(
+            self.env, login="wc_tile_employee", groups="base.group_user"
+        )
+        self.assertIsNone(Dashboard.with_user(employee).get_whale_data())
+
     def test_own_customers(self):
         # Sally: Alpha, Delta and Gamma (nobody's): total 580
         self.assertEqual(

@@ -1,5 +1,6 @@
 import {
     Component,
+    onMounted,
     onWillStart,
     onWillUnmount,
     useEffect,
@@ -7,10 +8,10 @@ import {
     useState,
 } from "@odoo/owl";
 import {deserializeDate, formatDate} from "@web/core/l10n/dates";
+import {formatFloat, formatMonetary} from "@web/views/fields/formatters";
 import {ImportanceMatrix} from "@crm_satisfaction/importance_matrix/importance_matrix.esm";
 import {KeepLast} from "@web/core/utils/concurrency";
 import {_t} from "@web/core/l10n/translation";
-import {formatFloat} from "@web/views/fields/formatters";
 import {loadBundle} from "@web/core/assets";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
@@ -32,8 +33,11 @@ export function formatMonth(value) {
 /**
  * Manager dashboard: the customer pyramid, the lifecycle funnel, the stage
  * flow between two dates, churn and win-back, NPS and CSI, the
- * importance-satisfaction matrix, VIPs at risk and the satisfaction trap.
- * Three RPCs: teams, salespeople, and every tile's data at once.
+ * importance-satisfaction matrix, VIPs at risk, the satisfaction trap and
+ * the whale curve.
+ * Three RPCs: teams, salespeople, and every tile's data at once; the whale
+ * curve, which adds up a year of invoice lines, comes by a fourth after the
+ * first display.
  *
  * The filters are the action's state: they come back with the breadcrumb
  * (local state) and after a reload (the URL).
@@ -51,6 +55,8 @@ export class CrmDashboard extends Component {
         this.keepLast = new KeepLast();
         this.state = useState({
             data: null,
+            // Undefined while loading, null without access
+            whale: undefined,
             teams: [],
             users: [],
             filters: this.initialFilters(),
@@ -63,6 +69,7 @@ export class CrmDashboard extends Component {
             funnel: useRef("funnel"),
             churn: useRef("churn"),
             satisfaction: useRef("satisfaction"),
+            whale: useRef("whale"),
         };
         this.charts = [];
         onWillStart(async () => {
@@ -77,11 +84,12 @@ export class CrmDashboard extends Component {
             this.state.users = users;
             await this.load();
         });
+        onMounted(() => this.loadWhale());
         useEffect(
             () => {
                 this.renderCharts();
             },
-            () => [this.state.data]
+            () => [this.state.data, this.state.whale]
         );
         onWillUnmount(() => this.destroyCharts());
     }
@@ -118,6 +126,14 @@ export class CrmDashboard extends Component {
             Object.fromEntries(
                 FILTER_KEYS.map((key) => [key, this.state.filters[key] || undefined])
             )
+        );
+    }
+
+    async loadWhale() {
+        this.state.whale = await this.orm.call(
+            "crm.analytics.dashboard",
+            "get_whale_data",
+            []
         );
     }
 
@@ -205,6 +221,28 @@ export class CrmDashboard extends Component {
             views,
             domain,
         });
+    }
+
+    /** The whale curve report; its value destroyers' list if ``destroyers``. */
+    openWhale(destroyers = false) {
+        this.action.doAction(
+            "crm_analytics.crm_whale_curve_report_action",
+            destroyers
+                ? {
+                      additionalContext: {search_default_value_destroyers: 1},
+                      viewType: "list",
+                  }
+                : {}
+        );
+    }
+
+    /** A percentage with its sign, "–" when there is none. */
+    percent(value) {
+        return value === null || value === undefined ? "–" : `${this.number(value)} %`;
+    }
+
+    money(value, currencyId) {
+        return formatMonetary(value, {currencyId});
     }
 
     openProfile(id) {
@@ -335,6 +373,36 @@ export class CrmDashboard extends Component {
                         data.satisfaction_trend.domain,
                         _t("Satisfaction Responses")
                     ),
+            },
+        });
+        const colors = ["#017e84", "#714b67", "#f0ad4e", "#5b899e"];
+        make(this.canvas.whale, {
+            type: "line",
+            data: {
+                // Every curve starts at the origin: no customer, no profit
+                datasets: (this.state.whale || []).map((curve, index) => ({
+                    label: curve.company,
+                    data: [{x: 0, y: 0}, ...curve.points],
+                    borderColor: colors[index % colors.length],
+                    pointRadius: 0,
+                })),
+            },
+            options: {
+                maintainAspectRatio: false,
+                plugins: {legend: {display: this.state.whale?.length > 1}},
+                scales: {
+                    x: {
+                        type: "linear",
+                        min: 0,
+                        max: 100,
+                        title: {display: true, text: _t("Customers (%)")},
+                    },
+                    y: {
+                        beginAtZero: true,
+                        title: {display: true, text: _t("Cumulative contribution (%)")},
+                    },
+                },
+                onClick: () => this.openWhale(),
             },
         });
     }

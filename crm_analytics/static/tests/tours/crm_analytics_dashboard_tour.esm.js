@@ -116,6 +116,28 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
             },
         },
         {
+            content: "The whale curve comes after the other tiles",
+            trigger: ".o_crm_tile_whale canvas",
+        },
+        {
+            content: "Drill into the customers who destroy value",
+            trigger: ".o_crm_tile_whale a.o_crm_drill_destroyers",
+            run: "click",
+        },
+        {
+            content: "The whale curve's list, filtered on the value destroyers",
+            trigger: ".o_searchview_facet:contains('Value Destroyers')",
+        },
+        {
+            content: "The demo data's value destroyers are listed",
+            trigger: ".o_list_view .o_data_row",
+        },
+        {
+            content: "Back to the dashboard",
+            trigger: ".o_breadcrumb .breadcrumb-item a",
+            run: "click",
+        },
+        {
             content: "A customer of the satisfaction trap opens",
             trigger:
                 ".o_crm_tile_trap a.o_crm_trap_customer:contains('Northwind Logistics')",
