@@ -36,6 +36,7 @@
         "report/crm_customer_profitability_report_views.xml",
         "report/crm_whale_curve_report_views.xml",
         "report/crm_touchpoint_views.xml",
+        "report/crm_channel_report_views.xml",
         "wizard/crm_tier_migration_wizard_views.xml",
         "wizard/crm_salesperson_scorecard_views.xml",
         "wizard/crm_service_control_views.xml",

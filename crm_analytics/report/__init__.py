@@ -11,3 +11,4 @@ from . import crm_potential_customer_report
 from . import crm_customer_profitability_report
 from . import crm_touchpoint
 from . import crm_whale_curve_report
+from . import crm_channel_report

@@ -18,3 +18,4 @@ from . import test_touchpoints
 from . import test_profitability
 from . import test_service_by_value
 from . import test_whale_curve
+from . import test_channel_report
