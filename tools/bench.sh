@@ -14,7 +14,10 @@
 # For each size it also installs crm_analytics on a copy of the data and
 # prints the full value-tier ranking against a bare SQL ranking (target 1.5 x)
 # and the dashboard's data RPC against the equivalent raw SQL (target 2 x),
-# and posting an invoice there (the three addons) against the same base.
+# the profitability figures of every customer over the last 12 months, as the
+# pivot of tests/bench/bench_profitability.py reads them, against a bare SQL
+# GROUP BY over the same invoice lines (target 2 x), and posting an invoice
+# there (the three addons) against the same base.
 # Last, the load check of tests/bench/bench_load.py on that copy and the base:
 # BENCH_LOAD_THREADS (default 4) threads post for BENCH_LOAD_SECONDS (default
 # 30) while the crons run (nothing may fail or be lost; throughput printed).
@@ -34,6 +37,8 @@ TIERS_SCRIPT="$ROOT/tests/bench/bench_tiers.py"
 DASHBOARD_SCRIPT="$ROOT/tests/bench/bench_dashboard.py"
 DASHBOARD_TARGET=2
 INVOICE_ANALYSIS_TARGET=0.33
+PROFIT_SCRIPT="$ROOT/tests/bench/bench_profitability.py"
+PROFIT_TARGET=2
 LOAD_SCRIPT="$ROOT/tests/bench/bench_load.py"
 LOAD_THREADS="${BENCH_LOAD_THREADS:-4}"
 LOAD_SECONDS="${BENCH_LOAD_SECONDS:-30}"
@@ -140,11 +145,13 @@ for size in $SIZES; do
         --repeat "$REPEAT" | tee -a "$result"
     $PY "$DASHBOARD_SCRIPT" -c "$STATE_DIR/bench_tiers.conf" --db "$TIERS_DB" \
         --repeat "$REPEAT" | grep '^dashboard_' | tee -a "$result"
+    $PY "$PROFIT_SCRIPT" -c "$STATE_DIR/bench_tiers.conf" --db "$TIERS_DB" \
+        --repeat "$REPEAT" | grep '^profitability_' | tee -a "$result"
     # Posting with the three addons (lifecycle refresh and tier placement).
     $PY "$SCRIPT" -c "$STATE_DIR/bench_tiers.conf" --db "$TIERS_DB" --base-db "$BASE_DB" \
         --phases post --posts "$POSTS" | grep 'post_' | sed 's/^/all_addons_/' \
         | tee -a "$result"
-    say "Tiers and dashboard measured in $(($(date +%s) - step)) s."
+    say "Tiers, dashboard and profitability measured in $(($(date +%s) - step)) s."
     # Concurrent postings while the crons run (commits: the databases change).
     step=$(date +%s)
     $PY "$LOAD_SCRIPT" -c "$STATE_DIR/bench_tiers.conf" --db "$TIERS_DB" \
@@ -210,6 +217,20 @@ for result in "${results[@]}"; do
         "$(value "$result" dashboard_invoice_analysis_s)" \
         "$(value "$result" dashboard_invoice_ratio)" "$invoice_ok"
 done
+printf '\n%-16s %9s %9s %7s %-8s %9s %9s %9s\n' "customers:inv" "bare_s" \
+    "report_s" "ratio" "<=$PROFIT_TARGET" "rg_s" "customers" "differ"
+for result in "${results[@]}"; do
+    profit_ok="$(verdict "$(value "$result" profitability_ratio)" "$PROFIT_TARGET")"
+    [ "$profit_ok" = met ] && [ "$(value "$result" profitability_customers_differing)" = 0 ] \
+        || missed=1
+    printf '%-16s %9.3f %9.3f %7.2f %-8s %9.3f %9s %9s\n' \
+        "$(value "$result" customers):$(value "$result" invoices)" \
+        "$(value "$result" profitability_bare_s)" "$(value "$result" profitability_report_s)" \
+        "$(value "$result" profitability_ratio)" "$profit_ok" \
+        "$(value "$result" profitability_read_group_s)" \
+        "$(value "$result" profitability_customers)" \
+        "$(value "$result" profitability_customers_differing)"
+done
 printf '\n%-16s %9s %9s %7s %9s %9s %9s %9s %-8s\n' "customers:inv" "attempted" \
     "committed" "failed" "ser_errs" "cron_fail" "differ" "thruput" ">=0.90"
 for result in "${results[@]}"; do
@@ -240,7 +261,11 @@ say "Targets: recompute (cold and steady) <= $RECOMPUTE_TARGET x the bare aggreg
     "typical_all: posting with the three addons, no target);" \
     "dashboard data RPC <= $DASHBOARD_TARGET x the equivalent raw SQL and" \
     "<= $INVOICE_ANALYSIS_TARGET x Invoicing's Invoice Analysis (invoice_s: its" \
-    "read_group by month, as its menu opens it)."
+    "read_group by month, as its menu opens it);" \
+    "profitability of every customer over 12 months, as the pivot reads it" \
+    "(report_s) <= $PROFIT_TARGET x a bare SQL GROUP BY of the same invoice" \
+    "lines (rg_s: its _read_group alone; differ: customers whose revenue" \
+    "differs, must be 0)."
 say "Results and EXPLAIN plans: $OUT. Databases $LC_DB, $BASE_DB and $TIERS_DB are kept."
 say "make bench took $(($(date +%s) - bench_start)) s."
 if [ "$missed" = 1 ] && [ "${BENCH_STRICT:-0}" = 1 ]; then
