@@ -270,8 +270,9 @@ class CrmCustomerProfitabilityReport(models.Model):
         cost of their type), ``done`` (activities marked done, from the
         message Odoo posts then, per company, customer and month at the cost
         of their type), ``fact`` (sales and costs per company, customer and
-        month) and ``allocated``: the CRM costs of each company and month,
-        shared by the customers' positive revenue of the month."""
+        month) and ``crm_cost`` (the CRM costs of each company and month,
+        shared by the customers' positive revenue of the month in
+        ``_from``)."""
         case_cost = SQL(
             "CASE k.case_type %s END",
             SQL(" ").join(
@@ -358,18 +359,6 @@ class CrmCustomerProfitabilityReport(models.Model):
                        sum(e.amount) AS amount
                   FROM crm_cost_entry e JOIN crm_company c ON c.id = e.company_id
               GROUP BY 1, 2
-            ),
-            -- computed once: inlined, it was computed again for every row
-            -- of the report (the planner expects one row of fact)
-            allocated AS MATERIALIZED (
-                SELECT f.company_id, f.partner_id, f.month,
-                       k.amount * f.revenue
-                           / sum(f.revenue) OVER (PARTITION BY f.company_id, f.month)
-                           AS amount
-                  FROM fact f
-                  JOIN crm_cost k
-                    ON k.company_id = f.company_id AND k.month = f.month
-                 WHERE f.revenue > 0
             )
             """,
             case_cost=case_cost,
@@ -415,16 +404,28 @@ class CrmCustomerProfitabilityReport(models.Model):
     def _from(self):
         return SQL(
             """
-            FROM fact f
-            LEFT JOIN allocated a
-              ON a.company_id = f.company_id AND a.partner_id = f.partner_id
-             AND a.month = f.month
+            -- the month's CRM costs shared by the customers' positive revenue
+            -- of the month: a window over the company's month, so that a
+            -- filter on the month or the company (the pivot's period, the
+            -- whale curve's 12 months) reaches the documents before they are
+            -- aggregated (fact is read once, not materialized)
+            FROM (
+                SELECT f.*,
+                       CASE WHEN f.revenue > 0 THEN
+                           k.amount * f.revenue / sum(f.revenue)
+                               FILTER (WHERE f.revenue > 0)
+                               OVER (PARTITION BY f.company_id, f.month)
+                       END AS allocated
+                  FROM fact f
+                  LEFT JOIN crm_cost k
+                    ON k.company_id = f.company_id AND k.month = f.month
+            ) f
             CROSS JOIN LATERAL (
                 SELECT f.revenue - coalesce(f.cogs_order, 0)
                            - coalesce(f.cogs_cost, 0)
                            - coalesce(f.cogs_rate, 0) AS margin,
-                       coalesce(a.amount, 0) AS allocated,
-                       f.case_cost + f.activity_cost + coalesce(a.amount, 0)
+                       coalesce(f.allocated, 0) AS allocated,
+                       f.case_cost + f.activity_cost + coalesce(f.allocated, 0)
                            AS to_serve) x
             JOIN res_partner p ON p.id = f.partner_id
             LEFT JOIN res_users u ON u.id = p.user_id
