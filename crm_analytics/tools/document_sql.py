@@ -47,12 +47,11 @@ def margin_lines(date_after, date_until):
     several; ``cost_source`` 'order'), else the product's cost ('cost'),
     converted to the line's unit; cost_margin = revenue − that cost, NULL
     without either (the margin rate applies)."""
-    # costs of one unit of the product's reference unit, in company currency
+    # cost of one unit of the product's reference unit in company currency,
+    # NULL unless positive
     product_cost = SQL(
-        """CASE WHEN (pp.standard_price ->> m.company_id::text)::numeric > 0
-                THEN (pp.standard_price ->> m.company_id::text)::numeric
-                     * product_uom.factor
-           END"""
+        """nullif(greatest((pp.standard_price ->> m.company_id::text)::numeric, 0), 0)
+           * product_uom.factor"""
     )
     return SQL(
         """
@@ -61,11 +60,11 @@ def margin_lines(date_after, date_until):
            m.invoice_date,
            -l.balance AS revenue,
            CASE WHEN order_cost.unit_cost IS NOT NULL THEN 'order'
-                WHEN %(product_cost)s IS NOT NULL THEN 'cost'
+                WHEN product_cost.unit_cost IS NOT NULL THEN 'cost'
            END AS cost_source,
            -l.balance
                - CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
-                 * coalesce(order_cost.unit_cost, %(product_cost)s)
+                 * coalesce(order_cost.unit_cost, product_cost.unit_cost)
                  * l.quantity / coalesce(line_uom.factor, product_uom.factor, 1)
                AS cost_margin
       FROM account_move_line l
@@ -75,6 +74,8 @@ def margin_lines(date_after, date_until):
       LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
       LEFT JOIN uom_uom product_uom ON product_uom.id = pt.uom_id
       LEFT JOIN uom_uom line_uom ON line_uom.id = l.product_uom_id
+      -- the product's cost read once per line (a JSON value per company)
+      CROSS JOIN LATERAL (SELECT %(product_cost)s AS unit_cost) product_cost
       LEFT JOIN (
           SELECT r.invoice_line_id,
                  avg(sl.purchase_price * u.factor / so.currency_rate) AS unit_cost
