@@ -106,7 +106,7 @@ class CrmChannelReport(models.Model):
     buyers_previous = fields.Integer(
         string="Bought the Year Before",
         readonly=True,
-        help="Customers with a purchase between 730 and 366 days ago.",
+        help="Customers with a purchase between 729 and 365 days ago.",
     )
     repeat_buyers = fields.Integer(
         string="Bought Again",

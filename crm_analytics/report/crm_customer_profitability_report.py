@@ -135,6 +135,12 @@ class CrmCustomerProfitabilityReport(models.Model):
         "and on the sale orders of the companies whose revenue source is sale "
         "orders.",
     )
+    cogs_rate_used = fields.Boolean(
+        string="Margin Rate Used",
+        readonly=True,
+        help="Part of the cost of goods sold of the row is estimated by the "
+        "margin rate (even when those lines add up to zero).",
+    )
     cogs_source = fields.Selection(
         COGS_SOURCES,
         string="COGS From",
@@ -379,6 +385,7 @@ class CrmCustomerProfitabilityReport(models.Model):
                    coalesce(f.cogs_order, 0) * %(rate)s AS cogs_order,
                    coalesce(f.cogs_cost, 0) * %(rate)s AS cogs_cost,
                    coalesce(f.cogs_rate, 0) * %(rate)s AS cogs_estimated,
+                   f.cogs_rate IS NOT NULL AS cogs_rate_used,
                    CASE num_nonnulls(f.cogs_order, f.cogs_cost, f.cogs_rate)
                         WHEN 0 THEN NULL
                         WHEN 1 THEN CASE WHEN f.cogs_order IS NOT NULL THEN 'order'

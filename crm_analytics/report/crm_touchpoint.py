@@ -52,10 +52,10 @@ class CrmTouchpoint(models.Model):
     """Every touch between the company and a customer (客户触点), one row per
     touch and customer profile: messages (incoming e-mails, portal
     messages, outgoing e-mails), done activities (phone calls, meetings,
-    other activities), completed surveys, service cases and after-sale
-    visits, opportunities, confirmed sale orders, posted invoices and
-    credit notes, customer payments, and the customer's stage and tier
-    changes. The customer is the commercial partner. A message's company
+    other activities), completed satisfaction surveys, service cases and
+    after-sale visits, opportunities, confirmed sale orders, posted
+    invoices and credit notes, customer payments, and the customer's stage
+    and tier changes. The customer is the commercial partner. A message's company
     is its document's, else the one Odoo records on the message (the
     company of whoever posted it, for a message on the partner); a touch
     with neither counts in each company where the customer has a profile.
@@ -92,7 +92,7 @@ class CrmTouchpoint(models.Model):
                              "name", "case_type", "date_recorded", "user_id"],
         "survey.user_input": ["crm_partner_id", "crm_company_id", "state",
                               "end_datetime", "survey_id", "partner_id"],
-        "survey.survey": ["title"],
+        "survey.survey": ["title", "crm_is_satisfaction"],
         "crm.lifecycle.history": ["partner_id", "company_id", "date", "stage_to",
                                   "user_id"],
         "crm.customer.snapshot.period": ["partner_id", "company_id", "date_from",
@@ -382,8 +382,9 @@ class CrmTouchpoint(models.Model):
 
     @api.model
     def _surveys(self):
-        """Completed survey responses of the customer (inbound), on their
-        completion."""
+        """Completed responses of the customer to satisfaction surveys
+        (inbound), on their completion: certifications and quizzes are no
+        contact (DOMAIN §5: other surveys never count)."""
         return SQL(
             """
             SELECT 6, ui.id, ui.crm_partner_id, ui.crm_company_id,
@@ -393,6 +394,7 @@ class CrmTouchpoint(models.Model):
               FROM survey_user_input ui
               JOIN survey_survey s ON s.id = ui.survey_id
              WHERE ui.state = 'done' AND ui.crm_partner_id IS NOT NULL
+               AND s.crm_is_satisfaction
             """,
             title=self._lang_name(SQL("s.title")),
         )

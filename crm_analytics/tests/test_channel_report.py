@@ -179,3 +179,62 @@ class TestChannelReport(AnalyticsCommon):
         )
         with self.assertRaises(AccessError):
             self.Report.with_user(self.accountant).search([])
+
+    def test_window_edges_and_other_surveys(self):
+        """A purchase 729 to 365 days ago makes a buyer of the year before,
+        one 364 days ago or later a repeat buyer; 730 days ago is too old.
+        A quiz answered is neither a contact nor a satisfaction response."""
+        epsilon = self.customer("Epsilon")
+        zeta = self.customer("Zeta")
+        self.post_invoices(
+            [
+                (epsilon, self.days_before(729), 100),
+                (epsilon, self.days_before(364), 100),
+                (zeta, self.days_before(730), 100),
+                (zeta, self.days_before(365), 100),
+            ]
+        )
+        quiz = self.env["survey.survey"].create({"title": "Product quiz"})
+        question = self.env["survey.question"].create(
+            {
+                "survey_id": quiz.id,
+                "title": "How many bolts in a dozen?",
+                "question_type": "scale",
+                "scale_min": 1,
+                "scale_max": 5,
+            }
+        )
+        self.complete_response(
+            zeta, [(question, 5)]
+        ).end_datetime = "2025-06-01 10:00:00"
+        rows = self.Report.search(
+            [
+                ("partner_id", "in", (epsilon | zeta).ids),
+                ("company_id", "=", self.company.id),
+            ],
+            order="partner_id",
+        )
+        self.assertEqual(
+            [
+                (
+                    r.partner_id.name,
+                    r.buyers_previous,
+                    r.repeat_buyers,
+                    r.main_channel,
+                    r.used_survey,
+                    r.contact_count,
+                    r.csat_responses,
+                )
+                for r in rows
+            ],
+            [
+                ("Epsilon", 1, 1, False, False, 0, 0),
+                ("Zeta", 1, 0, False, False, 0, 0),
+            ],
+        )
+        self.assertEqual(
+            self.env["crm.touchpoint"].search_count(
+                [("partner_id", "=", zeta.id), ("channel", "=", "survey")]
+            ),
+            0,
+        )

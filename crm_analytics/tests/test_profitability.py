@@ -262,6 +262,17 @@ class TestProfitability(OwnCustomersCommon):
                 (self.alpha, APRIL): "mixed",
             },
         )
+        # the Estimated COGS filter: the rows that use the margin rate
+        estimated = self.env[REPORT].search(
+            [
+                ("partner_id", "in", (self.alpha | self.beta).ids),
+                ("cogs_rate_used", "=", True),
+            ]
+        )
+        self.assertEqual(
+            sorted((r.partner_id.name, r.month) for r in estimated),
+            sorted([(self.beta.name, MARCH), (self.alpha.name, APRIL)]),
+        )
 
     def test_cost_recorded_on_the_sale_order(self):
         """The cost of goods sold is the cost the sale order line records
@@ -343,6 +354,67 @@ class TestProfitability(OwnCustomersCommon):
         )
         self.assertEqual(
             (row.revenue, round(row.cogs, 2), row.cogs_source), (200, 144, "order")
+        )
+
+    def test_cost_of_an_order_in_another_currency_and_its_credit_note(self):
+        """The cost an order in EUR records (120 EUR a dozen at 2 EUR per
+        USD: the product's 60 USD) is converted at the order's rate; a
+        credit note of the order's invoice gives its cost back: 2 dozen
+        invoiced (COGS 120 USD), 1 credited (−60 USD)."""
+        dozen = self.env.ref("uom.product_uom_dozen")
+        bolt = (
+            self.env["product.product"]
+            .with_company(self.company)
+            .create({"name": "Bolt", "standard_price": 5})
+        )
+        delta = self.customer("Delta", user_id=self.salesman.id)
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": self.eur.id}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": delta.id,
+                "pricelist_id": pricelist.id,
+                "date_order": datetime(2025, 6, 2, 9, 0),
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": bolt.id,
+                            "product_uom": dozen.id,
+                            "product_uom_qty": 2,
+                            "price_unit": 200,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        self.assertEqual(
+            (order.currency_rate, order.order_line.purchase_price), (2, 120)
+        )
+        order.action_confirm()
+        invoice = order._create_invoices()
+        invoice.invoice_date = date(2025, 6, 3)
+        invoice.action_post()
+        refund = invoice._reverse_moves(
+            [{"invoice_date": date(2025, 6, 5), "date": date(2025, 6, 5)}]
+        )
+        refund.invoice_line_ids.quantity = 1
+        refund.action_post()
+        [row] = (
+            self.env[REPORT]
+            .with_context(allowed_company_ids=self.company.ids)
+            .search([("partner_id", "=", delta.id)])
+        )
+        self.assertEqual(
+            (
+                row.revenue,
+                round(row.cogs_order, 2),
+                round(row.cogs, 2),
+                round(row.gross_margin, 2),
+                row.cogs_source,
+            ),
+            (100, 60, 60, 40, "order"),
         )
 
     def test_pivot_totals(self):
