@@ -17,7 +17,9 @@
 # the profitability figures of every customer over the last 12 months, as the
 # pivot of tests/bench/bench_profitability.py reads them, against a bare SQL
 # GROUP BY over the same invoice lines (target 2 x), and posting an invoice
-# there (the three addons) against the same base.
+# there (the three addons) against the same base; then the three addons
+# installed on a copy of the base (the same data) with their first full
+# recompute, against installing them on an empty database (BENCH_INSTALL_DB).
 # Last, the load check of tests/bench/bench_load.py on that copy and the base:
 # BENCH_LOAD_THREADS (default 4) threads post for BENCH_LOAD_SECONDS (default
 # 30) while the crons run (nothing may fail or be lost; throughput printed).
@@ -39,6 +41,15 @@ DASHBOARD_TARGET=2
 INVOICE_ANALYSIS_TARGET=0.33
 PROFIT_SCRIPT="$ROOT/tests/bench/bench_profitability.py"
 PROFIT_TARGET=2
+# Then the three addons installed on the base database with the same data,
+# and their first full recompute (tests/bench/bench_install.py), against
+# installing them on an empty database plus the bare aggregate (target 3 x);
+# the peak RSS of the processes that evaluate, rank and install (target
+# 1024 MiB).
+INSTALL_SCRIPT="$ROOT/tests/bench/bench_install.py"
+INSTALL_DB="${BENCH_INSTALL_DB:-bench_install}"
+INSTALL_TARGET=3
+RSS_TARGET=1024
 LOAD_SCRIPT="$ROOT/tests/bench/bench_load.py"
 LOAD_THREADS="${BENCH_LOAD_THREADS:-4}"
 LOAD_SECONDS="${BENCH_LOAD_SECONDS:-30}"
@@ -51,6 +62,7 @@ mkdir -p "$OUT"
 write_config "$LC_DB" "$STATE_DIR/bench_lc.conf"
 write_config "$BASE_DB" "$STATE_DIR/bench_base.conf"
 write_config "$TIERS_DB" "$STATE_DIR/bench_tiers.conf"
+write_config "$INSTALL_DB" "$STATE_DIR/bench_install.conf"
 
 bench_start=$(date +%s)
 
@@ -97,6 +109,20 @@ $PY -m odoo -c "$STATE_DIR/bench_base.conf" -d "${BASE_DB}_tpl" \
 base_job="$!:install_base"
 wait_all "$lc_job" "$base_job"
 say "Installed in $(($(date +%s) - step)) s."
+
+# Install the three addons on database $1 (log $OUT/$2.log); print the
+# seconds it took.
+timed_install() { # db log_name
+    local start
+    start=$(date +%s.%N)
+    if ! $PY -m odoo -c "$STATE_DIR/bench_install.conf" -d "$1" -i crm_analytics \
+        --without-demo=all --stop-after-init --log-level=warn \
+        --logfile="$OUT/$2.log"; then
+        cat "$OUT/$2.log" >&2
+        die "installing the addons in $1 failed"
+    fi
+    awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.3f", e - s }'
+}
 
 # "name=value" lines of a result file, as a lookup.
 value() { # file key
@@ -152,6 +178,24 @@ for size in $SIZES; do
         --phases post --posts "$POSTS" | grep 'post_' | sed 's/^/all_addons_/' \
         | tee -a "$result"
     say "Tiers, dashboard and profitability measured in $(($(date +%s) - step)) s."
+    # The addons installed on the loaded base database, first recompute
+    # included, against installing them on an empty one.
+    step=$(date +%s)
+    clone_db "${BASE_DB}_tpl" "$INSTALL_DB"
+    empty_s=$(timed_install "$INSTALL_DB" install_empty)
+    clone_db "$BASE_DB" "$INSTALL_DB"
+    loaded_s=$(timed_install "$INSTALL_DB" install_loaded)
+    {
+        echo "install_empty_s=$empty_s"
+        echo "install_loaded_s=$loaded_s"
+        $PY "$INSTALL_SCRIPT" -c "$STATE_DIR/bench_install.conf" --db "$INSTALL_DB"
+    } | tee -a "$result"
+    awk -v e="$empty_s" -v l="$loaded_s" \
+        -v f="$(value "$result" install_first_evaluation_s)" \
+        -v b="$(value "$result" bare_aggregate_s)" \
+        'BEGIN { printf "install_ratio=%.4f\n", (l + f) / (e + b) }' | tee -a "$result"
+    drop_db "$INSTALL_DB"
+    say "Installation measured in $(($(date +%s) - step)) s."
     # Concurrent postings while the crons run (commits: the databases change).
     step=$(date +%s)
     $PY "$LOAD_SCRIPT" -c "$STATE_DIR/bench_tiers.conf" --db "$TIERS_DB" \
@@ -231,6 +275,25 @@ for result in "${results[@]}"; do
         "$(value "$result" profitability_customers)" \
         "$(value "$result" profitability_customers_differing)"
 done
+printf '\n%-16s %9s %9s %9s %7s %-8s %9s %9s %9s %-8s\n' "customers:inv" \
+    "empty_s" "loaded_s" "first_s" "ratio" "<=$INSTALL_TARGET" "rss_eval" "rss_rank" \
+    "rss_inst" "<=$RSS_TARGET"
+for result in "${results[@]}"; do
+    install_ok="$(verdict "$(value "$result" install_ratio)" "$INSTALL_TARGET")"
+    rss_max="$(printf '%s\n' "$(value "$result" recompute_peak_rss_mib)" \
+        "$(value "$result" tiers_peak_rss_mib)" \
+        "$(value "$result" install_peak_rss_mib)" | sort -g | tail -n 1)"
+    rss_ok="$(verdict "$rss_max" "$RSS_TARGET")"
+    [ "$install_ok" = met ] && [ "$rss_ok" = met ] || missed=1
+    printf '%-16s %9.1f %9.1f %9.1f %7.2f %-8s %9.0f %9.0f %9.0f %-8s\n' \
+        "$(value "$result" customers):$(value "$result" invoices)" \
+        "$(value "$result" install_empty_s)" "$(value "$result" install_loaded_s)" \
+        "$(value "$result" install_first_evaluation_s)" \
+        "$(value "$result" install_ratio)" "$install_ok" \
+        "$(value "$result" recompute_peak_rss_mib)" \
+        "$(value "$result" tiers_peak_rss_mib)" \
+        "$(value "$result" install_peak_rss_mib)" "$rss_ok"
+done
 printf '\n%-16s %9s %9s %7s %9s %9s %9s %9s %-8s\n' "customers:inv" "attempted" \
     "committed" "failed" "ser_errs" "cron_fail" "differ" "thruput" ">=0.90"
 for result in "${results[@]}"; do
@@ -265,7 +328,11 @@ say "Targets: recompute (cold and steady) <= $RECOMPUTE_TARGET x the bare aggreg
     "profitability of every customer over 12 months, as the pivot reads it" \
     "(report_s) <= $PROFIT_TARGET x a bare SQL GROUP BY of the same invoice" \
     "lines (rg_s: its _read_group alone; differ: customers whose revenue" \
-    "differs, must be 0)."
+    "differs, must be 0); the three addons installed on the loaded data" \
+    "(loaded_s) plus their first full recompute (first_s) <= $INSTALL_TARGET x" \
+    "installing them on an empty database (empty_s) plus the bare aggregate;" \
+    "peak RSS (MiB) of the processes evaluating, ranking and making the first" \
+    "recompute <= $RSS_TARGET."
 say "Results and EXPLAIN plans: $OUT. Databases $LC_DB, $BASE_DB and $TIERS_DB are kept."
 say "make bench took $(($(date +%s) - bench_start)) s."
 if [ "$missed" = 1 ] && [ "${BENCH_STRICT:-0}" = 1 ]; then

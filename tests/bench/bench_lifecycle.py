@@ -22,6 +22,7 @@ Figures are printed as ``key=value`` lines on stdout.
 import argparse
 import json
 import logging
+import resource
 import statistics
 import sys
 import time
@@ -58,6 +59,11 @@ def out(key, value):
     if isinstance(value, float):
         value = f"{value:.4f}"
     line(f"{key}={value}")
+
+
+def peak_rss_mib():
+    """The peak resident memory of this process (Odoo runs in it), in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def median(values):
@@ -823,6 +829,7 @@ def main(argv=None):
             out("load_s", load(env, args.customers, args.invoices, today, args.seed))
         if "recompute" in phases and lifecycle:
             bench_recompute(env, today, args.repeat)
+            out("recompute_peak_rss_mib", peak_rss_mib())
         if "post" in phases:
             if args.base_db:
                 with environment(args.base_db) as base_env:

@@ -39,6 +39,7 @@ from bench_lifecycle import (
     WORK_MEM,
     environment,
     out,
+    peak_rss_mib,
     source_rows,
     vacuum,
 )
@@ -265,6 +266,7 @@ def main(argv=None):
         out("tiers_ranking_step_s", statistics.median(steps))
         out("tiers_step_ratio", statistics.median(steps) / bare_s)
         daily_run(env)
+        out("tiers_peak_rss_mib", peak_rss_mib())
 
 
 if __name__ == "__main__":
