@@ -417,6 +417,66 @@ class TestProfitability(OwnCustomersCommon):
             (100, 60, 60, 40, "order"),
         )
 
+    def test_line_invoicing_several_order_lines(self):
+        """An invoice line that invoices two order lines (1 dozen recorded
+        at a cost of 72, 3 dozen at 60) is costed at their mean weighted
+        by the quantities ordered, 63 a dozen: 4 dozen, COGS 252."""
+        dozen = self.env.ref("uom.product_uom_dozen")
+        bolt = (
+            self.env["product.product"]
+            .with_company(self.company)
+            .create({"name": "Bolt", "standard_price": 5})
+        )
+        epsilon = self.customer("Epsilon", user_id=self.salesman.id)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": epsilon.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": bolt.id,
+                            "product_uom": dozen.id,
+                            "product_uom_qty": qty,
+                            "price_unit": 100,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                    for qty in (1, 3)
+                ],
+            }
+        )
+        order.order_line[0].purchase_price = 72
+        order.action_confirm()
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": epsilon.id,
+                "invoice_date": date(2025, 6, 3),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": bolt.id,
+                            "product_uom_id": dozen.id,
+                            "quantity": 4,
+                            "price_unit": 100,
+                            "tax_ids": [Command.clear()],
+                            "sale_line_ids": [Command.set(order.order_line.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        [row] = (
+            self.env[REPORT]
+            .with_context(allowed_company_ids=self.company.ids)
+            .search([("partner_id", "=", epsilon.id)])
+        )
+        self.assertEqual(
+            (row.revenue, round(row.cogs_order, 2), row.cogs_source),
+            (400, 252, "order"),
+        )
+
     def test_pivot_totals(self):
         """The pivot's total line and its columns: sums, and the margin %
         of the sums (285 / 550), not the mean of the rows' 60, 30 and 50."""

@@ -43,10 +43,10 @@ def margin_lines(date_after, date_until):
     the CTE ``crm_company`` that invoice: (company_id, partner_id,
     invoice_date, revenue, cost_source, cost_margin), revenue in company
     currency. The cost of the goods sold is the one recorded on the sale
-    order lines the line invoices (sale_margin's cost, their mean if
-    several; ``cost_source`` 'order'), else the product's cost ('cost'),
-    converted to the line's unit; cost_margin = revenue − that cost, NULL
-    without either (the margin rate applies)."""
+    order lines the line invoices (sale_margin's cost, their mean weighted
+    by the quantities ordered if several; ``cost_source`` 'order'), else the
+    product's cost ('cost'), converted to the line's unit; cost_margin =
+    revenue − that cost, NULL without either (the margin rate applies)."""
     # cost of one unit of the product's reference unit in company currency,
     # NULL unless positive
     product_cost = SQL(
@@ -77,8 +77,11 @@ def margin_lines(date_after, date_until):
       -- the product's cost read once per line (a JSON value per company)
       CROSS JOIN LATERAL (SELECT %(product_cost)s AS unit_cost) product_cost
       LEFT JOIN (
+          -- per unit of the product's reference unit, weighted by the
+          -- quantities ordered
           SELECT r.invoice_line_id,
-                 avg(sl.purchase_price * u.factor / so.currency_rate) AS unit_cost
+                 sum(sl.purchase_price / so.currency_rate * sl.product_uom_qty)
+                     / NULLIF(sum(sl.product_uom_qty / u.factor), 0) AS unit_cost
             FROM sale_order_line_invoice_rel r
             JOIN sale_order_line sl ON sl.id = r.order_line_id
             JOIN sale_order so ON so.id = sl.order_id
