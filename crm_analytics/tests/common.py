@@ -19,6 +19,32 @@ class AnalyticsCommon(LifecycleCommon):
             [{"name": f"{prefix} {i:03d}", "is_company": True} for i in range(count)]
         )
 
+    @classmethod
+    def _message(
+        cls, record, message_type, author, date, subject, subtype="mt_comment"
+    ):
+        """A message on ``record`` by ``author``, dated ``date`` (a touch)."""
+        message = record.message_post(
+            body=subject,
+            subject=subject,
+            author_id=author.id,
+            message_type=message_type,
+            subtype_xmlid=f"mail.{subtype}",
+        )
+        # a message's date is not the poster's to change
+        message.sudo().date = date
+        return message
+
+    @classmethod
+    def _activity_done(cls, record, xmlid, date):
+        """An activity of type ``xmlid`` done by the salesperson on
+        ``record``, its message dated ``date`` (a touch)."""
+        activity = record.activity_schedule(xmlid, user_id=cls.salesman.id)
+        message = activity.with_user(cls.salesman)._action_done(feedback="Done")[0]
+        # a message's date is not the poster's to change
+        message.sudo().date = date
+        return message
+
     def rank(self, reference_date=None, company=None):
         """Full recompute (lifecycle and value ranking) as of
         ``reference_date`` (default REF) in ``company``."""

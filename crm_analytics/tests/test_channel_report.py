@@ -73,22 +73,11 @@ class TestChannelReport(AnalyticsCommon):
 
     @classmethod
     def _call(cls, partner, date):
-        activity = partner.activity_schedule(
-            "mail.mail_activity_data_call", user_id=cls.salesman.id
-        )
-        message = activity.with_user(cls.salesman)._action_done(feedback="Done")[0]
-        message.sudo().date = date
+        cls._activity_done(partner, "mail.mail_activity_data_call", date)
 
     @classmethod
     def _email(cls, partner, date):
-        message = partner.message_post(
-            body="Question",
-            subject="Question",
-            author_id=partner.id,
-            message_type="email",
-            subtype_xmlid="mail.mt_comment",
-        )
-        message.sudo().date = date
+        cls._message(partner, "email", partner, date, "Question")
 
     @classmethod
     def _answer(cls, partner, values, date):

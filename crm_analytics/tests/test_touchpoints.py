@@ -42,27 +42,6 @@ class TestTouchpoints(AnalyticsCommon):
         cls._survey(cls.beta, "2025-06-01 10:00:00")
 
     @classmethod
-    def _message(
-        cls, record, message_type, author, date, subject, subtype="mt_comment"
-    ):
-        message = record.message_post(
-            body=subject,
-            subject=subject,
-            author_id=author.id,
-            message_type=message_type,
-            subtype_xmlid=f"mail.{subtype}",
-        )
-        message.sudo().date = date
-        return message
-
-    @classmethod
-    def _activity_done(cls, record, xmlid, date):
-        activity = record.activity_schedule(xmlid, user_id=cls.salesman.id)
-        message = activity.with_user(cls.salesman)._action_done(feedback="Done")[0]
-        message.sudo().date = date
-        return message
-
-    @classmethod
     def _survey(cls, partner, date):
         survey = cls.env["survey.survey"].create({"title": "Service survey"})
         question = cls.env["survey.question"].create(

@@ -15,17 +15,16 @@ against Odoo's own Invoice Analysis as its menu opens it: the
 ``key=value`` lines.
 """
 
-import argparse
 import statistics
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_lifecycle import environment, out
+from bench_lifecycle import database_args, environment, out
 
 
 def raw_statements(env, date_from, date_to):
@@ -130,15 +129,7 @@ def invoice_analysis(env):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", "-c", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--log-level", default="warn")
-    args = parser.parse_args(argv)
-    config.parse_config(
-        ["-c", args.config, "-d", args.db, f"--log-level={args.log_level}"]
-    )
+    args = database_args(__doc__.splitlines()[0], argv)
     with environment(args.db) as env:
         if "crm.analytics.dashboard" not in env:
             sys.exit(f"{args.db} must have crm_analytics installed")

@@ -13,26 +13,16 @@ the number of profiles made and the process's peak RSS (``key=value``
 lines); ``tools/bench.sh`` adds the installation's own time.
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
-from odoo.tools import config
-
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_lifecycle import environment, out, peak_rss_mib
+from bench_lifecycle import database_args, environment, out, peak_rss_mib
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", "-c", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--log-level", default="warn")
-    args = parser.parse_args(argv)
-    config.parse_config(
-        ["-c", args.config, "-d", args.db, f"--log-level={args.log_level}"]
-    )
+    args = database_args(__doc__.splitlines()[0], argv, repeat=False)
     with environment(args.db) as env:
         Profile = env["crm.customer.profile"]
         if "value_tier" not in Profile._fields:

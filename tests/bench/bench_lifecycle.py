@@ -66,6 +66,23 @@ def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def database_args(description, argv=None, repeat=True):
+    """The arguments of the benchmarks that run on one database (``-c``,
+    ``--db``, ``--log-level`` and, with ``repeat``, ``--repeat``), Odoo's
+    configuration loaded from them."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--config", "-c", required=True)
+    parser.add_argument("--db", required=True)
+    if repeat:
+        parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--log-level", default="warn")
+    args = parser.parse_args(argv)
+    config.parse_config(
+        ["-c", args.config, "-d", args.db, f"--log-level={args.log_level}"]
+    )
+    return args
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 

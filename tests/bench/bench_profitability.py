@@ -23,7 +23,6 @@ one CRM cost entry a month over the three years of history (committed, once),
 which the report shares among each month's customers by revenue.
 """
 
-import argparse
 import statistics
 import sys
 import time
@@ -32,10 +31,10 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_lifecycle import HISTORY_DAYS, environment, out
+from bench_lifecycle import HISTORY_DAYS, database_args, environment, out
 
 REPORT = "crm.customer.profitability.report"
 MONTHS = 12
@@ -127,15 +126,7 @@ def timed(env, function, *args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", "-c", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--log-level", default="warn")
-    args = parser.parse_args(argv)
-    config.parse_config(
-        ["-c", args.config, "-d", args.db, f"--log-level={args.log_level}"]
-    )
+    args = database_args(__doc__.splitlines()[0], argv)
     with environment(args.db) as env:
         if REPORT not in env:
             sys.exit(f"{args.db} must have crm_analytics installed")

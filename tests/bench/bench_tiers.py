@@ -25,18 +25,18 @@ full tier recompute:
 Figures are printed as ``key=value`` lines.
 """
 
-import argparse
 import statistics
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_lifecycle import (
     WORK_MEM,
+    database_args,
     environment,
     out,
     peak_rss_mib,
@@ -219,15 +219,7 @@ def daily_run(env):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", "-c", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--log-level", default="warn")
-    args = parser.parse_args(argv)
-    config.parse_config(
-        ["-c", args.config, "-d", args.db, f"--log-level={args.log_level}"]
-    )
+    args = database_args(__doc__.splitlines()[0], argv)
     today = date.today()
     with environment(args.db) as env:
         if "value_tier" not in env["crm.customer.profile"]._fields:
