@@ -227,3 +227,18 @@ class TestChannelReport(AnalyticsCommon):
             ),
             0,
         )
+
+    def test_all_customers_and_other_company(self):
+        """A sales manager reads every customer of the company; a user of
+        Company B only reads the customers' rows of Company B."""
+        self.assertEqual(
+            self.groups([], env=self.env(user=self.sales_manager))[0][:5],
+            (3, 7, 2, 1, 50.0),
+        )
+        rows = (
+            self.env(user=self.user_company_b)["crm.channel.report"]
+            .with_context(allowed_company_ids=self.company_b.ids)
+            .search([("partner_id", "in", self.trio.ids)])
+        )
+        self.assertEqual(rows.company_id, self.company_b)
+        self.assertEqual(len(rows), 3)
