@@ -15,21 +15,6 @@ COGS_SOURCES = [
     ("rate", "Margin rate"),
     ("mixed", "Several sources"),
 ]
-# The records a done activity may belong to: their table, the SQL of their
-# customer (alias ``r``, ``rp`` its partner) and of the records that count
-# (customer invoices and credit notes, not vendor bills). Activities marked
-# done on other records are no customer's cost to serve.
-ACTIVITY_RECORDS = {
-    "res.partner": ("res_partner", "r.commercial_partner_id", "TRUE"),
-    "crm.lead": ("crm_lead", "rp.commercial_partner_id", "TRUE"),
-    "sale.order": ("sale_order", "rp.commercial_partner_id", "TRUE"),
-    "account.move": (
-        "account_move",
-        "r.commercial_partner_id",
-        "r.move_type IN ('out_invoice', 'out_refund')",
-    ),
-    "crm.service.case": ("crm_service_case", "r.commercial_partner_id", "TRUE"),
-}
 
 
 class CrmCustomerProfitabilityReport(models.Model):
@@ -279,61 +264,20 @@ class CrmCustomerProfitabilityReport(models.Model):
         month) and ``crm_cost`` (the CRM costs of each company and month,
         shared by the customers' positive revenue of the month in
         ``_from``)."""
-        case_cost = SQL(
-            "CASE k.case_type %s END",
-            SQL(" ").join(
-                SQL(
-                    "WHEN %s THEN c.%s",
-                    case_type,
-                    SQL.identifier(f"cost_{case_type}"),
-                )
-                for case_type in CASE_TYPE_COST_FIELDS
-            ),
-        )
-        # per model, from the messages (a few) to their records by id
-        done_activities = SQL("\nUNION ALL\n").join(
-            SQL(
-                """SELECT coalesce(r.company_id, m.record_company_id) AS company_id,
-                          %(partner)s AS partner_id, m.mail_activity_type_id,
-                          date_trunc('month', m.date)::date AS month
-                     FROM mail_message m
-                     JOIN %(table)s r ON r.id = m.res_id %(join)s
-                    WHERE m.model = %(model)s
-                      AND m.mail_activity_type_id IS NOT NULL
-                      AND %(counts)s""",
-                model=model,
-                table=SQL.identifier(table),
-                partner=SQL(partner),
-                counts=SQL(counts),
-                join=SQL("LEFT JOIN res_partner rp ON rp.id = r.partner_id")
-                if partner.startswith("rp.")
-                else SQL(),
-            )
-            for model, (table, partner, counts) in ACTIVITY_RECORDS.items()
-        )
         return SQL(
             """
             service AS (
-                SELECT k.company_id, k.commercial_partner_id AS partner_id,
-                       date_trunc('month', k.date_recorded)::date AS month,
-                       count(*) AS cases, sum(coalesce(%(case_cost)s, 0)) AS cost
-                  FROM crm_service_case k
-                  JOIN crm_company c ON c.id = k.company_id
-                  JOIN crm_customer_profile pr
-                    ON pr.partner_id = k.commercial_partner_id
-                   AND pr.company_id = k.company_id
+                SELECT k.company_id, k.partner_id,
+                       date_trunc('month', k.date)::date AS month,
+                       count(*) AS cases, sum(k.cost) AS cost
+                  FROM (%(cases)s) k
               GROUP BY 1, 2, 3
             ),
             done AS (
-                SELECT a.company_id, a.partner_id, a.month,
-                       count(*) AS activities,
-                       sum(coalesce(
-                           (t.crm_cost ->> a.company_id::text)::numeric, 0)) AS cost
-                  FROM (%(done_activities)s) a
-                  JOIN crm_company c ON c.id = a.company_id
-                  JOIN mail_activity_type t ON t.id = a.mail_activity_type_id
-                  JOIN crm_customer_profile pr
-                    ON pr.partner_id = a.partner_id AND pr.company_id = a.company_id
+                SELECT a.company_id, a.partner_id,
+                       date_trunc('month', a.date)::date AS month,
+                       count(*) AS activities, sum(a.cost) AS cost
+                  FROM (%(activities)s) a
               GROUP BY 1, 2, 3
             ),
             fact AS (
@@ -367,8 +311,8 @@ class CrmCustomerProfitabilityReport(models.Model):
               GROUP BY 1, 2
             )
             """,
-            case_cost=case_cost,
-            done_activities=done_activities,
+            cases=document_sql.case_cost_rows(),
+            activities=document_sql.activity_cost_rows(),
         )
 
     @api.model

@@ -1,10 +1,13 @@
 """SQL pieces over the documents shared by the reports (churn, cohorts,
-repurchase, ROI, CLV): every purchase and refund from the lifecycle's
-source documents, and the invoice lines with their margin."""
+repurchase, ROI, CLV, profitability) and the value ranking: every purchase
+and refund from the lifecycle's source documents, the invoice lines with
+their margin, and the service cases and done activities at their cost."""
 
 from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.tools import lifecycle_sql
+
+from ..const import CASE_TYPE_COST_FIELDS
 
 
 def documents(date):
@@ -37,10 +40,12 @@ def document_ctes():
     )
 
 
-def margin_lines(date_after, date_until):
+def margin_lines(date_after, date_until, partner_filter=None):
     """Invoice lines of posted customer invoices and credit notes dated in
     (``date_after``, ``date_until``] (SQL expressions) of the companies of
-    the CTE ``crm_company`` that invoice: (company_id, partner_id,
+    the CTE ``crm_company`` that invoice, of the customers
+    ``partner_filter(column)`` keeps (see ``lifecycle_sql.source_rows``;
+    None: every customer): (company_id, partner_id,
     invoice_date, revenue, cost_source, cost_margin), revenue in company
     currency. The cost of the goods sold is the one recorded on the sale
     order lines the line invoices (sale_margin's cost, their mean weighted
@@ -94,8 +99,101 @@ def margin_lines(date_after, date_until):
        AND l.display_type = 'product'
        AND m.invoice_date > %(after)s
        AND m.invoice_date <= %(until)s
+       %(filter)s
             """,
         product_cost=product_cost,
         after=date_after,
         until=date_until,
+        filter=partner_filter(SQL("m.commercial_partner_id"))
+        if partner_filter
+        else SQL(),
+    )
+
+
+# The records a done activity may belong to: their table, the SQL of their
+# customer (alias ``r``, ``rp`` its partner) and of the records that count
+# (customer invoices and credit notes, not vendor bills). Activities marked
+# done on other records are no customer's cost to serve.
+ACTIVITY_RECORDS = {
+    "res.partner": ("res_partner", "r.commercial_partner_id", "TRUE"),
+    "crm.lead": ("crm_lead", "rp.commercial_partner_id", "TRUE"),
+    "sale.order": ("sale_order", "rp.commercial_partner_id", "TRUE"),
+    "account.move": (
+        "account_move",
+        "r.commercial_partner_id",
+        "r.move_type IN ('out_invoice', 'out_refund')",
+    ),
+    "crm.service.case": ("crm_service_case", "r.commercial_partner_id", "TRUE"),
+}
+
+
+def case_cost_rows(partner_filter=None):
+    """The service cases of the customers (a lifecycle profile) of the
+    companies of the CTE ``crm_company``, each at the cost of its type (the
+    CTE's ``cost_<type>`` columns): (company_id, partner_id, date, cost).
+    ``partner_filter``: as for ``margin_lines``."""
+    case_cost = SQL(
+        "CASE k.case_type %s END",
+        SQL(" ").join(
+            SQL("WHEN %s THEN c.%s", case_type, SQL.identifier(f"cost_{case_type}"))
+            for case_type in CASE_TYPE_COST_FIELDS
+        ),
+    )
+    return SQL(
+        """
+    SELECT k.company_id, k.commercial_partner_id AS partner_id,
+           k.date_recorded AS date, coalesce(%(case_cost)s, 0) AS cost
+      FROM crm_service_case k
+      JOIN crm_company c ON c.id = k.company_id
+      JOIN crm_customer_profile pr
+        ON pr.partner_id = k.commercial_partner_id
+       AND pr.company_id = k.company_id
+     WHERE TRUE %(filter)s
+        """,
+        case_cost=case_cost,
+        filter=partner_filter(SQL("k.commercial_partner_id"))
+        if partner_filter
+        else SQL(),
+    )
+
+
+def activity_cost_rows(partner_filter=None):
+    """The activities marked done (from the message Odoo posts then) on the
+    customers (a lifecycle profile) of the companies of the CTE
+    ``crm_company``, their contacts, opportunities, orders, invoices or
+    service cases, each at the cost of its type: (company_id, partner_id,
+    date, cost). ``partner_filter``: as for ``margin_lines``."""
+    # per model, from the messages (a few) to their records by id
+    done = SQL("\nUNION ALL\n").join(
+        SQL(
+            """SELECT coalesce(r.company_id, m.record_company_id) AS company_id,
+                      %(partner)s AS partner_id, m.mail_activity_type_id,
+                      m.date::date AS date
+                 FROM mail_message m
+                 JOIN %(table)s r ON r.id = m.res_id %(join)s
+                WHERE m.model = %(model)s
+                  AND m.mail_activity_type_id IS NOT NULL
+                  AND %(counts)s %(filter)s""",
+            model=model,
+            table=SQL.identifier(table),
+            partner=SQL(partner),
+            counts=SQL(counts),
+            join=SQL("LEFT JOIN res_partner rp ON rp.id = r.partner_id")
+            if partner.startswith("rp.")
+            else SQL(),
+            filter=partner_filter(SQL(partner)) if partner_filter else SQL(),
+        )
+        for model, (table, partner, counts) in ACTIVITY_RECORDS.items()
+    )
+    return SQL(
+        """
+    SELECT a.company_id, a.partner_id, a.date,
+           coalesce((t.crm_cost ->> a.company_id::text)::numeric, 0) AS cost
+      FROM (%(done)s) a
+      JOIN crm_company c ON c.id = a.company_id
+      JOIN mail_activity_type t ON t.id = a.mail_activity_type_id
+      JOIN crm_customer_profile pr
+        ON pr.partner_id = a.partner_id AND pr.company_id = a.company_id
+        """,
+        done=done,
     )
