@@ -6,6 +6,14 @@ VALUE_TIERS = [
     ("ordinary", "Ordinary"),
     ("small", "Small"),
 ]
+# What the M of RFM measures over the window (company setting): net revenue,
+# gross margin (revenue − cost of goods sold) or contribution (gross margin −
+# cost to serve), as the customer profitability report defines them.
+VALUE_BASES = [
+    ("revenue", "Revenue"),
+    ("margin", "Gross Margin"),
+    ("contribution", "Contribution"),
+]
 # Height on the pyramid, for "moved up / down"; no tier is 0.
 TIER_LEVELS = {"vip": 4, "key": 3, "ordinary": 2, "small": 1}
 SCORES = (2, 3, 4, 5)

@@ -44,6 +44,7 @@ class CrmAnalyticsDashboard(models.AbstractModel):
                 "user_id": filters.get("user_id") or False,
             },
             "pyramid": self._pyramid(profile_domain),
+            "pyramid_share_label": self._pyramid_share_label(),
             "funnel": self._funnel(profile_domain),
             "stage_flow": self._stage_flow(
                 date_from, date_to, company_ids, profile_domain
@@ -106,6 +107,18 @@ class CrmAnalyticsDashboard(models.AbstractModel):
             }
             for tier, _label in VALUE_TIERS
         ]
+
+    def _pyramid_share_label(self):
+        """The heading of the pyramid's shares: what the window value of the
+        selected companies measures (their value basis)."""
+        bases = set(self.env.companies.sudo().mapped("crm_value_basis"))
+        if bases == {"revenue"}:
+            return self.env._("Share of revenue")
+        if bases == {"margin"}:
+            return self.env._("Share of gross margin")
+        if bases == {"contribution"}:
+            return self.env._("Share of contribution")
+        return self.env._("Share of value")
 
     def _funnel(self, domain):
         groups = self.env["crm.customer.profile"]._read_group(

@@ -38,12 +38,19 @@ class CrmCustomerProfile(models.Model):
         readonly=True,
         help="Frequency F: invoices in the RFM window (default the last 365 days).",
     )
-    rfm_monetary = fields.Monetary(
+    rfm_revenue = fields.Monetary(
         string="Window Revenue",
         readonly=True,
-        help="Monetary value M: untaxed revenue net of credit notes in the RFM "
-        "window. Only customers with a positive window revenue are scored.",
+        help="Untaxed revenue net of credit notes in the RFM window.",
     )
+    rfm_monetary = fields.Monetary(
+        string="Window Value",
+        readonly=True,
+        help="Monetary value M: the customer's value over the RFM window by the "
+        "company's value basis (revenue, gross margin or contribution). Only "
+        "customers with a positive window value are scored.",
+    )
+    value_basis = fields.Selection(related="company_id.crm_value_basis")
     rfm_recency_score = fields.Integer(
         string="R Score", readonly=True, aggregator="avg", help="1 to 5, 5 best."
     )
@@ -57,8 +64,8 @@ class CrmCustomerProfile(models.Model):
         VALUE_TIERS,
         readonly=True,
         index=True,
-        help="Place on the customer pyramid by window revenue. Empty: no "
-        "positive window revenue.",
+        help="Place on the customer pyramid by window value. Empty: no "
+        "positive window value.",
     )
     tier_date = fields.Date(string="In Tier Since", readonly=True)
     potential_date = fields.Date(
@@ -141,6 +148,7 @@ class CrmCustomerProfile(models.Model):
             # every profile of the companies ranked, whatever the caller's rules
             from_facts = all(
                 company.crm_rfm_window_days == FACTS_WINDOW_DAYS
+                and company.crm_value_basis == "revenue"
                 for company in companies
             ) and not self.sudo().search_count(
                 [("company_id", "in", companies.ids), ("facts_date", "!=", date)],
@@ -159,7 +167,11 @@ class CrmCustomerProfile(models.Model):
                 SQL(
                     "%s%s",
                     ranking_sql.ranked(from_facts=from_facts),
-                    self.env["crm.value.ranking"]._ranking_cte(date),
+                    self.env["crm.value.ranking"]._ranking_cte(
+                        date,
+                        cost_rate=not from_facts
+                        and set(companies.mapped("crm_value_basis")) != {"revenue"},
+                    ),
                 ),
                 from_facts=from_facts,
                 snapshot_since=snapshot_since,
@@ -199,7 +211,7 @@ class CrmCustomerProfile(models.Model):
                 """
                 WITH %(potential)s,
                 found AS (
-                    SELECT pr.id, x.monetary - coalesce(pr.rfm_monetary, 0) AS gap
+                    SELECT pr.id, x.revenue - coalesce(pr.rfm_revenue, 0) AS gap
                       FROM potential x
                       JOIN crm_customer_profile pr
                         ON pr.partner_id = x.partner_id
@@ -277,7 +289,9 @@ class CrmCustomerProfile(models.Model):
         # read them: read, not shown
         companies = self.env["res.company"].sudo().browse(company_ids)
         from_facts = all(
-            company.crm_rfm_window_days == FACTS_WINDOW_DAYS for company in companies
+            company.crm_rfm_window_days == FACTS_WINDOW_DAYS
+            and company.crm_value_basis == "revenue"
+            for company in companies
         )
         rows = self.env.execute_query(
             self._value_statement(
@@ -350,13 +364,15 @@ class CrmCustomerProfile(models.Model):
         profile_columns = SQL(
             """pr.id, pr.partner_id, pr.company_id, pr.lifecycle_stage,
                pr.value_tier AS old_tier, pr.rfm_frequency AS old_frequency,
-               pr.rfm_monetary AS old_monetary, pr.rfm_recency_score AS old_r,
-               pr.rfm_frequency_score AS old_f, pr.rfm_monetary_score AS old_m,
+               pr.rfm_revenue AS old_revenue, pr.rfm_monetary AS old_monetary,
+               pr.rfm_recency_score AS old_r, pr.rfm_frequency_score AS old_f,
+               pr.rfm_monetary_score AS old_m,
                pr.write_date"""
         )
         final_columns = SQL(
             """p.id, p.partner_id, p.company_id, p.lifecycle_stage, p.old_tier,
-               p.old_frequency, p.old_monetary, p.old_r, p.old_f, p.old_m"""
+               p.old_frequency, p.old_revenue, p.old_monetary, p.old_r, p.old_f,
+               p.old_m"""
         )
         snapshot_read = snapshot_join = snapshot_write = SQL()
         if full and snapshot_since:
@@ -375,8 +391,8 @@ class CrmCustomerProfile(models.Model):
                 """coalesce(p.partner_id, cv.partner_id) AS partner_id,
                    coalesce(p.company_id, cv.company_id) AS company_id,
                    p.id, p.lifecycle_stage, p.old_tier, p.old_frequency,
-                   p.old_monetary, p.old_r, p.old_f, p.old_m, cv.period_id,
-                   cv.date_from, cv.date_to, %s""",
+                   p.old_revenue, p.old_monetary, p.old_r, p.old_f, p.old_m,
+                   cv.period_id, cv.date_from, cv.date_to, %s""",
                 SQL(", ").join(
                     SQL.identifier("cv", f"period_{c}") for c in SNAPSHOT_COLUMNS
                 ),
@@ -402,8 +418,8 @@ profile AS NOT MATERIALIZED (
 ),
 -- only what ranking needs: narrow rows sort and join faster
 win AS NOT MATERIALIZED (
-    SELECT p.id, p.partner_id, p.company_id, p.frequency, p.monetary,
-           p.recency_days
+    SELECT p.id, p.partner_id, p.company_id, p.frequency,
+           p.monetary AS revenue, p.monetary, p.recency_days
       FROM profile p
 )""",
                 settings=ranking_sql.company_settings(company_ids),
@@ -415,7 +431,7 @@ win AS NOT MATERIALIZED (
             )
             final = SQL(
                 """
-    SELECT %(final_columns)s, p.frequency, p.monetary,
+    SELECT %(final_columns)s, p.frequency, p.monetary AS revenue, p.monetary,
            v.r_score, v.f_score, v.m_score, v.tier::varchar AS tier
       FROM profile p
       LEFT JOIN valued v ON v.id = p.id%(snapshot_join)s""",
@@ -439,6 +455,7 @@ profile AS (
                 """
     SELECT %(final_columns)s,
            coalesce(w.frequency, 0) AS frequency,
+           coalesce(w.revenue, 0) AS revenue,
            coalesce(w.monetary, 0) AS monetary,
            v.r_score, v.f_score, v.m_score,
            v.tier::varchar AS tier
@@ -454,11 +471,11 @@ profile AS (
         # Most customers keep their values: only the others are carried on
         # (rows of every customer cost at each step).
         rfm_moved = SQL(
-            """(f.old_frequency, f.old_monetary, f.old_r, f.old_f, f.old_m,
-                f.old_tier)
+            """(f.old_frequency, f.old_revenue, f.old_monetary, f.old_r, f.old_f,
+                f.old_m, f.old_tier)
                IS DISTINCT FROM
-               (f.frequency, f.monetary, f.r_score, f.f_score, f.m_score,
-                f.tier)"""
+               (f.frequency, f.revenue, f.monetary, f.r_score, f.f_score,
+                f.m_score, f.tier)"""
         )
         changed = rfm_moved
         if full and snapshot_since:
@@ -494,6 +511,7 @@ moved AS (
 updated AS (
     UPDATE crm_customer_profile pr
        SET rfm_frequency = m.frequency,
+           rfm_revenue = m.revenue,
            rfm_monetary = m.monetary,
            rfm_recency_score = m.r_score,
            rfm_frequency_score = m.f_score,

@@ -65,12 +65,13 @@ class CrmCustomerSnapshotPeriod(models.Model):
     # several periods of a customer hold the same kind of figure at
     # different times: their sum means nothing, their mean does
     rfm_monetary = fields.Monetary(
-        string="Window Revenue",
+        string="Window Value",
         readonly=True,
         aggregator="avg",
-        help="Revenue of the RFM window at the ranking that started the "
-        "period. Totals are means per period: filter on one date (Holding "
-        "on, or Current) for the mean per customer on that date.",
+        help="Value of the RFM window (by the company's value basis) at the "
+        "ranking that started the period. Totals are means per period: filter "
+        "on one date (Holding on, or Current) for the mean per customer on that "
+        "date.",
     )
     rfm_recency_score = fields.Integer(
         string="Recency Score", readonly=True, aggregator="avg"

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..const import SCORES
+from ..const import SCORES, VALUE_BASES
 
 
 class CrmValueRanking(models.Model):
@@ -17,20 +17,38 @@ class CrmValueRanking(models.Model):
     date = fields.Date(required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
+    value_basis = fields.Selection(VALUE_BASES, readonly=True)
     tier_mode = fields.Selection(
-        [("share", "Share of customers"), ("thresholds", "Revenue thresholds")],
+        [("share", "Share of customers"), ("thresholds", "Value thresholds")],
         readonly=True,
     )
     customer_count = fields.Integer(
         string="Ranked Customers",
         readonly=True,
-        help="Customers with a positive window revenue.",
+        help="Customers with a positive window value.",
     )
-    revenue_total = fields.Monetary(string="Window Revenue", readonly=True)
+    revenue_total = fields.Monetary(
+        string="Window Revenue",
+        readonly=True,
+        help="Window revenue of the ranked customers.",
+    )
+    value_total = fields.Monetary(
+        string="Window Value",
+        readonly=True,
+        help="Window value of the ranked customers, by the value basis.",
+    )
+    crm_cost_rate = fields.Float(
+        string="CRM Costs per Revenue",
+        readonly=True,
+        digits=(16, 6),
+        help="Contribution basis: the CRM costs of the window over the positive "
+        "window revenue of all customers. A customer placed between two "
+        "rankings bears this share of its revenue.",
+    )
     vip_cutoff = fields.Monetary(
         string="VIP From",
         readonly=True,
-        help="Smallest window revenue of a VIP customer in this ranking.",
+        help="Smallest window value of a VIP customer in this ranking.",
     )
     key_cutoff = fields.Monetary(string="Key From", readonly=True)
     ordinary_cutoff = fields.Monetary(string="Ordinary From", readonly=True)
@@ -61,27 +79,30 @@ class CrmValueRanking(models.Model):
         return True
 
     @api.model
-    def _ranking_cte(self, date):
+    def _ranking_cte(self, date, cost_rate=False):
         """CTE ``run``: the ranking of ``date`` of each company of CTE
         ``crm_company``, its counts and cut-offs from CTE ``valued`` (see
         ``crm.customer.profile._value_statement``), replacing one of that
-        date."""
+        date. ``cost_rate``: the statement has CTE ``win_cost_rate`` (see
+        ``tools.ranking_sql.window_value``)."""
         return SQL(
             """
 run AS (
 INSERT INTO crm_value_ranking (
-    company_id, date, tier_mode, customer_count, revenue_total,
-    vip_cutoff, key_cutoff, ordinary_cutoff, score_cutoffs,
-    create_uid, create_date, write_uid, write_date)
-SELECT c.id, %(date)s::date, c.tier_mode, coalesce(a.customers, 0),
-       coalesce(a.revenue, 0), a.vip_cutoff, a.key_cutoff, a.ordinary_cutoff,
+    company_id, date, value_basis, tier_mode, customer_count, revenue_total,
+    value_total, crm_cost_rate, vip_cutoff, key_cutoff, ordinary_cutoff,
+    score_cutoffs, create_uid, create_date, write_uid, write_date)
+SELECT c.id, %(date)s::date, c.basis, c.tier_mode, coalesce(a.customers, 0),
+       coalesce(a.revenue, 0), coalesce(a.value, 0), %(cost_rate)s,
+       a.vip_cutoff, a.key_cutoff, a.ordinary_cutoff,
        coalesce(a.score_cutoffs, %(no_cutoffs)s),
        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
   FROM crm_company c
   LEFT JOIN (
     SELECT v.company_id,
            count(*) AS customers,
-           sum(v.monetary) AS revenue,
+           sum(v.revenue) AS revenue,
+           sum(v.monetary) AS value,
            min(v.monetary) FILTER (WHERE v.tier = 'vip') AS vip_cutoff,
            min(v.monetary) FILTER (WHERE v.tier = 'key') AS key_cutoff,
            min(v.monetary) FILTER (WHERE v.tier = 'ordinary') AS ordinary_cutoff,
@@ -93,9 +114,12 @@ SELECT c.id, %(date)s::date, c.tier_mode, coalesce(a.customers, 0),
   GROUP BY v.company_id
   ) a ON a.company_id = c.id
     ON CONFLICT (company_id, date) DO UPDATE
-   SET tier_mode = EXCLUDED.tier_mode,
+   SET value_basis = EXCLUDED.value_basis,
+       tier_mode = EXCLUDED.tier_mode,
        customer_count = EXCLUDED.customer_count,
        revenue_total = EXCLUDED.revenue_total,
+       value_total = EXCLUDED.value_total,
+       crm_cost_rate = EXCLUDED.crm_cost_rate,
        vip_cutoff = EXCLUDED.vip_cutoff,
        key_cutoff = EXCLUDED.key_cutoff,
        ordinary_cutoff = EXCLUDED.ordinary_cutoff,
@@ -107,6 +131,11 @@ RETURNING id
             """,
             date=date,
             uid=self.env.uid,
+            cost_rate=SQL(
+                "(SELECT k.rate FROM win_cost_rate k WHERE k.company_id = c.id)"
+            )
+            if cost_rate
+            else SQL("NULL::float8"),
             recency=SQL(", ").join(
                 SQL("min(v.recency_days) FILTER (WHERE v.r_score < %s)", s)
                 for s in SCORES

@@ -4,21 +4,35 @@ from odoo.exceptions import ValidationError
 from odoo.addons.crm_lifecycle.bounds import AMOUNT, PERIOD_DAYS, RATE, check_bounds
 from odoo.addons.crm_satisfaction.models.crm_service_sla import CASE_PRIORITIES
 
+from ..const import VALUE_BASES
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    crm_value_basis = fields.Selection(
+        VALUE_BASES,
+        string="Value Basis",
+        default="revenue",
+        required=True,
+        help="What a customer's value over the RFM window (the M of RFM) "
+        "measures, and so the value tiers, the Pareto curve and the potential "
+        "big customers: net revenue; gross margin (revenue minus the cost of "
+        "goods sold); or contribution (gross margin minus the cost to serve: "
+        "service cases, done activities and the window's CRM costs shared by "
+        "revenue), as the Customer Profitability report computes them.",
+    )
     crm_tier_mode = fields.Selection(
         [
             ("share", "Share of customers"),
-            ("thresholds", "Revenue thresholds"),
+            ("thresholds", "Value thresholds"),
         ],
         string="Value Tier Mode",
         default="share",
         required=True,
-        help="Share of customers: tiers by rank of the window revenue (the "
-        "largest first). Revenue thresholds: a fixed minimum window revenue "
-        "per tier.",
+        help="Share of customers: tiers by rank of the window value (the "
+        "largest first). Value thresholds: a fixed minimum window value per "
+        "tier.",
     )
     crm_tier_vip_share = fields.Float(
         string="VIP Share (%)", default=5.0, digits=(5, 2)
@@ -36,7 +50,7 @@ class ResCompany(models.Model):
         string="VIP From",
         currency_field="currency_id",
         default=100000.0,
-        help="Minimum window revenue of a VIP customer (revenue thresholds mode).",
+        help="Minimum window value of a VIP customer (value thresholds mode).",
     )
     crm_tier_key_threshold = fields.Monetary(
         string="Key From", currency_field="currency_id", default=20000.0
@@ -173,7 +187,7 @@ class ResCompany(models.Model):
             if not thresholds[0] > thresholds[1] > thresholds[2]:
                 raise ValidationError(
                     self.env._(
-                        "%(company)s: the revenue thresholds must decrease from VIP "
+                        "%(company)s: the value thresholds must decrease from VIP "
                         "to key to ordinary customers.",
                         company=company.name,
                     )

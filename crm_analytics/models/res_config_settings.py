@@ -4,6 +4,9 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    crm_value_basis = fields.Selection(
+        related="company_id.crm_value_basis", readonly=False
+    )
     crm_tier_mode = fields.Selection(related="company_id.crm_tier_mode", readonly=False)
     crm_tier_vip_share = fields.Float(
         related="company_id.crm_tier_vip_share", readonly=False

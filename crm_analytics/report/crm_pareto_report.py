@@ -3,14 +3,16 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.tools import arguments
 
+from ..const import VALUE_BASES
 from ..tools import ranking_sql
 
 
 class CrmParetoReport(models.Model):
-    """Cumulative revenue curve (二八法则): customers ranked by window revenue,
+    """Cumulative value curve (二八法则): customers ranked by window value
+    (by the company's value basis: revenue, gross margin or contribution),
     largest first, within their company; per customer (its profile's id)
-    percentile, the share of the company's revenue made by the customers up
-    to it. Revenue is in the current company's currency. The curve is that
+    percentile, the share of the company's value made by the customers up
+    to it. Amounts are in the current company's currency. The curve is that
     of the customers whose profiles the reader may read (record rules: a
     salesperson limited to their own documents reads the curve of their own
     customers, as ``pareto()`` counts them; the other
@@ -22,7 +24,7 @@ class CrmParetoReport(models.Model):
     _depends = {
         "crm.customer.profile": ["partner_id", "company_id", "rfm_monetary", "user_id"],
         # the currency table
-        "res.company": ["currency_id"],
+        "res.company": ["currency_id", "crm_value_basis"],
         "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
     }
     _rec_name = "partner_id"
@@ -40,9 +42,15 @@ class CrmParetoReport(models.Model):
         aggregator="max",
         help="The customer belongs to this top percentage of customers.",
     )
-    rfm_monetary = fields.Monetary(string="Window Revenue", readonly=True)
+    rfm_monetary = fields.Monetary(string="Window Value", readonly=True)
+    value_basis = fields.Selection(
+        VALUE_BASES,
+        readonly=True,
+        help="What the company's window value measures: revenue, gross margin "
+        "or contribution.",
+    )
     revenue_share_cumulative = fields.Float(
-        string="Cumulative Revenue (%)",
+        string="Cumulative Value (%)",
         readonly=True,
         digits=(16, 2),
         aggregator="max",
@@ -63,9 +71,9 @@ class CrmParetoReport(models.Model):
     @api.model
     def _with(self):
         """CTE ``ranked``: the customers of the selected companies with a
-        positive window revenue, ranked within their company and among those
+        positive window value, ranked within their company and among those
         whose profiles the reader may read or among the others, with the
-        running and total revenue."""
+        running and total value."""
         return SQL(
             """
             ranked AS (
@@ -98,6 +106,7 @@ class CrmParetoReport(models.Model):
             """
             SELECT r.id, r.partner_id, r.company_id, r.position,
                    r.rfm_monetary * account_currency_table.rate AS rfm_monetary,
+                   c.crm_value_basis AS value_basis,
                    ceil(100.0 * r.position / r.n)::int AS customer_percentile,
                    100.0 * r.running / r.total AS revenue_share_cumulative
             """
@@ -108,6 +117,7 @@ class CrmParetoReport(models.Model):
         return SQL(
             """
             FROM ranked r
+            JOIN res_company c ON c.id = r.company_id
             JOIN %(currency_table)s
               ON account_currency_table.company_id = r.company_id
             """,
@@ -123,8 +133,9 @@ class CrmParetoReport(models.Model):
         ``reference_date`` (default today).
 
         :return: ``{'customers': n, 'share_for_80': p}``: n customers with a
-            positive window revenue; p = 100 × k / n, k the fewest customers,
-            largest first, whose revenue reaches 80% of the total (None when
+            positive window value (by the company's value basis); p = 100 ×
+            k / n, k the fewest customers, largest first, whose value reaches
+            80% of the total (None when
             n = 0).
 
         Among the customers whose profile the caller may read (record rules:

@@ -18,7 +18,9 @@ class CrmPotentialCustomerReport(models.Model):
     carried over a year (revenue of the last 12 months × its ratio to the
     previous 12 months, when it grew), over the RFM window; it is placed as
     a posted invoice places a customer (thresholds, or the last ranking's
-    cut-offs). Amounts are in the current company's currency."""
+    cut-offs), converted to the company's value basis at the value per unit
+    of revenue of the last ranking. Amounts are revenue, in the current
+    company's currency."""
 
     _name = "crm.potential.customer.report"
     _inherit = ["crm.selection.order.mixin"]
@@ -29,15 +31,15 @@ class CrmPotentialCustomerReport(models.Model):
     _depends = {
         "crm.customer.profile": [
             "partner_id", "company_id", "user_id", "team_id", "value_tier",
-            "rfm_monetary", "revenue_12m", "revenue_prev_12m",
+            "rfm_revenue", "revenue_12m", "revenue_prev_12m",
         ],
         "res.partner": ["crm_potential_spend"],
         "crm.value.ranking": [
             "date", "company_id", "vip_cutoff", "key_cutoff", "ordinary_cutoff",
-            "score_cutoffs",
+            "score_cutoffs", "revenue_total", "value_total",
         ],
         "res.company": [
-            "currency_id", "crm_rfm_window_days", "crm_tier_mode",
+            "currency_id", "crm_rfm_window_days", "crm_tier_mode", "crm_value_basis",
             "crm_tier_vip_threshold", "crm_tier_key_threshold",
             "crm_tier_ordinary_threshold",
         ],
@@ -50,7 +52,14 @@ class CrmPotentialCustomerReport(models.Model):
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     value_tier = fields.Selection(VALUE_TIERS, string="Tier Today", readonly=True)
-    potential_tier = fields.Selection(VALUE_TIERS, readonly=True)
+    potential_tier = fields.Selection(
+        VALUE_TIERS,
+        readonly=True,
+        help="The tier the potential would place the customer in. Where the "
+        "company values customers by margin or contribution, the potential "
+        "revenue is converted at the window value per unit of window revenue "
+        "of its last full ranking.",
+    )
     potential_source = fields.Selection(
         POTENTIAL_SOURCES,
         string="Potential From",
@@ -101,8 +110,9 @@ class CrmPotentialCustomerReport(models.Model):
     def _potential_ctes(self, company_ids):
         """CTEs ``crm_company`` (the value settings of ``company_ids``),
         ``win`` (every customer below VIP with a potential, as the window
-        revenue it would make), ``valued`` (the tier that revenue places it
-        in) and ``potential`` (both). Also read by the full ranking, which
+        revenue it would make and that revenue's value by the company's
+        basis), ``valued`` (the tier that value places it in) and
+        ``potential`` (both). Also read by the full ranking, which
         marks the potential big customers (``crm.customer.profile``)."""
         return SQL(
             """
@@ -115,10 +125,21 @@ class CrmPotentialCustomerReport(models.Model):
                                  OR coalesce(g.wallet, 0) >= g.projected
                             THEN 'wallet' ELSE 'growth' END AS source,
                        greatest(g.wallet, g.projected) * c.window_days / 365.0
-                           AS monetary
+                           AS revenue,
+                       greatest(g.wallet, g.projected) * c.window_days / 365.0
+                           * CASE WHEN c.basis = 'revenue' THEN 1
+                                  ELSE r.value_total / NULLIF(r.revenue_total, 0)
+                             END AS monetary
                   FROM crm_customer_profile pr
                   JOIN crm_company c ON c.id = pr.company_id
                   JOIN res_partner p ON p.id = pr.partner_id
+                  -- the value of a unit of revenue in the last ranking
+                  LEFT JOIN LATERAL (
+                       SELECT r.value_total, r.revenue_total
+                         FROM crm_value_ranking r
+                        WHERE r.company_id = pr.company_id
+                     ORDER BY r.date DESC, r.id DESC
+                        LIMIT 1) r ON TRUE
                  CROSS JOIN LATERAL (
                        SELECT nullif((p.crm_potential_spend
                                       ->> pr.company_id::text)::numeric, 0)
@@ -147,10 +168,10 @@ class CrmPotentialCustomerReport(models.Model):
                    pr.value_tier,
                    x.tier AS potential_tier,
                    x.source AS potential_source,
-                   coalesce(pr.rfm_monetary, 0) * account_currency_table.rate
+                   coalesce(pr.rfm_revenue, 0) * account_currency_table.rate
                        AS window_revenue,
-                   x.monetary * account_currency_table.rate AS potential,
-                   (x.monetary - coalesce(pr.rfm_monetary, 0))
+                   x.revenue * account_currency_table.rate AS potential,
+                   (x.revenue - coalesce(pr.rfm_revenue, 0))
                        * account_currency_table.rate AS gap
             """
         )

@@ -3,13 +3,14 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.const import LIFECYCLE_STAGES
 
-from ..models.crm_customer_profile import VALUE_TIERS
+from ..const import VALUE_BASES, VALUE_TIERS
 
 
 class CrmValueTierReport(models.Model):
     """Customer pyramid and RFM grid: one row per customer with a tier (its
     profile's id), with its share of the company's tiered customers and of
-    their window revenue (summed per tier in the pivot). Amounts are in the
+    their window value (summed per tier in the pivot), by the company's value
+    basis. Amounts are in the
     current company's currency."""
 
     _name = "crm.value.tier.report"
@@ -33,7 +34,7 @@ class CrmValueTierReport(models.Model):
         ],
         "res.partner": ["crm_potential_spend"],
         # the currency table
-        "res.company": ["currency_id"],
+        "res.company": ["currency_id", "crm_value_basis"],
         "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
     }
     _rec_name = "partner_id"
@@ -63,7 +64,13 @@ class CrmValueTierReport(models.Model):
         string="M Score", readonly=True, aggregator="avg"
     )
     rfm_frequency = fields.Integer(string="Invoices in Window", readonly=True)
-    rfm_monetary = fields.Monetary(string="Window Revenue", readonly=True)
+    rfm_monetary = fields.Monetary(string="Window Value", readonly=True)
+    value_basis = fields.Selection(
+        VALUE_BASES,
+        readonly=True,
+        help="What the company's window value measures: revenue, gross margin "
+        "or contribution.",
+    )
     customer_share = fields.Float(
         string="Customers (%)",
         readonly=True,
@@ -72,10 +79,10 @@ class CrmValueTierReport(models.Model):
         "company add up to 100 %.",
     )
     revenue_share = fields.Float(
-        string="Revenue (%)",
+        string="Value (%)",
         readonly=True,
         digits=(16, 2),
-        help="Share of the window revenue of the company's customers with a "
+        help="Share of the window value of the company's customers with a "
         "tier: the shares of a company add up to 100 %.",
     )
     potential_spend = fields.Monetary(
@@ -132,6 +139,7 @@ class CrmValueTierReport(models.Model):
                    pr.rfm_monetary_score,
                    pr.rfm_frequency,
                    pr.rfm_monetary * account_currency_table.rate AS rfm_monetary,
+                   c.crm_value_basis AS value_basis,
                    100.0 / count(*) OVER (PARTITION BY pr.company_id)
                        AS customer_share,
                    100.0 * pr.rfm_monetary
@@ -154,6 +162,7 @@ class CrmValueTierReport(models.Model):
             """
             FROM crm_customer_profile pr
             JOIN res_partner p ON p.id = pr.partner_id
+            JOIN res_company c ON c.id = pr.company_id
             JOIN %(currency_table)s
               ON account_currency_table.company_id = pr.company_id
             """,

@@ -29,8 +29,7 @@ MEASURES = (
 )
 
 
-@tagged("post_install", "-at_install")
-class TestProfitability(OwnCustomersCommon):
+class ProfitabilityCommon(OwnCustomersCommon):
     """Customer profitability of Alpha (Sally's) and Beta (the colleague's),
     margin rate 30 %:
 
@@ -163,6 +162,9 @@ class TestProfitability(OwnCustomersCommon):
         )
         cls.rank(cls, cls.REF)
 
+
+@tagged("post_install", "-at_install")
+class TestProfitability(ProfitabilityCommon):
     def grouped(self, groupby, user=None, domain=(), measures=MEASURES):
         """{group key: {measure: value}} of Alpha and Beta, as ``user``
         (default the manager) reads them in the test company."""

@@ -142,7 +142,7 @@ def case_cost_rows(partner_filter=None):
     return SQL(
         """
     SELECT k.company_id, k.commercial_partner_id AS partner_id,
-           k.date_recorded AS date, coalesce(%(case_cost)s, 0) AS cost
+           k.date_recorded::date AS date, coalesce(%(case_cost)s, 0) AS cost
       FROM crm_service_case k
       JOIN crm_company c ON c.id = k.company_id
       JOIN crm_customer_profile pr

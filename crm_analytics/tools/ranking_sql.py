@@ -8,7 +8,8 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.tools import lifecycle_sql
 
-from ..const import SCORES, TIER_LEVELS
+from ..const import CASE_TYPE_COST_FIELDS, SCORES, TIER_LEVELS
+from . import document_sql
 
 
 def as_sql(value):
@@ -41,6 +42,9 @@ SELECT id,
        crm_churn_days AS churn_days,
        crm_revenue_source AS source,
        crm_rfm_window_days AS window_days,
+       crm_value_basis AS basis,
+       crm_clv_margin_rate::numeric AS margin_rate,
+       %(case_costs)s,
        crm_tier_mode AS tier_mode,
        crm_tier_vip_share::numeric AS vip_share,
        crm_tier_key_share::numeric AS key_share,
@@ -49,16 +53,21 @@ SELECT id,
        crm_tier_key_threshold AS key_threshold,
        crm_tier_ordinary_threshold AS ordinary_threshold
   FROM res_company
- WHERE id = ANY(%s)
+ WHERE id = ANY(%(company_ids)s)
         """,
-        company_ids,
+        company_ids=company_ids,
+        case_costs=SQL(", ").join(
+            SQL("%s::numeric AS %s", SQL.identifier(field), SQL.identifier(f"cost_{t}"))
+            for t, field in CASE_TYPE_COST_FIELDS.items()
+        ),
     )
 
 
 def window_ctes(env, date, company_ids, partner_ids):
     """CTEs ``crm_company`` (settings) and ``win``: per customer and
-    company, the invoices (``frequency``), net revenue (``monetary``) and
-    days since the last purchase (``recency_days``) of the RFM window
+    company, the invoices (``frequency``), net revenue (``revenue``), days
+    since the last purchase (``recency_days``) and value (``monetary``, by
+    the company's value basis, see ``window_value``) of the RFM window
     ending on ``date``, from the lifecycle's source documents."""
 
     date = as_sql(date)
@@ -69,6 +78,10 @@ def window_ctes(env, date, company_ids, partner_ids):
         return SQL("AND %s = ANY(%s)", column, as_sql(partner_ids))
 
     sources = lifecycle_sql.source_rows(date, partner_filter)
+    # settings of companies the caller ranks, maybe as the cron user: read,
+    # not shown
+    companies = env["res.company"].sudo().browse(company_ids)
+    windows = set(companies.mapped("crm_rfm_window_days"))
     # Some customers: their documents through
     # the customer index, the window of each company as a filter (a bound
     # on the date would let the plan pick the date index instead).
@@ -78,11 +91,6 @@ def window_ctes(env, date, company_ids, partner_ids):
     # reads only the window's documents through the date index; companies
     # whose windows differ also need each its own bound.
     if partner_ids is None:
-        # settings of companies the caller ranks, maybe as the cron
-        # user: read, not shown
-        windows = set(
-            env["res.company"].sudo().browse(company_ids).mapped("crm_rfm_window_days")
-        )
         window_filter = SQL("d.date > %s::date - %s", date, max(windows, default=0))
         company_join = SQL()
         if len(windows) > 1:
@@ -93,29 +101,122 @@ def window_ctes(env, date, company_ids, partner_ids):
     return SQL(
         """
 crm_company AS NOT MATERIALIZED (%(settings)s),
-win AS (
+win_sale AS (
 SELECT d.partner_id,
        d.company_id,
        (count(*) FILTER (WHERE d.is_purchase))::int AS frequency,
-       sum(d.amount) AS monetary,
+       sum(d.amount) AS revenue,
        (%(date)s::date - max(d.date) FILTER (WHERE d.is_purchase))::int
            AS recency_days
   FROM (%(sources)s) d
   %(company_join)s
  WHERE %(window_filter)s
   GROUP BY d.partner_id, d.company_id
-)
+),
+%(value)s
         """,
         settings=company_settings(as_sql(company_ids)),
         date=date,
         sources=SQL("\nUNION ALL\n").join(sources),
         window_filter=window_filter,
         company_join=company_join,
+        value=window_value(
+            date,
+            max(windows, default=0),
+            set(companies.mapped("crm_value_basis")),
+            partner_filter if partner_ids is not None else None,
+        ),
+    )
+
+
+def window_value(date, days, bases, partner_filter):
+    """CTE ``win``: the rows of CTE ``win_sale`` with their value
+    ``monetary`` by the company's basis (``bases``: those of the companies;
+    ``days``: their longest window):
+
+    - revenue: the window's net revenue;
+    - margin: the window's gross margin, as the profitability report
+      computes it (invoice lines at their cost, else at the margin rate;
+      sale-order companies: revenue × the margin rate);
+    - contribution: the gross margin minus the cost to serve of the window:
+      service cases and done activities at their cost, and the window's CRM
+      costs shared by the customers' positive revenue. ``partner_filter``
+      (some customers, between two rankings): that share is the one of the
+      company's last ranking (``crm.value.ranking.crm_cost_rate``)."""
+    if bases <= {"revenue"}:
+        return SQL("win AS (SELECT w.*, w.revenue AS monetary FROM win_sale w)")
+    in_window = SQL(
+        "x.date > %(date)s::date - c.window_days AND x.date <= %(date)s", date=date
+    )
+    if partner_filter:
+        cost_rate = SQL(
+            """SELECT DISTINCT ON (r.company_id) r.company_id, r.crm_cost_rate AS rate
+                 FROM crm_value_ranking r
+                 JOIN crm_company c ON c.id = r.company_id
+             ORDER BY r.company_id, r.date DESC, r.id DESC"""
+        )
+    else:
+        cost_rate = SQL(
+            """SELECT c.id AS company_id,
+                      (SELECT sum(x.amount) FROM crm_cost_entry x
+                        WHERE x.company_id = c.id AND %(in_window)s)
+                      / NULLIF((SELECT sum(w.revenue) FROM win_sale w
+                                 WHERE w.company_id = c.id AND w.revenue > 0), 0)
+                          AS rate
+                 FROM crm_company c""",
+            in_window=in_window,
+        )
+    return SQL(
+        """
+win_margin AS (
+SELECT x.company_id, x.partner_id,
+       sum(coalesce(x.cost_margin, x.revenue * c.margin_rate)) AS margin
+  FROM (%(lines)s) x
+  JOIN crm_company c ON c.id = x.company_id
+ WHERE c.basis != 'revenue' AND x.invoice_date > %(date)s::date - c.window_days
+  GROUP BY x.company_id, x.partner_id
+),
+win_serve AS (
+SELECT x.company_id, x.partner_id, sum(x.cost) AS cost
+  FROM (%(cases)s UNION ALL %(activities)s) x
+  JOIN crm_company c ON c.id = x.company_id
+ WHERE c.basis = 'contribution' AND %(in_window)s
+  GROUP BY x.company_id, x.partner_id
+),
+win_cost_rate AS (%(cost_rate)s),
+win AS (
+SELECT w.*,
+       CASE WHEN c.basis = 'revenue' THEN w.revenue
+            WHEN c.source = 'sale_order' THEN w.revenue * c.margin_rate
+            ELSE coalesce(m.margin, 0)
+       END
+       - CASE WHEN c.basis = 'contribution'
+              THEN coalesce(s.cost, 0)
+                   + greatest(w.revenue, 0) * coalesce(k.rate, 0)
+              ELSE 0
+         END AS monetary
+  FROM win_sale w
+  JOIN crm_company c ON c.id = w.company_id
+  LEFT JOIN win_margin m
+    ON m.partner_id = w.partner_id AND m.company_id = w.company_id
+  LEFT JOIN win_serve s
+    ON s.partner_id = w.partner_id AND s.company_id = w.company_id
+  LEFT JOIN win_cost_rate k ON k.company_id = w.company_id
+)
+        """,
+        lines=document_sql.margin_lines(
+            SQL("%s::date - %s", date, days), date, partner_filter
+        ),
+        date=date,
+        cases=document_sql.case_cost_rows(partner_filter),
+        activities=document_sql.activity_cost_rows(partner_filter),
+        in_window=in_window,
+        cost_rate=cost_rate,
     )
 
 
 def threshold_tier():
-    """SQL: the tier of a window revenue ``w.monetary`` by the company's
+    """SQL: the tier of a window value ``w.monetary`` by the company's
     thresholds (CTE ``crm_company`` as ``c``)."""
     return SQL(
         """CASE WHEN w.monetary >= c.vip_threshold THEN 'vip'
@@ -127,7 +228,7 @@ def threshold_tier():
 
 def ranked(from_facts=False):
     """CTE ``valued``: scores and tier of every customer with a positive
-    window revenue, by rank among them (DOMAIN §2); ``crm.value.ranking``
+    window value, by rank among them (DOMAIN §2); ``crm.value.ranking``
     stores the ranking's cut-offs from it. ``from_facts``: the window
     figures come with the profile's id (see
     ``crm.customer.profile._value_statement``)."""
@@ -165,8 +266,8 @@ SELECT c.id AS company_id, c.tier_mode,
         SELECT r.n FROM ranked r WHERE r.company_id = c.id LIMIT 1) x ON TRUE
 ),
 valued AS (
-SELECT w.partner_id, w.company_id, w.frequency, w.monetary, w.recency_days,
-       %(profile_id)s
+SELECT w.partner_id, w.company_id, w.frequency, w.revenue, w.monetary,
+       w.recency_days, %(profile_id)s
        (1 + 5 * w.k_r / w.n)::int AS r_score,
        (1 + 5 * w.k_f / w.n)::int AS f_score,
        (1 + 5 * (w.n - w.at_least) / w.n)::int AS m_score,
