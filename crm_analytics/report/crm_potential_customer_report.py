@@ -72,7 +72,7 @@ class CrmPotentialCustomerReport(models.Model):
     potential = fields.Monetary(
         string="Potential Window Revenue",
         readonly=True,
-        help="The potential over the RFM window, as the tiers measure revenue.",
+        help="The potential yearly revenue over the RFM window.",
     )
     gap = fields.Monetary(
         string="Revenue Gap",

@@ -83,9 +83,9 @@ class CrmTierMigrationLine(models.TransientModel):
     tier_from = fields.Selection(MIGRATION_TIERS, string="Tier Before", readonly=True)
     tier_to = fields.Selection(MIGRATION_TIERS, string="Tier After", readonly=True)
     revenue = fields.Monetary(
-        string="Window Revenue",
+        string="Window Value",
         readonly=True,
-        help="Window revenue at the second date.",
+        help="Window value (by the company's value basis) at the second date.",
     )
     direction = fields.Selection(
         [("up", "Moved up"), ("down", "Moved down"), ("same", "Same tier")],
