@@ -569,10 +569,13 @@ SELECT m.partner_id, m.company_id, m.tier
         """Customer lifetime value per tier of the current company.
 
         :return: ``{tier: {'customers', 'retention', 'margin', 'margin_source',
-            'clv'}}``, from the top of the pyramid down: retention r (None
-            without customers one year before), the mean yearly margin per
-            customer, where it comes from (``cost``, ``rate``, ``mixed``),
-            and the mean CLV per customer.
+            'basis', 'cost_to_serve', 'clv'}}``, from the top of the pyramid
+            down: retention r (None without customers one year before), the
+            mean yearly margin per customer, where it comes from (``cost``,
+            ``rate``, ``mixed``), what the CLV values (``margin``, or
+            ``contribution`` where the company's value basis is contribution)
+            and the mean yearly cost to serve taken off the margin then, and
+            the mean CLV per customer.
 
         Among the customers whose profile the caller may read (record rules:
         a salesperson limited to their own documents gets the lifetime value
@@ -604,6 +607,8 @@ SELECT m.partner_id, m.company_id, m.tier
                 "retention": number(row["retention"]),
                 "margin": number(row["margin_avg"]),
                 "margin_source": row["margin_source"],
+                "basis": row["value_basis"],
+                "cost_to_serve": number(row["cost_to_serve_total"] / row["customers"]),
                 "clv": number(row["clv"]),
             }
             for row in rows

@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..const import VALUE_TIERS
-from ..tools import document_sql
+from ..const import CASE_TYPE_COST_FIELDS, VALUE_BASES, VALUE_TIERS
+from ..tools import document_sql, ranking_sql
 from .row_ids import selection_position
 
 
@@ -13,7 +13,9 @@ class CrmClvReport(models.Model):
     (record rules: a salesperson limited to their own documents reads the
     lifetime value of their own customers, with their own retention).
     Retention, margin and CLV per customer are ratios: over several rows,
-    the summed numerators over the summed denominators."""
+    the summed numerators over the summed denominators. Companies whose value
+    basis is contribution value a customer's year by its contribution (the
+    yearly margin minus its cost to serve), the others by its margin."""
 
     _name = "crm.clv.report"
     _inherit = ["crm.rate.mixin", "crm.selection.order.mixin"]
@@ -62,8 +64,25 @@ class CrmClvReport(models.Model):
             "crm_revenue_source",
             "crm_clv_discount_rate",
             "crm_clv_margin_rate",
+            "crm_value_basis",
             "currency_id",
+            *CASE_TYPE_COST_FIELDS.values(),
         ],
+        "crm.service.case": [
+            "case_type",
+            "date_recorded",
+            "company_id",
+            "commercial_partner_id",
+        ],
+        "mail.message": [
+            "model",
+            "res_id",
+            "date",
+            "mail_activity_type_id",
+            "record_company_id",
+        ],
+        "mail.activity.type": ["crm_cost"],
+        "crm.cost.entry": ["date", "company_id", "amount"],
         "res.currency.rate": ["currency_id", "company_id", "name", "rate"],
     }
     _rec_name = "value_tier"
@@ -108,6 +127,26 @@ class CrmClvReport(models.Model):
         "cost, where the invoice line has one, else revenue × the default "
         "margin rate of the settings.",
     )
+    value_basis = fields.Selection(
+        VALUE_BASES,
+        string="CLV Basis",
+        readonly=True,
+        help="What a customer's year is worth in the CLV: its gross margin, "
+        "or its contribution (margin minus cost to serve) where the company's "
+        "value basis is contribution.",
+    )
+    cost_to_serve_total = fields.Monetary(
+        string="Yearly Cost to Serve",
+        readonly=True,
+        help="Contribution basis: the service cases and done activities of "
+        "the last 365 days at their cost, and the CRM costs of those days "
+        "shared by the customers' positive revenue. Zero otherwise.",
+    )
+    cost_to_serve_avg = fields.Monetary(
+        string="Yearly Cost to Serve per Customer",
+        readonly=True,
+        help="Yearly cost to serve / customers.",
+    )
     clv_customers = fields.Integer(
         string="Customers with a CLV",
         readonly=True,
@@ -125,6 +164,7 @@ class CrmClvReport(models.Model):
     _rate_counts = {
         "retention": (["retained"], ["retention_base"], 1),
         "margin_avg": (["margin_total"], ["customers"], 1),
+        "cost_to_serve_avg": (["cost_to_serve_total"], ["customers"], 1),
         "clv": (["clv_total"], ["clv_customers"], 1),
     }
 
@@ -155,7 +195,11 @@ class CrmClvReport(models.Model):
                    q.retained, q.retention,
                    q.margin_total * account_currency_table.rate AS margin_total,
                    q.margin_avg * account_currency_table.rate AS margin_avg,
-                   q.margin_source,
+                   q.margin_source, q.value_basis,
+                   q.cost_to_serve_total * account_currency_table.rate
+                       AS cost_to_serve_total,
+                   q.cost_to_serve_total / q.customers * account_currency_table.rate
+                       AS cost_to_serve_avg,
                    CASE WHEN q.clv IS NOT NULL THEN q.customers ELSE 0 END
                        AS clv_customers,
                    q.clv * account_currency_table.rate AS clv,
@@ -186,7 +230,8 @@ class CrmClvReport(models.Model):
     @api.model
     def _clv_query(self, date, company_ids, customers=None):
         """Lifetime value per (company, tier) as of ``date`` (SQL
-        expressions), DOMAIN §2: CLV = yearly margin × r / (1 + d − r), over
+        expressions), DOMAIN §2: CLV = yearly margin × r / (1 + d − r)
+        (contribution basis: yearly margin − yearly cost to serve), over
         the customers ``customers`` (SQL subquery of (company_id,
         partner_id) pairs; None: every customer).
 
@@ -199,7 +244,9 @@ class CrmClvReport(models.Model):
           lines, at the cost recorded on their sale order line or else the
           product's (``tools.document_sql.margin_lines``), else revenue ×
           the company's margin rate (sale-order companies: always the rate);
-          ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``.
+          ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``;
+        - yearly cost to serve (contribution basis): see
+          ``tools.ranking_sql.serve_ctes``, over the last 365 days.
         """
         Snapshot = self.env["crm.customer.snapshot.period"]
         return SQL(
@@ -209,7 +256,11 @@ WITH crm_company AS NOT MATERIALIZED (
            crm_churn_days AS churn_days,
            crm_revenue_source AS source,
            crm_clv_discount_rate::numeric AS discount,
-           crm_clv_margin_rate::numeric AS margin_rate
+           crm_clv_margin_rate::numeric AS margin_rate,
+           CASE WHEN crm_value_basis = 'contribution' THEN 'contribution'
+                ELSE 'margin' END AS basis,
+           365 AS window_days,
+           %(case_costs)s
       FROM res_company
      WHERE id = ANY(%(company_ids)s)
 ),
@@ -250,15 +301,36 @@ customer_margin AS (
      WHERE d.date > %(date)s::date - 365
   GROUP BY d.company_id, d.partner_id, c.margin_rate
 ),
+win_sale AS (
+    SELECT d.company_id, d.partner_id, sum(d.amount) AS revenue
+      FROM (%(sources)s) d
+     WHERE d.date > %(date)s::date - 365
+  GROUP BY d.company_id, d.partner_id
+),
+%(serve)s,
+customer_serve AS (
+    SELECT x.company_id, x.partner_id, sum(x.cost) AS cost
+      FROM (
+        SELECT s.company_id, s.partner_id, s.cost FROM win_serve s
+         UNION ALL
+        SELECT w.company_id, w.partner_id, w.revenue * k.rate
+          FROM win_sale w JOIN win_cost_rate k ON k.company_id = w.company_id
+         WHERE w.revenue > 0
+      ) x
+  GROUP BY x.company_id, x.partner_id
+),
 tier_margin AS (
     SELECT t.company_id, t.value_tier,
            count(*) AS customers,
            coalesce(sum(cm.margin), 0) AS margin,
+           coalesce(sum(cs.cost), 0) AS serve,
            coalesce(sum(cm.costed), 0) AS costed,
            coalesce(sum(cm.lines), 0) AS lines
       FROM tier_now t
       LEFT JOIN customer_margin cm
         ON cm.company_id = t.company_id AND cm.partner_id = t.partner_id
+      LEFT JOIN customer_serve cs
+        ON cs.company_id = t.company_id AND cs.partner_id = t.partner_id
      WHERE t.value_tier IS NOT NULL
   GROUP BY t.company_id, t.value_tier
 ),
@@ -269,6 +341,9 @@ figures AS (
            r.kept::numeric / NULLIF(r.base, 0) AS retention,
            tm.margin AS margin_total,
            tm.margin / tm.customers AS margin_avg,
+           tm.serve AS cost_to_serve_total,
+           (tm.margin - tm.serve) / tm.customers AS value_avg,
+           c.basis AS value_basis,
            CASE WHEN tm.lines = 0 OR tm.costed = 0 THEN 'rate'
                 WHEN tm.costed = tm.lines THEN 'cost'
                 ELSE 'mixed' END AS margin_source,
@@ -280,9 +355,10 @@ figures AS (
 )
 SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
        f.retention, f.margin_total, f.margin_avg, f.margin_source,
-       f.margin_avg * f.retention / NULLIF(1 + f.discount - f.retention, 0) AS clv,
-       f.margin_total * f.retention / NULLIF(1 + f.discount - f.retention, 0)
-           AS clv_total
+       f.value_basis, f.cost_to_serve_total,
+       f.value_avg * f.retention / NULLIF(1 + f.discount - f.retention, 0) AS clv,
+       f.value_avg * f.customers * f.retention
+           / NULLIF(1 + f.discount - f.retention, 0) AS clv_total
   FROM figures f
             """,
             company_ids=company_ids,
@@ -297,6 +373,8 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
                 SQL("%s::date", date), company_ids, ["value_tier"]
             ),
             sources=document_sql.documents(date),
+            serve=ranking_sql.serve_ctes(date),
+            case_costs=document_sql.case_cost_columns(),
             lines=document_sql.margin_lines(
                 SQL("%s::date - 365", date), SQL("%s::date", date)
             ),

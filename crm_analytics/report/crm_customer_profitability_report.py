@@ -204,14 +204,6 @@ class CrmCustomerProfitabilityReport(models.Model):
         def no_filter(_column):
             return SQL()
 
-        case_costs = [
-            SQL(
-                "%s::numeric AS %s",
-                SQL.identifier(field),
-                SQL.identifier(f"cost_{case_type}"),
-            )
-            for case_type, field in CASE_TYPE_COST_FIELDS.items()
-        ]
         return SQL(
             """
             crm_company AS NOT MATERIALIZED (
@@ -245,7 +237,7 @@ class CrmCustomerProfitabilityReport(models.Model):
               GROUP BY 1, 2, 3
             )
             """,
-            case_costs=SQL(", ").join(case_costs),
+            case_costs=document_sql.case_cost_columns(),
             company_ids=self.env.companies.ids,
             lines=document_sql.margin_lines(
                 SQL("'1900-01-01'::date"), SQL("CURRENT_DATE")

@@ -161,3 +161,21 @@ class TestValueBasis(ProfitabilityCommon):
             ("vip", 1000, 100, 900),
         )
         self.assertEqual(self.profiles(self.beta).potential_date, self.REF)
+
+    def test_clv_follows_the_contribution_basis(self):
+        """The CLV values Alpha's year (VIP) by its contribution: margin 255
+        less 40 of cases and activities and 109.57 of CRM costs. Without a
+        ranking a year before, no retention, so no CLV."""
+        self.rank_by("contribution")
+        clv = self.Profile.with_company(self.company).clv(self.REF)
+        vip = clv["vip"]
+        self.assertEqual(
+            (vip["customers"], vip["basis"], vip["margin"], vip["retention"]),
+            (1, "contribution", 255, None),
+        )
+        self.assertAlmostEqual(vip["cost_to_serve"], 40 + 450 * 280 / 1150)
+        self.assertIsNone(vip["clv"])
+        # by margin: nothing is taken off
+        self.rank_by("margin")
+        vip = self.Profile.with_company(self.company).clv(self.REF)["vip"]
+        self.assertEqual((vip["basis"], vip["cost_to_serve"]), ("margin", 0))

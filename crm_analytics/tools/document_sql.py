@@ -127,10 +127,19 @@ ACTIVITY_RECORDS = {
 }
 
 
+def case_cost_columns():
+    """SQL: the columns ``cost_<type>`` of a CTE ``crm_company`` over
+    ``res_company``, the cost of a service case of each type."""
+    return SQL(", ").join(
+        SQL("%s::numeric AS %s", SQL.identifier(field), SQL.identifier(f"cost_{t}"))
+        for t, field in CASE_TYPE_COST_FIELDS.items()
+    )
+
+
 def case_cost_rows(partner_filter=None):
     """The service cases of the customers (a lifecycle profile) of the
     companies of the CTE ``crm_company``, each at the cost of its type (the
-    CTE's ``cost_<type>`` columns): (company_id, partner_id, date, cost).
+    CTE's ``case_cost_columns``): (company_id, partner_id, date, cost).
     ``partner_filter``: as for ``margin_lines``."""
     case_cost = SQL(
         "CASE k.case_type %s END",

@@ -8,7 +8,7 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_lifecycle.tools import lifecycle_sql
 
-from ..const import CASE_TYPE_COST_FIELDS, SCORES, TIER_LEVELS
+from ..const import SCORES, TIER_LEVELS
 from . import document_sql
 
 
@@ -56,10 +56,7 @@ SELECT id,
  WHERE id = ANY(%(company_ids)s)
         """,
         company_ids=company_ids,
-        case_costs=SQL(", ").join(
-            SQL("%s::numeric AS %s", SQL.identifier(field), SQL.identifier(f"cost_{t}"))
-            for t, field in CASE_TYPE_COST_FIELDS.items()
-        ),
+        case_costs=document_sql.case_cost_columns(),
     )
 
 
@@ -138,34 +135,10 @@ def window_value(date, days, bases, partner_filter):
     - margin: the window's gross margin, as the profitability report
       computes it (invoice lines at their cost, else at the margin rate;
       sale-order companies: revenue × the margin rate);
-    - contribution: the gross margin minus the cost to serve of the window:
-      service cases and done activities at their cost, and the window's CRM
-      costs shared by the customers' positive revenue. ``partner_filter``
-      (some customers, between two rankings): that share is the one of the
-      company's last ranking (``crm.value.ranking.crm_cost_rate``)."""
+    - contribution: the gross margin minus the cost to serve of the window
+      (see ``serve_ctes``)."""
     if bases <= {"revenue"}:
         return SQL("win AS (SELECT w.*, w.revenue AS monetary FROM win_sale w)")
-    in_window = SQL(
-        "x.date > %(date)s::date - c.window_days AND x.date <= %(date)s", date=date
-    )
-    if partner_filter:
-        cost_rate = SQL(
-            """SELECT DISTINCT ON (r.company_id) r.company_id, r.crm_cost_rate AS rate
-                 FROM crm_value_ranking r
-                 JOIN crm_company c ON c.id = r.company_id
-             ORDER BY r.company_id, r.date DESC, r.id DESC"""
-        )
-    else:
-        cost_rate = SQL(
-            """SELECT c.id AS company_id,
-                      (SELECT sum(x.amount) FROM crm_cost_entry x
-                        WHERE x.company_id = c.id AND %(in_window)s)
-                      / NULLIF((SELECT sum(w.revenue) FROM win_sale w
-                                 WHERE w.company_id = c.id AND w.revenue > 0), 0)
-                          AS rate
-                 FROM crm_company c""",
-            in_window=in_window,
-        )
     return SQL(
         """
 win_margin AS (
@@ -176,14 +149,7 @@ SELECT x.company_id, x.partner_id,
  WHERE c.basis != 'revenue' AND x.invoice_date > %(date)s::date - c.window_days
   GROUP BY x.company_id, x.partner_id
 ),
-win_serve AS (
-SELECT x.company_id, x.partner_id, sum(x.cost) AS cost
-  FROM (%(cases)s UNION ALL %(activities)s) x
-  JOIN crm_company c ON c.id = x.company_id
- WHERE c.basis = 'contribution' AND %(in_window)s
-  GROUP BY x.company_id, x.partner_id
-),
-win_cost_rate AS (%(cost_rate)s),
+%(serve)s,
 win AS (
 SELECT w.*,
        CASE WHEN c.basis = 'revenue' THEN w.revenue
@@ -208,6 +174,55 @@ SELECT w.*,
             SQL("%s::date - %s", date, days), date, partner_filter
         ),
         date=date,
+        serve=serve_ctes(date, partner_filter),
+    )
+
+
+def serve_ctes(date, partner_filter=None):
+    """CTEs ``win_serve`` (per customer, the service cases and done
+    activities of the window ending on ``date`` at their cost) and
+    ``win_cost_rate`` (per company, the CRM costs borne by a unit of
+    positive window revenue), for the companies of the CTE ``crm_company``
+    whose basis is contribution: the window's cost to serve of a customer is
+    its cases and activities plus its positive window revenue × that rate,
+    as the profitability report shares a month's CRM costs. The rate is the
+    window's CRM costs over the positive revenue of CTE ``win_sale``;
+    ``partner_filter`` (some customers, between two rankings): the one
+    stored on the company's last ranking."""
+    in_window = SQL(
+        "x.date > %(date)s::date - c.window_days AND x.date <= %(date)s", date=date
+    )
+    if partner_filter:
+        cost_rate = SQL(
+            """SELECT DISTINCT ON (r.company_id) r.company_id, r.crm_cost_rate AS rate
+                 FROM crm_value_ranking r
+                 JOIN crm_company c
+                   ON c.id = r.company_id AND c.basis = 'contribution'
+             ORDER BY r.company_id, r.date DESC, r.id DESC"""
+        )
+    else:
+        cost_rate = SQL(
+            """SELECT c.id AS company_id,
+                      (SELECT sum(x.amount) FROM crm_cost_entry x
+                        WHERE x.company_id = c.id AND %(in_window)s)
+                      / NULLIF((SELECT sum(w.revenue) FROM win_sale w
+                                 WHERE w.company_id = c.id AND w.revenue > 0), 0)
+                          AS rate
+                 FROM crm_company c
+                WHERE c.basis = 'contribution'""",
+            in_window=in_window,
+        )
+    return SQL(
+        """
+win_serve AS (
+SELECT x.company_id, x.partner_id, sum(x.cost) AS cost
+  FROM (%(cases)s UNION ALL %(activities)s) x
+  JOIN crm_company c ON c.id = x.company_id
+ WHERE c.basis = 'contribution' AND %(in_window)s
+  GROUP BY x.company_id, x.partner_id
+),
+win_cost_rate AS (%(cost_rate)s)
+        """,
         cases=document_sql.case_cost_rows(partner_filter),
         activities=document_sql.activity_cost_rows(partner_filter),
         in_window=in_window,
