@@ -117,6 +117,25 @@ class ResCompany(models.Model):
         help="What one after-sale visit costs.",
     )
 
+    def write(self, vals):
+        moved = self.browse()
+        if "crm_value_basis" in vals:
+            moved = self.filtered(
+                lambda c: c.crm_value_basis != vals["crm_value_basis"]
+            )
+        res = super().write(vals)
+        # The last ranking's cut-offs are in the old basis: a posted invoice
+        # would place a customer's new value among them. Redo that ranking
+        # (same date) in the new basis.
+        Ranking = self.env["crm.value.ranking"].sudo()
+        for company in moved:
+            last = Ranking.search([("company_id", "=", company.id)], limit=1)
+            if last:
+                self.env["crm.customer.profile"].sudo()._rank_values(
+                    last.date, company.ids
+                )
+        return res
+
     @api.constrains(
         "crm_tier_vip_share",
         "crm_tier_key_share",

@@ -133,6 +133,18 @@ class TestValueBasis(ProfitabilityCommon):
         with freeze_time(self.REF):
             invoice.action_post()
 
+    def test_saving_a_basis_ranks_again(self):
+        """The last ranking (REF, by revenue) is redone by margin when the
+        basis is saved: no full recompute needed for the cut-offs to be in
+        the new basis."""
+        self.company.crm_value_basis = "margin"
+        [ranking] = self.Ranking.search([("company_id", "=", self.company.id)])
+        self.assertEqual(
+            (ranking.date, ranking.value_basis, ranking.vip_cutoff),
+            (self.REF, "margin", 255),
+        )
+        self.assertEqual(self.values(self.alpha), {self.alpha: (450, 255, "vip")})
+
     def test_margin_placed_at_posting(self):
         """Between two rankings, a posted invoice places the customer by its
         margin: 30 + 60 = 90 reaches the ordinary tier (from 60)."""
