@@ -169,7 +169,7 @@ class CrmCustomerProfile(models.Model):
                     ranking_sql.ranked(from_facts=from_facts),
                     self.env["crm.value.ranking"]._ranking_cte(
                         date,
-                        cost_rate=not from_facts
+                        by_value=not from_facts
                         and set(companies.mapped("crm_value_basis")) != {"revenue"},
                     ),
                 ),

@@ -206,8 +206,10 @@ class CrmCustomerSnapshotPeriod(models.Model):
         first on or before the second) for the current companies.
 
         :return: a list of ``{'tier_from', 'tier_to', 'count', 'revenue'}``,
-            from the top of the pyramid down, ``'none'`` for no tier; revenue
-            is the window revenue at ``date_to``. Plain JSON, for RPC.
+            from the top of the pyramid down, ``'none'`` for no tier;
+            ``revenue`` is the window value at ``date_to`` (the window
+            revenue unless the company values customers by margin or
+            contribution). Plain JSON, for RPC.
         """
         self.check_access("read")
         date_from, date_to = arguments.check_period(self.env, date_from, date_to)

@@ -13,7 +13,7 @@ class CrmRfmScoresMixin(models.AbstractModel):
         string="RFM",
         compute="_compute_rfm_scores",
         help="Recency, frequency and monetary scores, 1 to 5 each, 5 best. "
-        "Empty for a customer without a positive window revenue.",
+        "Empty for a customer without a positive window value.",
     )
 
     @api.depends("rfm_recency_score", "rfm_frequency_score", "rfm_monetary_score")

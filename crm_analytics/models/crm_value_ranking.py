@@ -37,13 +37,20 @@ class CrmValueRanking(models.Model):
         readonly=True,
         help="Window value of the ranked customers, by the value basis.",
     )
-    crm_cost_rate = fields.Float(
+    value_rate = fields.Float(
+        string="Value per Revenue",
+        readonly=True,
+        digits=(16, 4),
+        help="Gross margin or contribution basis: the window value of the "
+        "customers with a positive window revenue over that revenue. The "
+        "potential big customers' potential revenue is converted at this rate.",
+    )
+    crm_cost_rates = fields.Json(
         string="CRM Costs per Revenue",
         readonly=True,
-        digits=(16, 6),
-        help="Contribution basis: the CRM costs of the window over the positive "
-        "window revenue of all customers. A customer placed between two "
-        "rankings bears this share of its revenue.",
+        help="Contribution basis: per month of the window, its CRM costs over "
+        "the positive revenue of its customers. A customer placed between two "
+        "rankings bears its month's revenue times that rate.",
     )
     vip_cutoff = fields.Monetary(
         string="VIP From",
@@ -79,21 +86,23 @@ class CrmValueRanking(models.Model):
         return True
 
     @api.model
-    def _ranking_cte(self, date, cost_rate=False):
+    def _ranking_cte(self, date, by_value=False):
         """CTE ``run``: the ranking of ``date`` of each company of CTE
         ``crm_company``, its counts and cut-offs from CTE ``valued`` (see
         ``crm.customer.profile._value_statement``), replacing one of that
-        date. ``cost_rate``: the statement has CTE ``win_cost_rate`` (see
-        ``tools.ranking_sql.window_value``)."""
+        date. ``by_value``: some company values customers by margin or
+        contribution (the statement has CTE ``win_month_rate``, see
+        ``tools.ranking_sql.serve_ctes``)."""
         return SQL(
             """
 run AS (
 INSERT INTO crm_value_ranking (
     company_id, date, value_basis, tier_mode, customer_count, revenue_total,
-    value_total, crm_cost_rate, vip_cutoff, key_cutoff, ordinary_cutoff,
+    value_total, value_rate, crm_cost_rates, vip_cutoff, key_cutoff, ordinary_cutoff,
     score_cutoffs, create_uid, create_date, write_uid, write_date)
 SELECT c.id, %(date)s::date, c.basis, c.tier_mode, coalesce(a.customers, 0),
-       coalesce(a.revenue, 0), coalesce(a.value, 0), %(cost_rate)s,
+       coalesce(a.revenue, 0), coalesce(a.value, 0), %(value_rate)s,
+       %(cost_rates)s,
        a.vip_cutoff, a.key_cutoff, a.ordinary_cutoff,
        coalesce(a.score_cutoffs, %(no_cutoffs)s),
        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
@@ -119,7 +128,8 @@ SELECT c.id, %(date)s::date, c.basis, c.tier_mode, coalesce(a.customers, 0),
        customer_count = EXCLUDED.customer_count,
        revenue_total = EXCLUDED.revenue_total,
        value_total = EXCLUDED.value_total,
-       crm_cost_rate = EXCLUDED.crm_cost_rate,
+       value_rate = EXCLUDED.value_rate,
+       crm_cost_rates = EXCLUDED.crm_cost_rates,
        vip_cutoff = EXCLUDED.vip_cutoff,
        key_cutoff = EXCLUDED.key_cutoff,
        ordinary_cutoff = EXCLUDED.ordinary_cutoff,
@@ -131,11 +141,20 @@ RETURNING id
             """,
             date=date,
             uid=self.env.uid,
-            cost_rate=SQL(
-                "(SELECT k.rate FROM win_cost_rate k WHERE k.company_id = c.id)"
+            value_rate=SQL(
+                """CASE WHEN c.basis != 'revenue' THEN (
+                       SELECT sum(w.monetary) / NULLIF(sum(w.revenue), 0)
+                         FROM win w
+                        WHERE w.company_id = c.id AND w.revenue > 0) END"""
             )
-            if cost_rate
+            if by_value
             else SQL("NULL::float8"),
+            cost_rates=SQL(
+                """(SELECT jsonb_object_agg(k.month, k.rate)
+                      FROM win_month_rate k WHERE k.company_id = c.id)"""
+            )
+            if by_value
+            else SQL("NULL::jsonb"),
             recency=SQL(", ").join(
                 SQL("min(v.recency_days) FILTER (WHERE v.r_score < %s)", s)
                 for s in SCORES

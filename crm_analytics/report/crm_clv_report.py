@@ -301,24 +301,7 @@ customer_margin AS (
      WHERE d.date > %(date)s::date - 365
   GROUP BY d.company_id, d.partner_id, c.margin_rate
 ),
-win_sale AS (
-    SELECT d.company_id, d.partner_id, sum(d.amount) AS revenue
-      FROM (%(sources)s) d
-     WHERE d.date > %(date)s::date - 365
-  GROUP BY d.company_id, d.partner_id
-),
 %(serve)s,
-customer_serve AS (
-    SELECT x.company_id, x.partner_id, sum(x.cost) AS cost
-      FROM (
-        SELECT s.company_id, s.partner_id, s.cost FROM win_serve s
-         UNION ALL
-        SELECT w.company_id, w.partner_id, w.revenue * k.rate
-          FROM win_sale w JOIN win_cost_rate k ON k.company_id = w.company_id
-         WHERE w.revenue > 0
-      ) x
-  GROUP BY x.company_id, x.partner_id
-),
 tier_margin AS (
     SELECT t.company_id, t.value_tier,
            count(*) AS customers,
@@ -329,7 +312,7 @@ tier_margin AS (
       FROM tier_now t
       LEFT JOIN customer_margin cm
         ON cm.company_id = t.company_id AND cm.partner_id = t.partner_id
-      LEFT JOIN customer_serve cs
+      LEFT JOIN win_serve cs
         ON cs.company_id = t.company_id AND cs.partner_id = t.partner_id
      WHERE t.value_tier IS NOT NULL
   GROUP BY t.company_id, t.value_tier
@@ -373,7 +356,7 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
                 SQL("%s::date", date), company_ids, ["value_tier"]
             ),
             sources=document_sql.documents(date),
-            serve=ranking_sql.serve_ctes(date),
+            serve=ranking_sql.serve_ctes(date, 365),
             case_costs=document_sql.case_cost_columns(),
             lines=document_sql.margin_lines(
                 SQL("%s::date - 365", date), SQL("%s::date", date)

@@ -36,7 +36,7 @@ class CrmPotentialCustomerReport(models.Model):
         "res.partner": ["crm_potential_spend"],
         "crm.value.ranking": [
             "date", "company_id", "vip_cutoff", "key_cutoff", "ordinary_cutoff",
-            "score_cutoffs", "revenue_total", "value_total",
+            "score_cutoffs", "value_rate",
         ],
         "res.company": [
             "currency_id", "crm_rfm_window_days", "crm_tier_mode", "crm_value_basis",
@@ -57,8 +57,8 @@ class CrmPotentialCustomerReport(models.Model):
         readonly=True,
         help="The tier the potential would place the customer in. Where the "
         "company values customers by margin or contribution, the potential "
-        "revenue is converted at the window value per unit of window revenue "
-        "of its last full ranking.",
+        "revenue is converted at the value per revenue of its last full "
+        "ranking.",
     )
     potential_source = fields.Selection(
         POTENTIAL_SOURCES,
@@ -128,14 +128,14 @@ class CrmPotentialCustomerReport(models.Model):
                            AS revenue,
                        greatest(g.wallet, g.projected) * c.window_days / 365.0
                            * CASE WHEN c.basis = 'revenue' THEN 1
-                                  ELSE r.value_total / NULLIF(r.revenue_total, 0)
+                                  ELSE r.value_rate
                              END AS monetary
                   FROM crm_customer_profile pr
                   JOIN crm_company c ON c.id = pr.company_id
                   JOIN res_partner p ON p.id = pr.partner_id
                   -- the value of a unit of revenue in the last ranking
                   LEFT JOIN LATERAL (
-                       SELECT r.value_total, r.revenue_total
+                       SELECT r.value_rate
                          FROM crm_value_ranking r
                         WHERE r.company_id = pr.company_id
                      ORDER BY r.date DESC, r.id DESC

@@ -11,18 +11,19 @@ class TestValueBasis(ProfitabilityCommon):
     """The value tiers by gross margin or contribution, on the customers of
     the profitability tests, ranked on REF (30 June 2025) over 365 days:
 
-    ==============  =======  ======  =============  ==========================
-    customer        revenue  margin  cost to serve  contribution
-    ==============  =======  ======  =============  ==========================
-    Alpha           450      255     40 + 450 k     255 − 40 − 109.57 = 105.43
-    Beta            100      30      55 + 100 k     30 − 55 − 24.35 = −49.35
-    Active 300      300      90      300 k          90 − 73.04 = 16.96
-    Active 200      200      60      200 k          60 − 48.70 = 11.30
-    Active 100      100      30      100 k          30 − 24.35 = 5.65
-    ==============  =======  ======  =============  ==========================
+    ==========  =======  ======  =====================  ============
+    customer    revenue  margin  cost to serve          contribution
+    ==========  =======  ======  =====================  ============
+    Alpha       450      255     40 + 150 (March)       65
+    Beta        100      30      55 + 50 (March)        −75
+    Active 300  300      90      0 (June: no CRM cost)  90
+    Active 200  200      60      0                      60
+    Active 100  100      30      0                      30
+    ==========  =======  ======  =====================  ============
 
-    k = the window's CRM costs (280) over its positive revenue (1,150). The
-    active customers' invoices have no product: their margin is 30 %.
+    As in the profitability report, March's 200 of CRM costs are shared by
+    March's positive revenue (Alpha 300, Beta 100), May's 80 by nobody. The
+    active customers' invoices (June) have no product: margin 30 %.
     """
 
     def rank_by(self, basis):
@@ -83,20 +84,33 @@ class TestValueBasis(ProfitabilityCommon):
         )
 
     def test_contribution_basis(self):
-        """Beta destroys value: no tier, although it has revenue."""
+        """Beta destroys value: no tier, although it has revenue. 4 ranked:
+        VIP 1 (Active 300), key none, ordinary up to 2 (Alpha)."""
         ranking = self.rank_by("contribution")
         self.assertEqual(
-            self.values(self.alpha, self.beta),
-            {self.alpha: (450, 105.43, "vip"), self.beta: (100, -49.35, False)},
+            self.values(self.alpha, self.beta, self.active[self.nobody]),
+            {
+                self.alpha: (450, 65, "ordinary"),
+                self.beta: (100, -75, False),
+                self.active[self.nobody]: (300, 90, "vip"),
+            },
         )
-        self.assertAlmostEqual(ranking.crm_cost_rate, 280 / 1150, places=6)
-        self.assertEqual(ranking.customer_count, 4)
-        self.assertEqual(round(ranking.value_total, 2), 139.35)
-        self.assertEqual(round(ranking.ordinary_cutoff, 2), 16.96)
-        # Pareto: 105.43 + 16.96 of 139.35 reach 80 %: 2 customers of 4
+        self.assertEqual(
+            (
+                ranking.customer_count,
+                ranking.value_total,
+                ranking.vip_cutoff,
+                ranking.ordinary_cutoff,
+                ranking.crm_cost_rates,
+            ),
+            (4, 245, 90, 65, {"2025-03-01": 0.5}),
+        )
+        # value per revenue of every buyer: (65 − 75 + 180) / 1,150
+        self.assertAlmostEqual(ranking.value_rate, 170 / 1150, places=4)
+        # Pareto: 90 + 65 + 60 of 245 reach 80 %: 3 customers of 4
         self.assertEqual(
             self.env["crm.pareto.report"].pareto(self.REF),
-            {"customers": 4, "share_for_80": 50.0},
+            {"customers": 4, "share_for_80": 75.0},
         )
         # the dashboard's pyramid says what its shares measure
         Dashboard = self.env["crm.analytics.dashboard"]
@@ -153,12 +167,46 @@ class TestValueBasis(ProfitabilityCommon):
         self.assertEqual(self.values(self.beta), {self.beta: (200, 90, "ordinary")})
 
     def test_contribution_placed_at_posting(self):
-        """Between two rankings, Beta bears the CRM costs at the last
-        ranking's rate: 400 of revenue, 210 of margin, 55 of cases and
-        activities, 97.39 of CRM costs leave 57.61, an ordinary customer."""
+        """Between two rankings, Beta bears the CRM costs at the months'
+        rates of the last ranking: 400 of revenue, 210 of margin, 55 of cases
+        and activities, 50 of March's CRM costs leave 105, a VIP (from 90).
+        June's costs, recorded after the ranking, wait for the next one:
+        then June's 300 are shared by June's 900 of revenue, 100 for Beta."""
         self.rank_by("contribution")
+        self.env["crm.cost.entry"].create(
+            {"name": "June campaign", "date": self.REF, "amount": 300}
+        )
         self.beta_buys_widgets(3)
-        self.assertEqual(self.values(self.beta), {self.beta: (400, 57.61, "ordinary")})
+        self.assertEqual(self.values(self.beta), {self.beta: (400, 105, "vip")})
+        self.rank()
+        self.assertEqual(self.values(self.beta), {self.beta: (400, 5, "small")})
+
+    def test_contribution_as_in_the_profitability_report(self):
+        """The ranking's contribution of a window of whole months is the
+        report's over those months, customer by customer."""
+        self.rank_by("contribution")
+        partners = (
+            self.alpha
+            | self.beta
+            | self.customers_of(
+                self.salesman, self.colleague, self.nobody, role="active"
+            )
+        )
+        groups = self.env["crm.customer.profitability.report"]._read_group(
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "=", self.company.id),
+                ("month", ">", self.REF.replace(year=2024)),
+            ],
+            ["partner_id"],
+            ["contribution:sum"],
+        )
+        report = {partner: round(value, 2) for partner, value in groups}
+        ranking = {
+            p.partner_id: round(p.rfm_monetary, 2) for p in self.profiles(partners)
+        }
+        self.assertEqual(ranking, report)
+        self.assertEqual(report[self.alpha], 65)
 
     def test_potential_converted_to_the_basis(self):
         """A potential of 1,000 a year is worth 1,000 × 465 / 1,150 = 404.35
@@ -175,18 +223,23 @@ class TestValueBasis(ProfitabilityCommon):
         self.assertEqual(self.profiles(self.beta).potential_date, self.REF)
 
     def test_clv_follows_the_contribution_basis(self):
-        """The CLV values Alpha's year (VIP) by its contribution: margin 255
-        less 40 of cases and activities and 109.57 of CRM costs. Without a
+        """The CLV values Alpha's year (ordinary) by its contribution: margin
+        255 less 40 of cases and activities and 150 of CRM costs. Without a
         ranking a year before, no retention, so no CLV."""
         self.rank_by("contribution")
         clv = self.Profile.with_company(self.company).clv(self.REF)
-        vip = clv["vip"]
+        ordinary = clv["ordinary"]
         self.assertEqual(
-            (vip["customers"], vip["basis"], vip["margin"], vip["retention"]),
-            (1, "contribution", 255, None),
+            (
+                ordinary["customers"],
+                ordinary["basis"],
+                ordinary["margin"],
+                ordinary["cost_to_serve"],
+                ordinary["retention"],
+            ),
+            (1, "contribution", 255, 190, None),
         )
-        self.assertAlmostEqual(vip["cost_to_serve"], 40 + 450 * 280 / 1150)
-        self.assertIsNone(vip["clv"])
+        self.assertIsNone(ordinary["clv"])
         # by margin: nothing is taken off
         self.rank_by("margin")
         vip = self.Profile.with_company(self.company).clv(self.REF)["vip"]

@@ -136,11 +136,13 @@ def case_cost_columns():
     )
 
 
-def case_cost_rows(partner_filter=None):
+def case_cost_rows(partner_filter=None, since=None):
     """The service cases of the customers (a lifecycle profile) of the
     companies of the CTE ``crm_company``, each at the cost of its type (the
-    CTE's ``case_cost_columns``): (company_id, partner_id, date, cost).
-    ``partner_filter``: as for ``margin_lines``."""
+    CTE's ``case_cost_columns``): (company_id, partner_id, date, cost), the
+    date in UTC as the report's months. ``partner_filter``: as for
+    ``margin_lines``; ``since`` (an SQL date): recorded on or after it
+    only."""
     case_cost = SQL(
         "CASE k.case_type %s END",
         SQL(" ").join(
@@ -157,21 +159,23 @@ def case_cost_rows(partner_filter=None):
       JOIN crm_customer_profile pr
         ON pr.partner_id = k.commercial_partner_id
        AND pr.company_id = k.company_id
-     WHERE TRUE %(filter)s
+     WHERE TRUE %(filter)s %(since)s
         """,
         case_cost=case_cost,
+        since=SQL("AND k.date_recorded >= %s", since) if since else SQL(),
         filter=partner_filter(SQL("k.commercial_partner_id"))
         if partner_filter
         else SQL(),
     )
 
 
-def activity_cost_rows(partner_filter=None):
+def activity_cost_rows(partner_filter=None, since=None):
     """The activities marked done (from the message Odoo posts then) on the
     customers (a lifecycle profile) of the companies of the CTE
     ``crm_company``, their contacts, opportunities, orders, invoices or
     service cases, each at the cost of its type: (company_id, partner_id,
-    date, cost). ``partner_filter``: as for ``margin_lines``."""
+    date, cost). ``partner_filter`` and ``since``: as for
+    ``case_cost_rows``."""
     # per model, from the messages (a few) to their records by id
     done = SQL("\nUNION ALL\n").join(
         SQL(
@@ -182,7 +186,7 @@ def activity_cost_rows(partner_filter=None):
                  JOIN %(table)s r ON r.id = m.res_id %(join)s
                 WHERE m.model = %(model)s
                   AND m.mail_activity_type_id IS NOT NULL
-                  AND %(counts)s %(filter)s""",
+                  AND %(counts)s %(filter)s %(since)s""",
             model=model,
             table=SQL.identifier(table),
             partner=SQL(partner),
@@ -191,6 +195,7 @@ def activity_cost_rows(partner_filter=None):
             if partner.startswith("rp.")
             else SQL(),
             filter=partner_filter(SQL(partner)) if partner_filter else SQL(),
+            since=SQL("AND m.date >= %s", since) if since else SQL(),
         )
         for model, (table, partner, counts) in ACTIVITY_RECORDS.items()
     )

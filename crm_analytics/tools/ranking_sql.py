@@ -156,77 +156,104 @@ SELECT w.*,
             WHEN c.source = 'sale_order' THEN w.revenue * c.margin_rate
             ELSE coalesce(m.margin, 0)
        END
-       - CASE WHEN c.basis = 'contribution'
-              THEN coalesce(s.cost, 0)
-                   + greatest(w.revenue, 0) * coalesce(k.rate, 0)
-              ELSE 0
-         END AS monetary
+       - CASE WHEN c.basis = 'contribution' THEN coalesce(s.cost, 0) ELSE 0 END
+           AS monetary
   FROM win_sale w
   JOIN crm_company c ON c.id = w.company_id
   LEFT JOIN win_margin m
     ON m.partner_id = w.partner_id AND m.company_id = w.company_id
   LEFT JOIN win_serve s
     ON s.partner_id = w.partner_id AND s.company_id = w.company_id
-  LEFT JOIN win_cost_rate k ON k.company_id = w.company_id
 )
         """,
         lines=document_sql.margin_lines(
             SQL("%s::date - %s", date, days), date, partner_filter
         ),
         date=date,
-        serve=serve_ctes(date, partner_filter),
+        serve=serve_ctes(date, days, partner_filter),
     )
 
 
-def serve_ctes(date, partner_filter=None):
-    """CTEs ``win_serve`` (per customer, the service cases and done
-    activities of the window ending on ``date`` at their cost) and
-    ``win_cost_rate`` (per company, the CRM costs borne by a unit of
-    positive window revenue), for the companies of the CTE ``crm_company``
-    whose basis is contribution: the window's cost to serve of a customer is
-    its cases and activities plus its positive window revenue × that rate,
-    as the profitability report shares a month's CRM costs. The rate is the
-    window's CRM costs over the positive revenue of CTE ``win_sale``;
-    ``partner_filter`` (some customers, between two rankings): the one
-    stored on the company's last ranking."""
+def serve_ctes(date, days, partner_filter=None):
+    """CTEs ``win_month_rate`` and ``win_serve``: the cost to serve of the
+    customers of the companies of the CTE ``crm_company`` whose basis is
+    contribution, over the window ending on ``date`` (``days``: the longest
+    window), as the profitability report computes it:
+
+    - the service cases and done activities of the window's days, at their
+      cost;
+    - the CRM costs of the window's months (those whose first day is in the
+      window), each month's shared by its customers' positive revenue of the
+      month: ``win_month_rate`` holds the month's CRM costs per unit of that
+      revenue. ``partner_filter`` (some customers, between two rankings): the
+      rates stored by the company's last ranking."""
+    since = SQL("%s::date - %s", date, days)
     in_window = SQL(
         "x.date > %(date)s::date - c.window_days AND x.date <= %(date)s", date=date
     )
     if partner_filter:
-        cost_rate = SQL(
-            """SELECT DISTINCT ON (r.company_id) r.company_id, r.crm_cost_rate AS rate
-                 FROM crm_value_ranking r
-                 JOIN crm_company c
-                   ON c.id = r.company_id AND c.basis = 'contribution'
-             ORDER BY r.company_id, r.date DESC, r.id DESC"""
+        month_rate = SQL(
+            """SELECT r.company_id, x.key::date AS month, x.value::numeric AS rate
+                 FROM (SELECT DISTINCT ON (r.company_id) r.company_id,
+                              r.crm_cost_rates
+                         FROM crm_value_ranking r
+                         JOIN crm_company c
+                           ON c.id = r.company_id AND c.basis = 'contribution'
+                     ORDER BY r.company_id, r.date DESC, r.id DESC) r
+                CROSS JOIN LATERAL jsonb_each_text(r.crm_cost_rates) x"""
         )
     else:
-        cost_rate = SQL(
-            """SELECT c.id AS company_id,
-                      (SELECT sum(x.amount) FROM crm_cost_entry x
-                        WHERE x.company_id = c.id AND %(in_window)s)
-                      / NULLIF((SELECT sum(w.revenue) FROM win_sale w
-                                 WHERE w.company_id = c.id AND w.revenue > 0), 0)
-                          AS rate
-                 FROM crm_company c
-                WHERE c.basis = 'contribution'""",
-            in_window=in_window,
+        month_rate = SQL(
+            """SELECT m.company_id, m.month,
+                      k.amount / sum(m.revenue) FILTER (WHERE m.revenue > 0) AS rate
+                 FROM win_month m
+                 JOIN (SELECT e.company_id,
+                              date_trunc('month', e.date)::date AS month,
+                              sum(e.amount) AS amount
+                         FROM crm_cost_entry e
+                        WHERE e.date > %(since)s
+                     GROUP BY 1, 2) k
+                   ON k.company_id = m.company_id AND k.month = m.month
+             GROUP BY m.company_id, m.month, k.amount""",
+            since=since,
         )
     return SQL(
         """
-win_serve AS (
-SELECT x.company_id, x.partner_id, sum(x.cost) AS cost
-  FROM (%(cases)s UNION ALL %(activities)s) x
-  JOIN crm_company c ON c.id = x.company_id
- WHERE c.basis = 'contribution' AND %(in_window)s
-  GROUP BY x.company_id, x.partner_id
+win_month AS (
+SELECT d.company_id, d.partner_id,
+       date_trunc('month', d.date)::date AS month, sum(d.amount) AS revenue
+  FROM (%(sources)s) d
+  JOIN crm_company c ON c.id = d.company_id AND c.basis = 'contribution'
+ WHERE d.date > %(since)s
+   AND date_trunc('month', d.date) > %(date)s::date - c.window_days
+  GROUP BY 1, 2, 3
 ),
-win_cost_rate AS (%(cost_rate)s)
+win_month_rate AS (%(month_rate)s),
+win_serve AS (
+SELECT s.company_id, s.partner_id, sum(s.cost) AS cost
+  FROM (
+    SELECT x.company_id, x.partner_id, x.cost
+      FROM (%(cases)s UNION ALL %(activities)s) x
+      JOIN crm_company c ON c.id = x.company_id
+     WHERE c.basis = 'contribution' AND %(in_window)s
+     UNION ALL
+    SELECT m.company_id, m.partner_id, m.revenue * k.rate
+      FROM win_month m
+      JOIN win_month_rate k ON k.company_id = m.company_id AND k.month = m.month
+     WHERE m.revenue > 0
+  ) s
+  GROUP BY s.company_id, s.partner_id
+)
         """,
-        cases=document_sql.case_cost_rows(partner_filter),
-        activities=document_sql.activity_cost_rows(partner_filter),
+        sources=SQL("\nUNION ALL\n").join(
+            lifecycle_sql.source_rows(date, partner_filter or (lambda _column: SQL()))
+        ),
+        since=since,
+        date=date,
+        month_rate=month_rate,
+        cases=document_sql.case_cost_rows(partner_filter, since),
+        activities=document_sql.activity_cost_rows(partner_filter, since),
         in_window=in_window,
-        cost_rate=cost_rate,
     )
 
 
