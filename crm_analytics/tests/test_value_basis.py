@@ -1,3 +1,5 @@
+from datetime import date
+
 from freezegun import freeze_time
 
 from odoo import Command
@@ -244,3 +246,48 @@ class TestValueBasis(ProfitabilityCommon):
         self.rank_by("margin")
         vip = self.Profile.with_company(self.company).clv(self.REF)["vip"]
         self.assertEqual((vip["basis"], vip["cost_to_serve"]), ("margin", 0))
+
+    def test_companies_on_several_bases_and_sources(self):
+        """One ranking of two companies: the test company by revenue, Company
+        B by margin from its sale orders (revenue × the 30 % margin rate)."""
+        self.company.crm_value_basis = "revenue"
+        self.company_b.write(
+            {"crm_revenue_source": "sale_order", "crm_value_basis": "margin"}
+        )
+        gamma = self.customer("Gamma")
+        order = (
+            self.env["sale.order"]
+            .with_company(self.company_b)
+            .create(
+                {
+                    "partner_id": gamma.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.gadget.id,
+                                "product_uom_qty": 2,
+                                "price_unit": 500,
+                                "tax_id": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        order.action_confirm()
+        order.date_order = date(2025, 6, 1)
+        both = self.company | self.company_b
+        self.Profile.with_company(self.company).with_context(
+            allowed_company_ids=both.ids
+        ).recompute(self.REF)
+        self.assertEqual(self.values(self.alpha), {self.alpha: (450, 450, "vip")})
+        [profile_b] = self.profiles(gamma, company=self.company_b)
+        self.assertEqual(
+            (profile_b.rfm_revenue, profile_b.rfm_monetary, profile_b.value_tier),
+            (1000, 300, "vip"),
+        )
+        rankings = self.Ranking.search([("company_id", "in", both.ids)])
+        self.assertEqual(
+            {(r.company_id, r.value_basis) for r in rankings},
+            {(self.company, "revenue"), (self.company_b, "margin")},
+        )
