@@ -636,21 +636,8 @@ SELECT m.partner_id, m.company_id, m.tier
         todo = companies - done.company_id
         if todo:
             company = todo[0]
-            # Every company, whichever companies the cron user is allowed.
-            Profile = (
-                self.sudo()
-                .with_company(company)
-                .with_context(allowed_company_ids=company.ids)
-            )
             try:
-                with self.env.cr.savepoint():
-                    # postings meanwhile leave their customers to
-                    # crm.customer.refresh instead of waiting
-                    self.env["crm.customer.refresh"]._lock_company_customers(company.id)
-                    pending = Profile._pending_partner_ids(today, company.ids)
-                    if pending:
-                        Profile._evaluate(today, company.ids, pending)
-                    Profile._rank_values(today, company.ids)
+                self._rank_company(company, today)
                 todo -= company
             except (pgerrors.LockNotAvailable, pgerrors.SerializationFailure):
                 # a posting holds or has just changed one of its customers
@@ -671,6 +658,27 @@ SELECT m.partner_id, m.company_id, m.tier
     # ------------------------------------------------------------
 
     @api.model
+    @api.model
+    def _rank_company(self, company, today):
+        """Rank every customer of ``company`` as of ``today``, those the
+        lifecycle has not evaluated as of today evaluated first. Raises
+        ``LockNotAvailable`` or ``SerializationFailure`` (nothing written)
+        while a posting holds or has just changed one of its customers."""
+        # Every company, whichever companies the user is allowed.
+        Profile = (
+            self.sudo()
+            .with_company(company)
+            .with_context(allowed_company_ids=company.ids)
+        )
+        with self.env.cr.savepoint():
+            # postings meanwhile leave their customers to
+            # crm.customer.refresh instead of waiting
+            self.env["crm.customer.refresh"]._lock_company_customers(company.id)
+            pending = Profile._pending_partner_ids(today, company.ids)
+            if pending:
+                Profile._evaluate(today, company.ids, pending)
+            Profile._rank_values(today, company.ids)
+
     def _churn_risk_sql(self, today):
         """SQL expression of the churn risk of profile ``pr`` joined with its
         company ``c`` (one formula for the field, its search and reports)."""

@@ -150,7 +150,7 @@ RETURNING id
             if by_value
             else SQL("NULL::float8"),
             cost_rates=SQL(
-                """(SELECT jsonb_object_agg(k.month, k.rate)
+                """(SELECT jsonb_object_agg(to_char(k.month, 'YYYY-MM-DD'), k.rate)
                       FROM win_month_rate k WHERE k.company_id = c.id)"""
             )
             if by_value

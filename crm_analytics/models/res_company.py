@@ -19,8 +19,9 @@ class ResCompany(models.Model):
         "measures, and so the value tiers, the Pareto curve and the potential "
         "big customers: net revenue; gross margin (revenue minus the cost of "
         "goods sold); or contribution (gross margin minus the cost to serve: "
-        "service cases, done activities and the window's CRM costs shared by "
-        "revenue), as the Customer Profitability report computes them.",
+        "service cases, done activities and each month's CRM costs shared by "
+        "that month's revenue), as the Customer Profitability report computes "
+        "them.",
     )
     crm_tier_mode = fields.Selection(
         [
@@ -117,25 +118,6 @@ class ResCompany(models.Model):
         help="What one after-sale visit costs.",
     )
 
-    def write(self, vals):
-        moved = self.browse()
-        if "crm_value_basis" in vals:
-            moved = self.filtered(
-                lambda c: c.crm_value_basis != vals["crm_value_basis"]
-            )
-        res = super().write(vals)
-        # The last ranking's cut-offs are in the old basis: a posted invoice
-        # would place a customer's new value among them. Redo that ranking
-        # (same date) in the new basis.
-        Ranking = self.env["crm.value.ranking"].sudo()
-        for company in moved:
-            last = Ranking.search([("company_id", "=", company.id)], limit=1)
-            if last:
-                self.env["crm.customer.profile"].sudo()._rank_values(
-                    last.date, company.ids
-                )
-        return res
-
     @api.constrains(
         "crm_tier_vip_share",
         "crm_tier_key_share",
@@ -152,6 +134,9 @@ class ResCompany(models.Model):
         "crm_cost_per_visit",
     )
     def _check_crm_analytics_settings(self):
+        if self.env.context.get("crm_check_settings_later"):
+            # the settings screen writes them one by one, then checks them
+            return
         check_bounds(
             self,
             {

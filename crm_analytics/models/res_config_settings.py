@@ -1,4 +1,7 @@
-from odoo import fields, models
+from psycopg2 import errors as pgerrors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -65,3 +68,36 @@ class ResConfigSettings(models.TransientModel):
     crm_cost_per_visit = fields.Monetary(
         related="company_id.crm_cost_per_visit", readonly=False
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Saving writes the company one related field at a time: its tier
+        shares and thresholds are checked together once all are written. A
+        new value basis ranks the company's customers again at once: the
+        cut-offs of its last ranking are in the old basis, among which a
+        posted invoice would place a customer's new value."""
+        company = self.env.company
+        new_basis = any(
+            vals.get("crm_value_basis", company.crm_value_basis)
+            != company.crm_value_basis
+            for vals in vals_list
+        )
+        settings = super(
+            ResConfigSettings, self.with_context(crm_check_settings_later=True)
+        ).create(vals_list)
+        company._check_crm_analytics_settings()
+        if new_basis:
+            try:
+                self.env["crm.customer.profile"]._rank_company(
+                    company, fields.Date.context_today(self)
+                )
+            except (pgerrors.LockNotAvailable, pgerrors.SerializationFailure) as error:
+                raise UserError(
+                    self.env._(
+                        "The customers of %(company)s are being updated right now "
+                        "(an invoice posted, a ranking): save the value basis "
+                        "again in a moment.",
+                        company=company.name,
+                    )
+                ) from error
+        return settings.with_env(self.env)

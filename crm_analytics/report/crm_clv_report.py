@@ -139,8 +139,9 @@ class CrmClvReport(models.Model):
         string="Yearly Cost to Serve",
         readonly=True,
         help="Contribution basis: the service cases and done activities of "
-        "the last 365 days at their cost, and the CRM costs of those days "
-        "shared by the customers' positive revenue. Zero otherwise.",
+        "the last 365 days at their cost, and the CRM costs of the months "
+        "beginning in those days, each month's shared by its customers' "
+        "positive revenue. Zero otherwise.",
     )
     cost_to_serve_avg = fields.Monetary(
         string="Yearly Cost to Serve per Customer",

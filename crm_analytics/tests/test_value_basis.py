@@ -126,6 +126,14 @@ class TestValueBasis(ProfitabilityCommon):
         ).get_dashboard_data()
         self.assertEqual(data["pyramid_share_label"], "Share of value")
 
+    def test_contribution_on_a_day_of_the_month(self):
+        """On 5 March, March's CRM costs are those recorded by then (120),
+        shared by the revenue of the month so far (Alpha's 400): Alpha's 240
+        of margin less 120."""
+        self.company.crm_value_basis = "contribution"
+        self.rank(date(2025, 3, 5))
+        self.assertEqual(self.values(self.alpha), {self.alpha: (400, 120, "vip")})
+
     def beta_buys_widgets(self, quantity):
         """Beta buys ``quantity`` widgets (cost 40) at 100 on REF."""
         invoice = self.env["account.move"].create(
@@ -150,10 +158,12 @@ class TestValueBasis(ProfitabilityCommon):
             invoice.action_post()
 
     def test_saving_a_basis_ranks_again(self):
-        """The last ranking (REF, by revenue) is redone by margin when the
-        basis is saved: no full recompute needed for the cut-offs to be in
-        the new basis."""
-        self.company.crm_value_basis = "margin"
+        """Saving a new basis in the settings ranks the customers again, so
+        that the cut-offs are in the new basis at once (today is REF, whose
+        ranking by revenue is replaced)."""
+        Settings = self.env["res.config.settings"].with_company(self.company)
+        with freeze_time(self.REF):
+            Settings.create({"crm_value_basis": "margin"}).execute()
         [ranking] = self.Ranking.search([("company_id", "=", self.company.id)])
         self.assertEqual(
             (ranking.date, ranking.value_basis, ranking.vip_cutoff),

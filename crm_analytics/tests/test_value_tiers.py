@@ -372,6 +372,41 @@ class TestValueTiers(AnalyticsCommon):
             )
         self.assertEqual(self.company.crm_rfm_window_days, 365)
 
+    def test_settings_screen_saves_the_tiers_together(self):
+        """The settings screen writes the company one field at a time: shares
+        and thresholds that are only valid together are saved together, and
+        an invalid set is still refused."""
+        Settings = self.env["res.config.settings"].with_company(self.company)
+        Settings.create(
+            {
+                "crm_tier_mode": "thresholds",
+                "crm_tier_vip_threshold": 200,
+                "crm_tier_key_threshold": 100,
+                "crm_tier_ordinary_threshold": 50,
+            }
+        ).execute()
+        Settings.create(
+            {
+                "crm_tier_vip_share": 10,
+                "crm_tier_key_share": 20,
+                "crm_tier_ordinary_share": 30,
+                "crm_tier_small_share": 40,
+            }
+        ).execute()
+        company = self.company
+        self.assertEqual(
+            (
+                company.crm_tier_vip_threshold,
+                company.crm_tier_key_threshold,
+                company.crm_tier_ordinary_threshold,
+                company.crm_tier_vip_share,
+                company.crm_tier_small_share,
+            ),
+            (200, 100, 50, 10, 40),
+        )
+        with self.assertRaises(ValidationError):
+            Settings.create({"crm_tier_vip_share": 25}).execute()
+
     def test_widest_rfm_window_keeps_posting(self):
         """The widest RFM window allowed (36,500 days) still posts an invoice
         and places its customer, which a window of 100 million days broke."""

@@ -183,10 +183,11 @@ def serve_ctes(date, days, partner_filter=None):
     - the service cases and done activities of the window's days, at their
       cost;
     - the CRM costs of the window's months (those whose first day is in the
-      window), each month's shared by its customers' positive revenue of the
-      month: ``win_month_rate`` holds the month's CRM costs per unit of that
-      revenue. ``partner_filter`` (some customers, between two rankings): the
-      rates stored by the company's last ranking."""
+      window; entries up to ``date``), each month's shared by its customers'
+      positive revenue of the month: ``win_month_rate`` holds the month's
+      CRM costs per unit of that revenue. ``partner_filter`` (some
+      customers, between two rankings): the rates stored by the company's
+      last ranking."""
     since = SQL("%s::date - %s", date, days)
     in_window = SQL(
         "x.date > %(date)s::date - c.window_days AND x.date <= %(date)s", date=date
@@ -211,11 +212,12 @@ def serve_ctes(date, days, partner_filter=None):
                               date_trunc('month', e.date)::date AS month,
                               sum(e.amount) AS amount
                          FROM crm_cost_entry e
-                        WHERE e.date > %(since)s
+                        WHERE e.date > %(since)s AND e.date <= %(date)s
                      GROUP BY 1, 2) k
                    ON k.company_id = m.company_id AND k.month = m.month
              GROUP BY m.company_id, m.month, k.amount""",
             since=since,
+            date=date,
         )
     return SQL(
         """

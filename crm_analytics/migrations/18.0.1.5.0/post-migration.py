@@ -18,7 +18,7 @@ def migrate(cr, version):
                       SET %(col)s = jsonb_build_object('en_US', t.%(col)s -> 'en_US')
                      FROM crm_analytics_old_texts o
                     WHERE o.tbl = %(table)s AND o.col = %(column)s
-                      AND o.res_id = t.id
+                      AND o.res_id = t.id AND t.%(col)s IS NOT NULL
                       AND o.en IS DISTINCT FROM t.%(col)s ->> 'en_US'""",
                 tbl=SQL.identifier(table),
                 col=SQL.identifier(column),

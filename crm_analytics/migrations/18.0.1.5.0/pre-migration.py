@@ -22,20 +22,27 @@ def migrate(cr, version):
     can drop the translations of those that change (see there)."""
     if not version:
         return
+    cr.execute(SQL("SELECT to_regclass('crm_value_ranking') IS NOT NULL"))
+    if cr.fetchone()[0]:
+        cr.execute(
+            SQL(
+                """
+                ALTER TABLE crm_customer_profile
+                    ADD COLUMN IF NOT EXISTS rfm_revenue numeric;
+                UPDATE crm_customer_profile SET rfm_revenue = rfm_monetary;
+                ALTER TABLE crm_value_ranking
+                    ADD COLUMN IF NOT EXISTS value_basis varchar,
+                    ADD COLUMN IF NOT EXISTS value_total numeric;
+                UPDATE crm_value_ranking
+                   SET value_basis = 'revenue', value_total = revenue_total;
+                """
+            )
+        )
     cr.execute(
         SQL(
-            """
-            ALTER TABLE crm_customer_profile
-                ADD COLUMN IF NOT EXISTS rfm_revenue numeric;
-            UPDATE crm_customer_profile SET rfm_revenue = rfm_monetary;
-            ALTER TABLE crm_value_ranking
-                ADD COLUMN IF NOT EXISTS value_basis varchar,
-                ADD COLUMN IF NOT EXISTS value_total numeric;
-            UPDATE crm_value_ranking
-               SET value_basis = 'revenue', value_total = revenue_total;
-            CREATE TABLE crm_analytics_old_texts (
-                tbl varchar, col varchar, res_id int, en text);
-            """
+            """DROP TABLE IF EXISTS crm_analytics_old_texts;
+               CREATE TABLE crm_analytics_old_texts (
+                   tbl varchar, col varchar, res_id int, en text)"""
         )
     )
     for table, column, model in TEXTS:
