@@ -88,12 +88,25 @@ class CrmAnalyticsDashboard(models.AbstractModel):
         }
 
     def _pyramid(self, domain):
+        """Customers and share of the window value per tier; the values of
+        the selected companies in the current company's currency."""
         groups = self.env["crm.customer.profile"]._read_group(
             [*domain, ("value_tier", "!=", False)],
-            ["value_tier"],
+            ["value_tier", "company_id"],
             ["__count", "rfm_monetary:sum"],
         )
-        by_tier = {tier: (count, revenue) for tier, count, revenue in groups}
+        current = self.env.company
+        today = fields.Date.context_today(self)
+        by_tier = {}
+        for tier, company, count, amount in groups:
+            value = amount
+            if company != current:
+                # at the current company's rates, as the reports convert
+                value = company.currency_id._convert(
+                    amount, current.currency_id, current, today
+                )
+            tier_count, tier_value = by_tier.get(tier, (0, 0.0))
+            by_tier[tier] = (tier_count + count, tier_value + value)
         total = sum(revenue for _count, revenue in by_tier.values()) or 0.0
         labels = self._selection_labels("value_tier")
         return [

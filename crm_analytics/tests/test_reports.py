@@ -287,3 +287,20 @@ class TestReports(AnalyticsCommon):
                     self.in_companies(model).search([("id", "=", row_id)]).ids,
                     [row_id],
                 )
+
+    def test_dashboard_pyramid_in_the_current_currency(self):
+        """The pyramid's shares add up the window values of both companies in
+        USD: VIP 100 USD + 60 EUR (30 USD), small 50 USD: 130 / 180, not
+        (100 + 60) / 210."""
+        [small] = self.customers(1, prefix="Small")
+        self.post_invoices([(small, self.today - timedelta(days=10), 50)])
+        self.rank(self.today)
+        data = (
+            self.env["crm.analytics.dashboard"]
+            .with_context(allowed_company_ids=self.both.ids)
+            .get_dashboard_data({})
+        )
+        pyramid = {tier["key"]: tier for tier in data["pyramid"]}
+        self.assertEqual((pyramid["vip"]["count"], pyramid["small"]["count"]), (2, 1))
+        self.assertAlmostEqual(pyramid["vip"]["share"], 100 * 130 / 180)
+        self.assertAlmostEqual(pyramid["small"]["share"], 100 * 50 / 180)
