@@ -124,7 +124,7 @@ class CrmAnalyticsDashboard(models.AbstractModel):
     def _pyramid_share_label(self):
         """The heading of the pyramid's shares: what the window value of the
         selected companies measures (their value basis)."""
-        bases = set(self.env.companies.sudo().mapped("crm_value_basis"))
+        bases = set(self.env.companies.mapped("crm_value_basis"))
         if bases == {"revenue"}:
             return self.env._("Share of revenue")
         if bases == {"margin"}:
