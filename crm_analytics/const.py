@@ -19,16 +19,17 @@ TIER_LEVELS = {"vip": 4, "key": 3, "ordinary": 2, "small": 1}
 SCORES = (2, 3, 4, 5)
 # The lifecycle's window of "the last 12 months" (crm_lifecycle facts).
 FACTS_WINDOW_DAYS = 365
-# A snapshot's values, in the order of the ranking's (stage, tier, revenue,
-# R, F and M scores).
-SNAPSHOT_COLUMNS = (
-    "lifecycle_stage",
-    "value_tier",
-    "rfm_monetary",
-    "rfm_recency_score",
-    "rfm_frequency_score",
-    "rfm_monetary_score",
-)
+# A snapshot's values: the period's column and the ranking's figure it
+# holds (stage, tier, window value and revenue, R, F and M scores).
+SNAPSHOT_COLUMNS = {
+    "lifecycle_stage": "lifecycle_stage",
+    "value_tier": "tier",
+    "rfm_monetary": "monetary",
+    "rfm_revenue": "revenue",
+    "rfm_recency_score": "r_score",
+    "rfm_frequency_score": "f_score",
+    "rfm_monetary_score": "m_score",
+}
 CHURN_RISK_BANDS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 # Service by value: the company setting holding a new case's priority for
 # the customers of each tier.

@@ -485,12 +485,13 @@ profile AS (
                 """%s
                 OR f.id IS NULL
                 OR f.period_id IS NULL
-                OR ROW(%s) IS DISTINCT FROM ROW(
-                       f.lifecycle_stage, f.tier, f.monetary, f.r_score,
-                       f.f_score, f.m_score)""",
+                OR ROW(%s) IS DISTINCT FROM ROW(%s)""",
                 rfm_moved,
                 SQL(", ").join(
                     SQL.identifier("f", f"period_{c}") for c in SNAPSHOT_COLUMNS
+                ),
+                SQL(", ").join(
+                    SQL.identifier("f", c) for c in SNAPSHOT_COLUMNS.values()
                 ),
             )
         statement = SQL(

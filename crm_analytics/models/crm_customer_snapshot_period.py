@@ -73,6 +73,14 @@ class CrmCustomerSnapshotPeriod(models.Model):
         "on one date (Holding on, or Current) for the mean per customer on that "
         "date.",
     )
+    rfm_revenue = fields.Monetary(
+        string="Window Revenue",
+        readonly=True,
+        aggregator="avg",
+        help="Net revenue of the RFM window at the ranking that started the "
+        "period, whatever the value basis. Totals are means per period, as for "
+        "the window value.",
+    )
     rfm_recency_score = fields.Integer(
         string="Recency Score", readonly=True, aggregator="avg"
     )
@@ -158,13 +166,14 @@ class CrmCustomerSnapshotPeriod(models.Model):
 
     @api.model
     def _migration_query(self, date_from, date_to, company_ids):
-        """Rows (partner_id, company_id, tier_from, tier_to, revenue,
+        """Rows (partner_id, company_id, tier_from, tier_to, revenue, value,
         direction): each customer's latest snapshot on or before each date,
-        ``'none'`` without one or without a tier, the revenue of the window
-        at ``date_to``; direction ``up``, ``down`` or ``same`` on the pyramid.
-        Only the customers whose snapshots the caller may read (record rules:
-        a salesperson limited to their own documents gets their own
-        customers' moves).
+        ``'none'`` without one or without a tier; the window revenue and
+        value (by the company's value basis) at ``date_to``, in the current
+        company's currency at today's rates; direction ``up``, ``down`` or
+        ``same`` on the pyramid. Only the customers whose snapshots the
+        caller may read (record rules: a salesperson limited to their own
+        documents gets their own customers' moves).
         """
         readable = self._search([("company_id", "in", list(company_ids))])
         return SQL(
@@ -175,12 +184,18 @@ class CrmCustomerSnapshotPeriod(models.Model):
                 SELECT t.partner_id, t.company_id,
                        coalesce(f.value_tier, 'none') AS tier_from,
                        coalesce(t.value_tier, 'none') AS tier_to,
-                       coalesce(t.rfm_monetary, 0) AS revenue
+                       coalesce(t.rfm_revenue, 0) * account_currency_table.rate
+                           AS revenue,
+                       coalesce(t.rfm_monetary, 0) * account_currency_table.rate
+                           AS value
                   FROM tier_to t
+                  JOIN %(currency_table)s
+                    ON account_currency_table.company_id = t.company_id
                   LEFT JOIN tier_from f
                     ON f.company_id = t.company_id AND f.partner_id = t.partner_id
             )
             SELECT p.partner_id, p.company_id, p.tier_from, p.tier_to, p.revenue,
+                   p.value,
                    CASE WHEN %(to_level)s > %(from_level)s THEN 'up'
                         WHEN %(to_level)s < %(from_level)s THEN 'down'
                         ELSE 'same' END AS direction
@@ -192,9 +207,14 @@ class CrmCustomerSnapshotPeriod(models.Model):
                 SQL.identifier(readable.table, "partner_id"),
             ),
             tier_to=self._latest_query(
-                date_to, list(company_ids), ["value_tier", "rfm_monetary"]
+                date_to,
+                list(company_ids),
+                ["value_tier", "rfm_revenue", "rfm_monetary"],
             ),
             tier_from=self._latest_query(date_from, list(company_ids), ["value_tier"]),
+            currency_table=self.env["res.currency"]._get_simple_currency_table(
+                self.env["res.company"].browse(company_ids)
+            ),
             from_level=tier_level(SQL("p.tier_from")),
             to_level=tier_level(SQL("p.tier_to")),
         )
@@ -205,18 +225,19 @@ class CrmCustomerSnapshotPeriod(models.Model):
         """Tier migration between two dates (date objects or ISO strings, the
         first on or before the second) for the current companies.
 
-        :return: a list of ``{'tier_from', 'tier_to', 'count', 'revenue'}``,
-            from the top of the pyramid down, ``'none'`` for no tier;
-            ``revenue`` is the window value at ``date_to`` (the window
-            revenue unless the company values customers by margin or
-            contribution). Plain JSON, for RPC.
+        :return: a list of ``{'tier_from', 'tier_to', 'count', 'revenue',
+            'value'}``, from the top of the pyramid down, ``'none'`` for no
+            tier; ``revenue`` and ``value`` are the window revenue and value
+            (by the company's value basis) at ``date_to``, in the current
+            company's currency. Plain JSON, for RPC.
         """
         self.check_access("read")
         date_from, date_to = arguments.check_period(self.env, date_from, date_to)
         self.flush_model()
         rows = self.env.execute_query(
             SQL(
-                """SELECT m.tier_from, m.tier_to, count(*), sum(m.revenue)
+                """SELECT m.tier_from, m.tier_to, count(*), sum(m.revenue),
+                          sum(m.value)
                      FROM (%s) m
                  GROUP BY m.tier_from, m.tier_to
                  ORDER BY %s DESC, %s DESC""",
@@ -225,14 +246,16 @@ class CrmCustomerSnapshotPeriod(models.Model):
                 tier_level(SQL("m.tier_to")),
             )
         )
+        currency = self.env.company.currency_id
         return [
             {
                 "tier_from": tier_from,
                 "tier_to": tier_to,
                 "count": count,
-                "revenue": float(revenue),
+                "revenue": currency.round(float(revenue)),
+                "value": currency.round(float(value)),
             }
-            for tier_from, tier_to, count, revenue in rows
+            for tier_from, tier_to, count, revenue, value in rows
         ]
 
     @api.model
@@ -259,8 +282,8 @@ class CrmCustomerSnapshotPeriod(models.Model):
         period_values = SQL(", ").join(
             SQL.identifier("s", f"period_{c}") for c in SNAPSHOT_COLUMNS
         )
-        new_values = SQL(
-            "s.lifecycle_stage, s.tier, s.monetary, s.r_score, s.f_score, s.m_score"
+        new_values = SQL(", ").join(
+            SQL.identifier("s", c) for c in SNAPSHOT_COLUMNS.values()
         )
         columns = SQL(", ").join(
             SQL("p.%s AS %s", SQL.identifier(c), SQL.identifier(f"period_{c}"))
@@ -318,9 +341,7 @@ snap AS (
       JOIN next_ranking n ON n.company_id = f.company_id
      WHERE f.id IS NULL
         OR f.period_id IS NULL
-        OR ROW(%(period_row)s) IS DISTINCT FROM ROW(
-               f.lifecycle_stage, f.tier, f.monetary, f.r_score, f.f_score,
-               f.m_score)
+        OR ROW(%(period_row)s) IS DISTINCT FROM ROW(%(ranked_row)s)
 ),
 period_cut AS (
     UPDATE crm_customer_snapshot_period p
@@ -331,12 +352,7 @@ period_cut AS (
 ),
 period_replaced AS (
     UPDATE crm_customer_snapshot_period p
-       SET lifecycle_stage = s.lifecycle_stage,
-           value_tier = s.tier,
-           rfm_monetary = s.monetary,
-           rfm_recency_score = s.r_score,
-           rfm_frequency_score = s.f_score,
-           rfm_monetary_score = s.m_score,
+       SET %(replaced)s,
            date_to = s.next_date
       FROM snap s
      WHERE p.id = s.period_id AND s.date_from = %(date)s::date AND s.ranked
@@ -368,6 +384,13 @@ period_new AS (
             source=source,
             period_row=SQL(", ").join(
                 SQL.identifier("f", f"period_{c}") for c in SNAPSHOT_COLUMNS
+            ),
+            ranked_row=SQL(", ").join(
+                SQL.identifier("f", c) for c in SNAPSHOT_COLUMNS.values()
+            ),
+            replaced=SQL(", ").join(
+                SQL("%s = %s", SQL.identifier(c), SQL.identifier("s", ranked))
+                for c, ranked in SNAPSHOT_COLUMNS.items()
             ),
             values=values,
             new_values=new_values,

@@ -1,5 +1,8 @@
+import importlib.util
+
 from odoo import Command
 from odoo.tests import new_test_user
+from odoo.tools import file_path
 
 from odoo.addons.crm_lifecycle.tests.common import LifecycleCommon
 
@@ -12,6 +15,15 @@ class AnalyticsCommon(LifecycleCommon):
         super().setUpClass()
         cls.Period = cls.env["crm.customer.snapshot.period"]
         cls.Ranking = cls.env["crm.value.ranking"]
+
+    def run_migration(self, script, version):
+        """Run the migration script ``script`` (a path under the addon's
+        migrations/) as an update from ``version`` would."""
+        path = file_path(f"crm_analytics/migrations/{script}")
+        spec = importlib.util.spec_from_file_location("crm_analytics_migration", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(self.env.cr, version)
 
     @classmethod
     def customers(cls, count, prefix="Customer"):

@@ -1,6 +1,4 @@
-import importlib.util
 from datetime import timedelta
-from pathlib import Path
 
 from freezegun import freeze_time
 
@@ -246,11 +244,7 @@ class TestPotentialPlaybook(AnalyticsCommon):
             SQL("UPDATE crm_customer_profile SET potential_date = NULL")
         )
         self.Profile.invalidate_model(["potential_date"])
-        path = Path(__file__).parents[1] / "migrations/18.0.1.4.0/post-migration.py"
-        spec = importlib.util.spec_from_file_location("potential_migration", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "18.0.1.3.0")
+        self.run_migration("18.0.1.4.0/post-migration.py", "18.0.1.3.0")
         self.assertEqual(
             self.profiles(self.wallet | self.growth).mapped("potential_date"),
             [self.REF, self.REF],

@@ -304,3 +304,38 @@ class TestReports(AnalyticsCommon):
         self.assertEqual((pyramid["vip"]["count"], pyramid["small"]["count"]), (2, 1))
         self.assertAlmostEqual(pyramid["vip"]["share"], 100 * 130 / 180)
         self.assertAlmostEqual(pyramid["small"]["share"], 100 * 50 / 180)
+
+    def test_tier_migration_in_the_current_currency(self):
+        """The tier migration of both companies adds up their customers'
+        window revenue in USD: 100 USD + 60 EUR (30 USD), in the matrix and
+        in the wizard's pivot."""
+        year_ago = self.today - timedelta(days=365)
+        Period = self.in_companies("crm.customer.snapshot.period")
+        matrix = Period.migration_matrix(year_ago, self.today)
+        self.assertEqual(
+            [
+                (m["tier_from"], m["tier_to"], m["count"], m["revenue"])
+                for m in matrix
+                if m["tier_to"] != "none"
+            ],
+            [("vip", "vip", 2, 130)],
+        )
+        wizard = (
+            self.in_companies("crm.tier.migration.wizard")
+            .create({"date_from": year_ago, "date_to": self.today})
+            .with_context(allowed_company_ids=self.both.ids)
+        )
+        Line = self.in_companies("crm.tier.migration.line")
+        [total] = Line.read_group(
+            [*wizard.action_open_matrix()["domain"], ("tier_to", "=", "vip")],
+            ["revenue:sum", "value:sum"],
+            [],
+            lazy=False,
+        )
+        self.assertEqual(
+            (total["__count"], total["revenue"], total["value"]), (2, 130, 130)
+        )
+        self.assertEqual(
+            Line.search([("wizard_id", "=", wizard.id)], limit=1).currency_id,
+            self.company.currency_id,
+        )

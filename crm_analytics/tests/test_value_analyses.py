@@ -119,8 +119,20 @@ class TestValueAnalyses(AnalyticsCommon):
         self.assertEqual(
             [row for row in matrix if row["tier_from"] != row["tier_to"]],
             [
-                {"tier_from": "vip", "tier_to": "small", "count": 1, "revenue": 900.0},
-                {"tier_from": "none", "tier_to": "vip", "count": 1, "revenue": 3000.0},
+                {
+                    "tier_from": "vip",
+                    "tier_to": "small",
+                    "count": 1,
+                    "revenue": 900.0,
+                    "value": 900.0,
+                },
+                {
+                    "tier_from": "none",
+                    "tier_to": "vip",
+                    "count": 1,
+                    "revenue": 3000.0,
+                    "value": 3000.0,
+                },
             ],
         )
         # the same dates as date objects, one date on both sides

@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .test_profitability import ProfitabilityCommon
 
@@ -125,6 +126,69 @@ class TestValueBasis(ProfitabilityCommon):
             allowed_company_ids=(self.company | self.company_b).ids
         ).get_dashboard_data()
         self.assertEqual(data["pyramid_share_label"], "Share of value")
+
+    def test_tier_migration_in_revenue_and_value(self):
+        """The snapshots keep the window revenue beside the value: across a
+        move from revenue (29 June) to contribution (REF), the migration
+        matrix counts the customers and gives both (Alpha falls from VIP to
+        ordinary with 450 of revenue and 65 of contribution), as does the
+        wizard's pivot."""
+        self.rank(date(2025, 6, 29))
+        self.rank_by("contribution")
+        period = self.env["crm.customer.snapshot.period"].search(
+            [("partner_id", "=", self.alpha.id), ("date_to", "=", False)]
+        )
+        self.assertEqual(
+            (period.date_from, period.rfm_revenue, period.rfm_monetary),
+            (self.REF, 450, 65),
+        )
+        matrix = self.env["crm.customer.snapshot.period"].migration_matrix(
+            date(2025, 6, 29), self.REF
+        )
+        self.assertEqual(
+            [
+                (m["tier_from"], m["tier_to"], m["count"], m["revenue"], m["value"])
+                for m in matrix
+                if m["tier_from"] in ("vip", "small")
+            ],
+            [
+                ("vip", "ordinary", 1, 450, 65),
+                # Active 100 stays small, Beta leaves the pyramid
+                ("small", "small", 1, 100, 30),
+                ("small", "none", 1, 100, -75),
+            ],
+        )
+        wizard = self.env["crm.tier.migration.wizard"].create(
+            {"date_from": date(2025, 6, 29), "date_to": self.REF}
+        )
+        Line = self.env["crm.tier.migration.line"]
+        domain = wizard.action_open_matrix()["domain"]
+        [vip] = Line._read_group(
+            [*domain, ("tier_from", "=", "vip")],
+            ["tier_to"],
+            ["__count", "revenue:sum", "value:sum"],
+        )
+        self.assertEqual(vip, ("ordinary", 1, 450, 65))
+
+    def test_migration_fills_the_snapshot_revenue(self):
+        """Upgrade from 18.0.1.5.0: a period of a ranking by revenue takes
+        its value as revenue; the open period of a ranking by margin, the
+        revenue of the customer's last ranking."""
+        self.rank(date(2025, 6, 29))
+        self.rank_by("margin")
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL("UPDATE crm_customer_snapshot_period SET rfm_revenue = NULL")
+        )
+        self.Period.invalidate_model(["rfm_revenue"])
+        self.run_migration("18.0.1.6.0/post-migration.py", "18.0.1.5.0")
+        periods = self.Period.search(
+            [("partner_id", "=", self.alpha.id)], order="date_from"
+        )
+        self.assertEqual(
+            [(p.date_from, p.rfm_revenue, p.rfm_monetary) for p in periods],
+            [(date(2025, 6, 29), 450, 450), (self.REF, 450, 255)],
+        )
 
     def test_contribution_on_a_day_of_the_month(self):
         """On 5 March, March's CRM costs are those recorded by then (120),

@@ -54,7 +54,13 @@ class TestValueSecurity(AnalyticsCommon):
             .migration_matrix(self.REF, self.REF)
         )
         self.assertIn(
-            {"tier_from": "vip", "tier_to": "vip", "count": 1, "revenue": 900.0},
+            {
+                "tier_from": "vip",
+                "tier_to": "vip",
+                "count": 1,
+                "revenue": 900.0,
+                "value": 900.0,
+            },
             matrix,
         )
         self.assertEqual(

@@ -1,4 +1,3 @@
-import importlib.util
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -6,14 +5,14 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
-from odoo.tools import SQL, file_path
+from odoo.tools import SQL
 
 from ..const import SNAPSHOT_COLUMNS
 from .common import AnalyticsCommon
 
 # a snapshot's values; a profile's ranking figures
-VALUES = SNAPSHOT_COLUMNS
-RFM = ("rfm_frequency", "rfm_monetary", *VALUES[1:])
+VALUES = tuple(SNAPSHOT_COLUMNS)
+RFM = ("rfm_frequency", *VALUES[1:])
 
 
 @tagged("post_install", "-at_install")
@@ -30,15 +29,6 @@ class TestValueSnapshots(AnalyticsCommon):
                 ("company_id", "=", (company or self.company).id),
             ]
         )
-
-    def run_migration(self, script, version):
-        """Run the migration script ``script`` (a path under the addon's
-        migrations/) as an update from ``version`` would."""
-        path = file_path(f"crm_analytics/migrations/{script}")
-        spec = importlib.util.spec_from_file_location("crm_analytics_migration", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.migrate(self.env.cr, version)
 
     def values(self, records):
         return {r.partner_id.id: tuple(r[name] for name in VALUES) for r in records}

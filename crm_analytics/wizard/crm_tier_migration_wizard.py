@@ -39,10 +39,10 @@ class CrmTierMigrationWizard(models.TransientModel):
                 """
                 INSERT INTO crm_tier_migration_line (
                     wizard_id, partner_id, company_id, tier_from, tier_to,
-                    revenue, direction,
+                    revenue, value, direction,
                     create_uid, create_date, write_uid, write_date)
                 SELECT %(wizard)s, m.partner_id, m.company_id, m.tier_from,
-                       m.tier_to, m.revenue, m.direction,
+                       m.tier_to, m.revenue, m.value, m.direction,
                        %(uid)s, now() AT TIME ZONE 'UTC',
                        %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM (%(migration)s) m
@@ -79,18 +79,29 @@ class CrmTierMigrationLine(models.TransientModel):
     )
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # converted by the wizard's statement
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
     tier_from = fields.Selection(MIGRATION_TIERS, string="Tier Before", readonly=True)
     tier_to = fields.Selection(MIGRATION_TIERS, string="Tier After", readonly=True)
     revenue = fields.Monetary(
+        string="Window Revenue",
+        readonly=True,
+        help="Net revenue of the RFM window at the second date, in the current "
+        "company's currency.",
+    )
+    value = fields.Monetary(
         string="Window Value",
         readonly=True,
-        help="Window value (by the company's value basis) at the second date.",
+        help="Value of the RFM window (by the company's value basis) at the "
+        "second date, in the current company's currency.",
     )
     direction = fields.Selection(
         [("up", "Moved up"), ("down", "Moved down"), ("same", "Same tier")],
         readonly=True,
     )
+
+    def _compute_currency_id(self):
+        self.currency_id = self.env.company.currency_id
 
     @api.model
     def _selection_groups_in_order(self):
