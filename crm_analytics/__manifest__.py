@@ -2,7 +2,7 @@
     "name": "CRM Analytics",
     "summary": "RFM value tiers, loyalty and churn analysis, satisfaction trap and "
     "salesperson scorecards",
-    "version": "18.0.1.6.0",
+    "version": "18.0.1.7.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "CRM Lifecycle Contributors",

@@ -118,14 +118,15 @@ class CrmClvReport(models.Model):
     )
     margin_source = fields.Selection(
         [
-            ("cost", "Sale order or product costs"),
+            ("cost", "Stock, sale order or product costs"),
             ("rate", "Default margin rate"),
             ("mixed", "Costs and default rate"),
         ],
         readonly=True,
-        help="The cost recorded on the sale order line, else the product's "
-        "cost, where the invoice line has one, else revenue × the default "
-        "margin rate of the settings.",
+        help="The cost booked by stock valuation on the invoice, else the "
+        "cost recorded on the sale order line, else the product's cost, where "
+        "the invoice line has one, else revenue × the default margin rate of "
+        "the settings.",
     )
     value_basis = fields.Selection(
         VALUE_BASES,
@@ -242,8 +243,9 @@ class CrmClvReport(models.Model):
           (latest snapshot on or before ``date`` − 365) who bought in the last
           365 days;
         - yearly margin: per customer, the last 365 days of posted invoice
-          lines, at the cost recorded on their sale order line or else the
-          product's (``tools.document_sql.margin_lines``), else revenue ×
+          lines, at the cost booked by stock valuation, recorded on their
+          sale order line or else the product's
+          (``tools.document_sql.margin_lines``), else revenue ×
           the company's margin rate (sale-order companies: always the rate);
           ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``;
         - yearly cost to serve (contribution basis): see
@@ -360,6 +362,6 @@ SELECT f.company_id, f.value_tier, f.customers, f.retention_base, f.retained,
             serve=ranking_sql.serve_ctes(date, 365),
             case_costs=document_sql.case_cost_columns(),
             lines=document_sql.margin_lines(
-                SQL("%s::date - 365", date), SQL("%s::date", date)
+                self.env, SQL("%s::date - 365", date), SQL("%s::date", date)
             ),
         )

@@ -10,6 +10,7 @@ from .row_ids import company_month_id
 # Partner ids stay below this bound in a row's id (see _select).
 PARTNERS = 10**9
 COGS_SOURCES = [
+    ("stock", "Stock valuation"),
     ("order", "Sale order cost"),
     ("cost", "Product cost"),
     ("rate", "Margin rate"),
@@ -23,11 +24,12 @@ class CrmCustomerProfitabilityReport(models.Model):
     contribution, amounts in the current company's currency. Every measure
     adds up over months, so that the pivot shows any period.
 
-    - cost of goods sold: per invoice line, quantity × the cost recorded on
-      the sale order line it invoices, else × the product's cost, else
-      revenue × (1 − the margin rate of the settings); companies whose
-      revenue source is sale orders: always the margin rate. Each source is
-      a measure of its own;
+    - cost of goods sold: per invoice line, the cost booked on the invoice
+      by stock valuation (where stock_account books it), else quantity × the
+      cost recorded on the sale order line it invoices, else × the product's
+      cost, else revenue × (1 − the margin rate of the settings); companies
+      whose revenue source is sale orders: always the margin rate. Each
+      source is a measure of its own;
     - cost to serve 服务成本: the service cases recorded in the month at the
       cost of their type (settings), the activities marked done in the month
       at the cost of their type, and the month's CRM costs allocated to the
@@ -95,15 +97,22 @@ class CrmCustomerProfitabilityReport(models.Model):
     cogs = fields.Monetary(
         string="Cost of Goods Sold",
         readonly=True,
-        help="COGS at the sale orders' cost, plus COGS at product cost, plus "
-        "COGS estimated by the margin rate.",
+        help="COGS booked by stock valuation, plus COGS at the sale orders' "
+        "cost, plus COGS at product cost, plus COGS estimated by the margin rate.",
+    )
+    cogs_stock = fields.Monetary(
+        string="COGS Booked by Stock Valuation",
+        readonly=True,
+        help="The cost of goods sold that the invoice booked for its lines "
+        "(Inventory's automated valuation, Anglo-Saxon accounting): the value "
+        "of the goods delivered at their valuation cost.",
     )
     cogs_order = fields.Monetary(
         string="COGS at Sale Order Cost",
         readonly=True,
         help="Invoiced quantity × the cost recorded on the sale order line "
-        "(the Cost column of the order's margin), on the invoice lines that "
-        "invoice a sale order line with a cost.",
+        "(the Cost column of the order's margin), on the other invoice lines "
+        "that invoice a sale order line with a cost.",
     )
     cogs_cost = fields.Monetary(
         string="COGS at Product Cost",
@@ -130,9 +139,9 @@ class CrmCustomerProfitabilityReport(models.Model):
         COGS_SOURCES,
         string="COGS From",
         readonly=True,
-        help="Where the cost of goods sold of the row comes from: the cost "
-        "recorded on the sale orders, the products' costs, the margin rate, "
-        "or several of them. Empty: no sale.",
+        help="Where the cost of goods sold of the row comes from: stock "
+        "valuation, the cost recorded on the sale orders, the products' costs, "
+        "the margin rate, or several of them. Empty: no sale.",
     )
     gross_margin = fields.Monetary(readonly=True, help="Revenue − cost of goods sold.")
     margin_percent = fields.Float(
@@ -196,7 +205,8 @@ class CrmCustomerProfitabilityReport(models.Model):
         """CTEs ``crm_company`` (the settings read), ``line`` (the invoice
         lines, see ``tools.document_sql.margin_lines``) and
         ``sale``: per company, customer and month, revenue and cost of goods
-        sold at the sale orders' cost (``cogs_order``), at product cost
+        sold booked by stock valuation (``cogs_stock``), at the sale orders'
+        cost (``cogs_order``), at product cost
         (``cogs_cost``) and by the margin rate (``cogs_rate``), each NULL
         without any line of its source, in company currency.
         Sale-order companies: the confirmed orders at the margin rate."""
@@ -220,6 +230,8 @@ class CrmCustomerProfitabilityReport(models.Model):
                        date_trunc('month', l.invoice_date)::date AS month,
                        sum(l.revenue) AS revenue,
                        sum(l.revenue - l.cost_margin)
+                           FILTER (WHERE l.cost_source = 'stock') AS cogs_stock,
+                       sum(l.revenue - l.cost_margin)
                            FILTER (WHERE l.cost_source = 'order') AS cogs_order,
                        sum(l.revenue - l.cost_margin)
                            FILTER (WHERE l.cost_source = 'cost') AS cogs_cost,
@@ -230,7 +242,8 @@ class CrmCustomerProfitabilityReport(models.Model):
                  UNION ALL
                 SELECT d.company_id, d.partner_id,
                        date_trunc('month', d.date)::date,
-                       sum(d.amount), NULL, NULL, sum(d.amount * (1 - c.margin_rate))
+                       sum(d.amount), NULL, NULL, NULL,
+                       sum(d.amount * (1 - c.margin_rate))
                   FROM (%(sources)s) d
                   JOIN crm_company c
                     ON c.id = d.company_id AND c.source = 'sale_order'
@@ -240,7 +253,7 @@ class CrmCustomerProfitabilityReport(models.Model):
             case_costs=document_sql.case_cost_columns(),
             company_ids=self.env.companies.ids,
             lines=document_sql.margin_lines(
-                SQL("'1900-01-01'::date"), SQL("CURRENT_DATE")
+                self.env, SQL("'1900-01-01'::date"), SQL("CURRENT_DATE")
             ),
             sources=SQL("\nUNION ALL\n").join(
                 lifecycle_sql.source_rows(SQL("CURRENT_DATE"), no_filter)
@@ -274,24 +287,26 @@ class CrmCustomerProfitabilityReport(models.Model):
             ),
             fact AS (
                 SELECT company_id, partner_id, month,
-                       sum(revenue) AS revenue, sum(cogs_order) AS cogs_order,
+                       sum(revenue) AS revenue, sum(cogs_stock) AS cogs_stock,
+                       sum(cogs_order) AS cogs_order,
                        sum(cogs_cost) AS cogs_cost,
                        sum(cogs_rate) AS cogs_rate,
                        sum(cases) AS cases, sum(case_cost) AS case_cost,
                        sum(activities) AS activities,
                        sum(activity_cost) AS activity_cost
                   FROM (
-                    SELECT company_id, partner_id, month, revenue, cogs_order,
-                           cogs_cost, cogs_rate, 0 AS cases, 0 AS case_cost,
+                    SELECT company_id, partner_id, month, revenue, cogs_stock,
+                           cogs_order, cogs_cost, cogs_rate, 0 AS cases,
+                           0 AS case_cost,
                            0 AS activities, 0 AS activity_cost
                       FROM sale
                      UNION ALL
                     SELECT company_id, partner_id, month, 0, NULL, NULL, NULL,
-                           cases, cost, 0, 0
+                           NULL, cases, cost, 0, 0
                       FROM service
                      UNION ALL
                     SELECT company_id, partner_id, month, 0, NULL, NULL, NULL,
-                           0, 0, activities, cost
+                           NULL, 0, 0, activities, cost
                       FROM done
                   ) f
               GROUP BY 1, 2, 3
@@ -318,13 +333,16 @@ class CrmCustomerProfitabilityReport(models.Model):
                    p.user_id, u.sale_team_id AS team_id, pr.value_tier,
                    f.revenue * %(rate)s AS revenue,
                    (f.revenue - x.margin) * %(rate)s AS cogs,
+                   coalesce(f.cogs_stock, 0) * %(rate)s AS cogs_stock,
                    coalesce(f.cogs_order, 0) * %(rate)s AS cogs_order,
                    coalesce(f.cogs_cost, 0) * %(rate)s AS cogs_cost,
                    coalesce(f.cogs_rate, 0) * %(rate)s AS cogs_estimated,
                    f.cogs_rate IS NOT NULL AS cogs_rate_used,
-                   CASE num_nonnulls(f.cogs_order, f.cogs_cost, f.cogs_rate)
+                   CASE num_nonnulls(f.cogs_stock, f.cogs_order, f.cogs_cost,
+                                     f.cogs_rate)
                         WHEN 0 THEN NULL
-                        WHEN 1 THEN CASE WHEN f.cogs_order IS NOT NULL THEN 'order'
+                        WHEN 1 THEN CASE WHEN f.cogs_stock IS NOT NULL THEN 'stock'
+                                         WHEN f.cogs_order IS NOT NULL THEN 'order'
                                          WHEN f.cogs_cost IS NOT NULL THEN 'cost'
                                          ELSE 'rate' END
                         ELSE 'mixed' END AS cogs_source,
@@ -364,7 +382,8 @@ class CrmCustomerProfitabilityReport(models.Model):
                     ON k.company_id = f.company_id AND k.month = f.month
             ) f
             CROSS JOIN LATERAL (
-                SELECT f.revenue - coalesce(f.cogs_order, 0)
+                SELECT f.revenue - coalesce(f.cogs_stock, 0)
+                           - coalesce(f.cogs_order, 0)
                            - coalesce(f.cogs_cost, 0)
                            - coalesce(f.cogs_rate, 0) AS margin,
                        coalesce(f.allocated, 0) AS allocated,

@@ -102,7 +102,7 @@ class CrmRoiReport(models.Model):
             """,
             company_ids=self.env.companies.ids,
             lines=document_sql.margin_lines(
-                SQL("'1900-01-01'::date"), SQL("CURRENT_DATE")
+                self.env, SQL("'1900-01-01'::date"), SQL("CURRENT_DATE")
             ),
         )
 
@@ -204,7 +204,7 @@ class CrmRoiReport(models.Model):
                 date_from=date_from,
                 sources=document_sql.documents(SQL("%s::date", date_to)),
                 lines=document_sql.margin_lines(
-                    SQL("%s::date - 1", date_from), SQL("%s::date", date_to)
+                    self.env, SQL("%s::date - 1", date_from), SQL("%s::date", date_to)
                 ),
             )
         )

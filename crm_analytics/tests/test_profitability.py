@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import OwnCustomersCommon
 
@@ -13,6 +14,7 @@ APRIL = date(2025, 4, 1)
 REPORT = "crm.customer.profitability.report"
 MEASURES = (
     "revenue:sum",
+    "cogs_stock:sum",
     "cogs_order:sum",
     "cogs_cost:sum",
     "cogs_estimated:sum",
@@ -195,6 +197,7 @@ class TestProfitability(ProfitabilityCommon):
             rows[self.alpha.id, MARCH],
             {
                 "revenue": 300,
+                "cogs_stock": 0,
                 "cogs_order": 0,
                 "cogs_cost": 120,
                 "cogs_estimated": 0,
@@ -214,6 +217,7 @@ class TestProfitability(ProfitabilityCommon):
             rows[self.beta.id, MARCH],
             {
                 "revenue": 100,
+                "cogs_stock": 0,
                 "cogs_order": 0,
                 "cogs_cost": 0,
                 "cogs_estimated": 70,
@@ -233,6 +237,7 @@ class TestProfitability(ProfitabilityCommon):
             rows[self.alpha.id, APRIL],
             {
                 "revenue": 150,
+                "cogs_stock": 0,
                 "cogs_order": 0,
                 "cogs_cost": 40,
                 "cogs_estimated": 35,
@@ -479,6 +484,145 @@ class TestProfitability(ProfitabilityCommon):
             (400, 252, "order"),
         )
 
+    def test_cost_booked_by_stock_valuation(self):
+        """With Inventory's automated valuation and Anglo-Saxon accounting,
+        the invoice books the cost of the goods it sells: Zeta's 3 pumps,
+        ordered at a recorded cost of 35 and booked at their valuation of 30
+        (COGS 90), stay at 30 after the pump is revalued at 45; the credit
+        note for one pump, booked at the valuation of its day, takes 45
+        back."""
+        if "cogs_origin_id" not in self.env["account.move.line"]._fields:
+            self.skipTest("needs stock_account (make test installs it)")
+        self.company.anglo_saxon_accounting = True
+        stock_out = self.env["account.account"].create(
+            {
+                "name": "Stock Interim (Delivered)",
+                "code": "STOCKOUT",
+                "account_type": "asset_current",
+                "reconcile": True,
+                "company_ids": [Command.set(self.company.ids)],
+            }
+        )
+        category = (
+            self.env["product.category"]
+            .with_company(self.company)
+            .create(
+                {
+                    "name": "Pumps",
+                    "property_valuation": "real_time",
+                    "property_stock_account_output_categ_id": stock_out.id,
+                    "property_account_expense_categ_id": self.company_data[
+                        "default_account_expense"
+                    ].id,
+                }
+            )
+        )
+        pump = (
+            self.env["product.product"]
+            .with_company(self.company)
+            .create(
+                {
+                    "name": "Pump",
+                    "is_storable": True,
+                    "categ_id": category.id,
+                    "standard_price": 30,
+                }
+            )
+        )
+        zeta = self.customer("Zeta", user_id=self.salesman.id)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": zeta.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": pump.id,
+                            "product_uom_qty": 3,
+                            "price_unit": 100,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        order.order_line.purchase_price = 35
+        order.action_confirm()
+        invoice = order._create_invoices()
+        invoice.invoice_date = date(2025, 6, 3)
+        invoice.action_post()
+        self.assertEqual(
+            sorted(
+                invoice.line_ids.filtered(
+                    lambda line: line.display_type == "cogs"
+                ).mapped("balance")
+            ),
+            [-90, 90],
+        )
+        pump.with_company(self.company).standard_price = 45
+
+        def row():
+            [row] = (
+                self.env[REPORT]
+                .with_context(allowed_company_ids=self.company.ids)
+                .search([("partner_id", "=", zeta.id)])
+            )
+            return (
+                row.revenue,
+                round(row.cogs_stock, 2),
+                round(row.cogs_order, 2),
+                round(row.cogs_cost, 2),
+                round(row.gross_margin, 2),
+                row.cogs_source,
+            )
+
+        self.assertEqual(row(), (300, 90, 0, 0, 210, "stock"))
+        refund = invoice._reverse_moves(
+            [{"invoice_date": date(2025, 6, 20), "date": date(2025, 6, 20)}]
+        )
+        refund.invoice_line_ids.quantity = 1
+        refund.action_post()
+        self.assertEqual(
+            sorted(
+                refund.line_ids.filtered(
+                    lambda line: line.display_type == "cogs"
+                ).mapped("balance")
+            ),
+            [-45, 45],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(row(), (200, 45, 0, 0, 155, "stock"))
+
+    def test_upgrade_translates_the_changed_labels(self):
+        """Upgrade from 18.0.1.6.0: the labels and help texts whose English
+        changed lose their old Chinese, so that the update loads the new."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        field = self.env["ir.model.fields"]._get("crm.clv.report", "margin_source")
+        selection = field.selection_ids.filtered(lambda s: s.value == "cost")
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """UPDATE ir_model_fields
+                      SET help = help || '{"zh_CN": "旧的说明"}'::jsonb
+                    WHERE id = %s;
+                   UPDATE ir_model_fields_selection
+                      SET name = name || '{"zh_CN": "销售订单或产品成本"}'::jsonb
+                    WHERE id = %s""",
+                field.id,
+                selection.id,
+            )
+        )
+        self.run_migration("18.0.1.7.0/post-migration.py", "18.0.1.6.0")
+        self.env["ir.module.module"]._load_module_terms(["crm_analytics"], ["zh_CN"])
+        self.env.invalidate_all()
+        self.assertEqual(
+            selection.with_context(lang="zh_CN").name, "存货计价、销售订单或产品成本"
+        )
+        self.assertTrue(
+            field.with_context(lang="zh_CN").help.startswith(
+                "发票行有成本时，取发票按存货计价入账的成本"
+            )
+        )
+
     def test_pivot_totals(self):
         """The pivot's total line and its columns: sums, and the margin %
         of the sums (285 / 550), not the mean of the rows' 60, 30 and 50."""
@@ -487,6 +631,7 @@ class TestProfitability(ProfitabilityCommon):
             total,
             {
                 "revenue": 550,
+                "cogs_stock": 0,
                 "cogs_order": 0,
                 "cogs_cost": 160,
                 "cogs_estimated": 105,

@@ -40,37 +40,59 @@ def document_ctes():
     )
 
 
-def margin_lines(date_after, date_until, partner_filter=None):
+def margin_lines(env, date_after, date_until, partner_filter=None):
     """Invoice lines of posted customer invoices and credit notes dated in
     (``date_after``, ``date_until``] (SQL expressions) of the companies of
     the CTE ``crm_company`` that invoice, of the customers
     ``partner_filter(column)`` keeps (see ``lifecycle_sql.source_rows``;
-    None: every customer): (company_id, partner_id,
-    invoice_date, revenue, cost_source, cost_margin), revenue in company
-    currency. The cost of the goods sold is the one recorded on the sale
-    order lines the line invoices (sale_margin's cost, their mean weighted
-    by the quantities ordered if several; ``cost_source`` 'order'), else the
-    product's cost ('cost'), converted to the line's unit; cost_margin =
-    revenue − that cost, NULL without either (the margin rate applies)."""
+    None: every customer): (company_id, partner_id, invoice_date, revenue,
+    cost_source, cost_margin), revenue in company currency. The cost of the
+    goods sold is, in this order (``cost_source``):
+
+    - 'stock': the cost booked on the invoice for the line by stock
+      valuation (stock_account's anglo-saxon entries, where installed);
+    - 'order': the cost recorded on the sale order lines the line invoices
+      (sale_margin's cost, their mean weighted by the quantities ordered);
+    - 'cost': the product's cost, converted to the line's unit.
+
+    cost_margin = revenue − that cost, NULL without any (the margin rate
+    applies)."""
     # cost of one unit of the product's reference unit in company currency,
     # NULL unless positive
     product_cost = SQL(
         """nullif(greatest((pp.standard_price ->> m.company_id::text)::numeric, 0), 0)
            * product_uom.factor"""
     )
+    # stock_account books the cost of the goods an invoice line sells as two
+    # 'cogs' lines of opposite balance (stock output, expense) linked to it
+    stock_cost, stock_join = SQL("NULL::numeric"), SQL()
+    if "cogs_origin_id" in env["account.move.line"]._fields:
+        stock_cost = SQL("stock_cost.amount * sign(l.quantity)")
+        stock_join = SQL(
+            """
+      LEFT JOIN LATERAL (
+          SELECT sum(abs(cogs.balance)) / 2 AS amount
+            FROM account_move_line cogs
+           WHERE cogs.cogs_origin_id = l.id AND cogs.display_type = 'cogs'
+      ) stock_cost ON TRUE"""
+        )
     return SQL(
         """
     SELECT m.company_id,
            m.commercial_partner_id AS partner_id,
            m.invoice_date,
            -l.balance AS revenue,
-           CASE WHEN order_cost.unit_cost IS NOT NULL THEN 'order'
+           CASE WHEN %(stock_cost)s IS NOT NULL THEN 'stock'
+                WHEN order_cost.unit_cost IS NOT NULL THEN 'order'
                 WHEN product_cost.unit_cost IS NOT NULL THEN 'cost'
            END AS cost_source,
            -l.balance
                - CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END
-                 * coalesce(order_cost.unit_cost, product_cost.unit_cost)
-                 * l.quantity / coalesce(line_uom.factor, product_uom.factor, 1)
+                 * coalesce(
+                     %(stock_cost)s,
+                     coalesce(order_cost.unit_cost, product_cost.unit_cost)
+                         * l.quantity
+                         / coalesce(line_uom.factor, product_uom.factor, 1))
                AS cost_margin
       FROM account_move_line l
       JOIN account_move m ON m.id = l.move_id
@@ -94,6 +116,7 @@ def margin_lines(date_after, date_until, partner_filter=None):
            WHERE sl.purchase_price > 0 AND so.currency_rate > 0
         GROUP BY r.invoice_line_id
       ) order_cost ON order_cost.invoice_line_id = l.id
+      %(stock_join)s
      WHERE m.state = 'posted'
        AND m.move_type IN ('out_invoice', 'out_refund')
        AND l.display_type = 'product'
@@ -102,6 +125,8 @@ def margin_lines(date_after, date_until, partner_filter=None):
        %(filter)s
             """,
         product_cost=product_cost,
+        stock_cost=stock_cost,
+        stock_join=stock_join,
         after=date_after,
         until=date_until,
         filter=partner_filter(SQL("m.commercial_partner_id"))

@@ -118,6 +118,7 @@ SELECT d.partner_id,
         window_filter=window_filter,
         company_join=company_join,
         value=window_value(
+            env,
             date,
             max(windows, default=0),
             set(companies.mapped("crm_value_basis")),
@@ -126,7 +127,7 @@ SELECT d.partner_id,
     )
 
 
-def window_value(date, days, bases, partner_filter):
+def window_value(env, date, days, bases, partner_filter):
     """CTE ``win``: the rows of CTE ``win_sale`` with their value
     ``monetary`` by the company's basis (``bases``: those of the companies;
     ``days``: their longest window):
@@ -167,7 +168,7 @@ SELECT w.*,
 )
         """,
         lines=document_sql.margin_lines(
-            SQL("%s::date - %s", date, days), date, partner_filter
+            env, SQL("%s::date - %s", date, days), date, partner_filter
         ),
         date=date,
         serve=serve_ctes(date, days, partner_filter),
