@@ -64,7 +64,9 @@ def margin_lines(env, date_after, date_until, partner_filter=None):
            * product_uom.factor"""
     )
     # stock_account books the cost of the goods an invoice line sells as two
-    # 'cogs' lines of opposite balance (stock output, expense) linked to it
+    # 'cogs' lines of opposite balance (stock output, expense) linked to it;
+    # looked up per line through the index on the link (an aggregate would
+    # read the 'cogs' lines of the whole history)
     stock_cost, stock_join = SQL("NULL::numeric"), SQL()
     if "cogs_origin_id" in env["account.move.line"]._fields:
         stock_cost = SQL("stock_cost.amount * sign(l.quantity)")
