@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: a fresh database with the three addons, then every test
+# `make test`: a fresh database with the three addons (and stock_account),
+# then every test
 # (the addons' own and tests/) through pytest-odoo, browser tours included.
 # Fails when a test fails or when the install or a test logs a WARNING/ERROR.
 # Without arguments, then runs Odoo's own tests of the apps we extend on the

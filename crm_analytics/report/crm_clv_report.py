@@ -118,7 +118,7 @@ class CrmClvReport(models.Model):
     )
     margin_source = fields.Selection(
         [
-            ("cost", "Stock, sale order or product costs"),
+            ("cost", "Recorded costs"),
             ("rate", "Default margin rate"),
             ("mixed", "Costs and default rate"),
         ],
@@ -243,8 +243,8 @@ class CrmClvReport(models.Model):
           (latest snapshot on or before ``date`` − 365) who bought in the last
           365 days;
         - yearly margin: per customer, the last 365 days of posted invoice
-          lines, at the cost booked by stock valuation, recorded on their
-          sale order line or else the product's
+          lines, at the cost booked by stock valuation, else the one
+          recorded on their sale order line, else the product's
           (``tools.document_sql.margin_lines``), else revenue ×
           the company's margin rate (sale-order companies: always the rate);
           ``margin_source`` says which: ``cost``, ``rate`` or ``mixed``;

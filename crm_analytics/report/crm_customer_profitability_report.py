@@ -103,9 +103,10 @@ class CrmCustomerProfitabilityReport(models.Model):
     cogs_stock = fields.Monetary(
         string="COGS Booked by Stock Valuation",
         readonly=True,
-        help="The cost of goods sold that the invoice booked for its lines "
-        "(Inventory's automated valuation, Anglo-Saxon accounting): the value "
-        "of the goods delivered at their valuation cost.",
+        help="The cost of goods sold that stock valuation booked on the invoice "
+        "for its lines when it was posted (Inventory's automated valuation, "
+        "Anglo-Saxon accounting): the valuation of the goods delivered, else "
+        "the product's cost then.",
     )
     cogs_order = fields.Monetary(
         string="COGS at Sale Order Cost",

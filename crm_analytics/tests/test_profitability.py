@@ -487,7 +487,7 @@ class TestProfitability(ProfitabilityCommon):
     def test_cost_booked_by_stock_valuation(self):
         """With Inventory's automated valuation and Anglo-Saxon accounting,
         the invoice books the cost of the goods it sells: Zeta's 3 pumps,
-        ordered at a recorded cost of 35 and booked at their valuation of 30
+        ordered at a recorded cost of 35 and booked at the pump's cost of 30
         (COGS 90), stay at 30 after the pump is revalued at 45; the credit
         note for one pump, booked at the valuation of its day, takes 45
         back."""
@@ -602,7 +602,9 @@ class TestProfitability(ProfitabilityCommon):
         self.env.execute_query(
             SQL(
                 """UPDATE ir_model_fields
-                      SET help = help || '{"zh_CN": "旧的说明"}'::jsonb
+                      SET help = help || '{"zh_CN": "旧的说明"}'::jsonb,
+                          field_description = field_description
+                              || '{"zh_CN": "我的标签"}'::jsonb
                     WHERE id = %s;
                    UPDATE ir_model_fields_selection
                       SET name = name || '{"zh_CN": "销售订单或产品成本"}'::jsonb
@@ -614,14 +616,14 @@ class TestProfitability(ProfitabilityCommon):
         self.run_migration("18.0.1.7.0/post-migration.py", "18.0.1.6.0")
         self.env["ir.module.module"]._load_module_terms(["crm_analytics"], ["zh_CN"])
         self.env.invalidate_all()
-        self.assertEqual(
-            selection.with_context(lang="zh_CN").name, "存货计价、销售订单或产品成本"
-        )
+        self.assertEqual(selection.with_context(lang="zh_CN").name, "已记录成本")
         self.assertTrue(
             field.with_context(lang="zh_CN").help.startswith(
                 "发票行有成本时，取发票按存货计价入账的成本"
             )
         )
+        # an unchanged label keeps its translation, even a custom one
+        self.assertEqual(field.with_context(lang="zh_CN").field_description, "我的标签")
 
     def test_pivot_totals(self):
         """The pivot's total line and its columns: sums, and the margin %

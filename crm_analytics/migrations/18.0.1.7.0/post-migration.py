@@ -1,8 +1,8 @@
 from odoo.tools import SQL
 
-# Labels and help texts whose English changed when the cost of goods sold
-# booked by stock valuation became the first source: (model, field).
-CHANGED = [
+# Help texts whose English changed when the cost of goods sold booked by
+# stock valuation became the first source: (model, field).
+CHANGED_HELP = [
     ("crm.customer.profitability.report", "cogs"),
     ("crm.customer.profitability.report", "cogs_order"),
     ("crm.customer.profitability.report", "cogs_source"),
@@ -11,36 +11,25 @@ CHANGED = [
 
 
 def migrate(cr, version):
-    """The changed labels, help texts and selection values lose their
-    translations, which the update then loads again (it keeps the
-    translations it finds)."""
+    """The changed help texts and the CLV's "cost" margin source lose their
+    Chinese, which the update then loads again (it keeps the translations it
+    finds)."""
     if not version:
         return
-    models, names = zip(*CHANGED, strict=True)
+    models, names = zip(*CHANGED_HELP, strict=True)
     cr.execute(
         SQL(
             """
-            WITH changed AS (
-                SELECT f.id
-                  FROM ir_model_fields f
-                  JOIN unnest(%(models)s::varchar[], %(names)s::varchar[])
-                         AS c(model, name)
-                    ON c.model = f.model AND c.name = f.name
-            ),
-            fields AS (
-                UPDATE ir_model_fields f
-                   SET field_description = jsonb_build_object(
-                           'en_US', f.field_description -> 'en_US'),
-                       help = CASE WHEN f.help IS NOT NULL
-                                   THEN jsonb_build_object('en_US', f.help -> 'en_US')
-                              END
-                  FROM changed c
-                 WHERE f.id = c.id
-            )
+            UPDATE ir_model_fields f
+               SET help = f.help - 'zh_CN'
+              FROM unnest(%(models)s::varchar[], %(names)s::varchar[])
+                     AS c(model, name)
+             WHERE f.model = c.model AND f.name = c.name AND f.help IS NOT NULL;
             UPDATE ir_model_fields_selection s
-               SET name = jsonb_build_object('en_US', s.name -> 'en_US')
-              FROM changed c
-             WHERE s.field_id = c.id
+               SET name = s.name - 'zh_CN'
+              FROM ir_model_fields f
+             WHERE f.id = s.field_id AND f.model = 'crm.clv.report'
+               AND f.name = 'margin_source' AND s.value = 'cost'
             """,
             models=list(models),
             names=list(names),
