@@ -167,6 +167,28 @@ class ProfitabilityCommon(OwnCustomersCommon):
 
 @tagged("post_install", "-at_install")
 class TestProfitability(ProfitabilityCommon):
+    def sale_order(self, partner, product, *quantities, uom=None, price=100, **values):
+        """A draft sale order of ``partner``: a line of ``product`` per
+        quantity, at ``price`` without taxes, in ``uom`` (default the
+        product's unit); ``values``: more fields of the order."""
+        line = {
+            "product_id": product.id,
+            "price_unit": price,
+            "tax_id": [Command.clear()],
+        }
+        if uom:
+            line["product_uom"] = uom.id
+        return self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    Command.create({**line, "product_uom_qty": quantity})
+                    for quantity in quantities
+                ],
+                **values,
+            }
+        )
+
     def grouped(self, groupby, user=None, domain=(), measures=MEASURES):
         """{group key: {measure: value}} of Alpha and Beta, as ``user``
         (default the manager) reads them in the test company."""
@@ -294,22 +316,7 @@ class TestProfitability(ProfitabilityCommon):
             .create({"name": "Bolt", "standard_price": 5})
         )
         gamma = self.customer("Gamma", user_id=self.salesman.id)
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": gamma.id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": bolt.id,
-                            "product_uom": dozen.id,
-                            "product_uom_qty": 2,
-                            "price_unit": 100,
-                            "tax_id": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
+        order = self.sale_order(gamma, bolt, 2, uom=dozen)
         self.assertEqual(order.order_line.purchase_price, 60)
         order.order_line.purchase_price = 72
         order.action_confirm()
@@ -378,23 +385,14 @@ class TestProfitability(ProfitabilityCommon):
         pricelist = self.env["product.pricelist"].create(
             {"name": "EUR", "currency_id": self.eur.id}
         )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": delta.id,
-                "pricelist_id": pricelist.id,
-                "date_order": datetime(2025, 6, 2, 9, 0),
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": bolt.id,
-                            "product_uom": dozen.id,
-                            "product_uom_qty": 2,
-                            "price_unit": 200,
-                            "tax_id": [Command.clear()],
-                        }
-                    )
-                ],
-            }
+        order = self.sale_order(
+            delta,
+            bolt,
+            2,
+            uom=dozen,
+            price=200,
+            pricelist_id=pricelist.id,
+            date_order=datetime(2025, 6, 2, 9, 0),
         )
         self.assertEqual(
             (order.currency_rate, order.order_line.purchase_price), (2, 120)
@@ -435,23 +433,7 @@ class TestProfitability(ProfitabilityCommon):
             .create({"name": "Bolt", "standard_price": 5})
         )
         epsilon = self.customer("Epsilon", user_id=self.salesman.id)
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": epsilon.id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": bolt.id,
-                            "product_uom": dozen.id,
-                            "product_uom_qty": qty,
-                            "price_unit": 100,
-                            "tax_id": [Command.clear()],
-                        }
-                    )
-                    for qty in (1, 3)
-                ],
-            }
-        )
+        order = self.sale_order(epsilon, bolt, 1, 3, uom=dozen)
         order.order_line[0].purchase_price = 72
         order.action_confirm()
         invoice = self.env["account.move"].create(
@@ -530,21 +512,7 @@ class TestProfitability(ProfitabilityCommon):
             )
         )
         zeta = self.customer("Zeta", user_id=self.salesman.id)
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": zeta.id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": pump.id,
-                            "product_uom_qty": 3,
-                            "price_unit": 100,
-                            "tax_id": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
+        order = self.sale_order(zeta, pump, 3)
         order.order_line.purchase_price = 35
         order.action_confirm()
         invoice = order._create_invoices()
